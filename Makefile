@@ -1,0 +1,128 @@
+# ktrio: generator, consumer and delete-records for Apache Kafka.
+#
+#   make            build the three programs into build/bin
+#   make test       set-up, unit tests, then integration tests against a local broker
+#   make asan test  the same, built with AddressSanitizer + UBSan (into build/asan)
+#   make valgrind   unit tests under valgrind memcheck
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/ktrio
+MANDIR   ?= $(PREFIX)/share/man
+COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+
+PKGS     := rdkafka libcjson libpcre2-8
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
+            -DKT_VERSION='"$(VERSION)"' -DKT_DATADIR='"$(DATADIR)"' \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+DEPFLAGS  = -MMD -MP
+
+# `make asan <target>` builds everything into its own folder with sanitizers,
+# so sanitized and plain objects never mix.
+ifneq ($(filter asan,$(MAKECMDGOALS)),)
+  BUILD   := build/asan
+  CFLAGS  += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+else
+  BUILD   := build
+endif
+
+PROGRAMS  := generator consumer delete-records
+BINS      := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
+LIB_SRC   := $(wildcard src/lib/*.c)
+LIB_OBJ   := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+LIB       := $(BUILD)/libktrio.a
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+MAN_SRC   := $(wildcard docs/*.scd)
+MAN_PAGES := $(patsubst docs/%.scd,$(BUILD)/man/%,$(MAN_SRC))
+
+.PHONY: all asan test unit integration valgrind setup demo bench soak fuzz \
+        install clean format format-check man
+
+.SECONDARY:
+
+all: $(BINS) $(MAN_PAGES)
+
+asan: all
+
+$(BUILD)/obj/%.o: src/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/obj/%/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%.o: tests/unit/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit -DKT_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+# Man pages are generated when scdoc is there; without it they are skipped.
+$(BUILD)/man/%: docs/%.scd
+	@mkdir -p $(@D)
+	@if command -v scdoc >/dev/null; then scdoc < $< > $@; else echo "scdoc missing: skipping $@"; fi
+
+setup:
+	@scripts/setup.sh
+
+test: setup
+	@$(MAKE) --no-print-directory $(if $(filter asan,$(MAKECMDGOALS)),asan) all unit-bins
+	@scripts/run-tests.sh $(BUILD) all
+
+unit: $(UNIT_BINS)
+	@scripts/run-tests.sh $(BUILD) unit
+
+integration: all
+	@scripts/run-tests.sh $(BUILD) integration
+
+.PHONY: unit-bins
+unit-bins: $(UNIT_BINS)
+
+valgrind: $(UNIT_BINS)
+	@scripts/run-tests.sh $(BUILD) valgrind
+
+demo: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(BUILD)
+
+bench: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh $(BUILD)
+
+soak: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/soak.sh $(BUILD)
+
+fuzz:
+	@scripts/fuzz.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 templates/*.json $(DESTDIR)$(DATADIR)/templates/
+	for p in $(MAN_PAGES); do [ -s $$p ] && install -m 644 $$p $(DESTDIR)$(MANDIR)/man1/; done; true
+	for c in completions/*; do [ -f $$c ] && install -m 644 $$c $(DESTDIR)$(COMPDIR)/; done; true
+
+format:
+	clang-format -i src/*/*.c include/ktrio/*.h tests/unit/*.c
+
+format-check:
+	clang-format --dry-run --Werror src/*/*.c include/ktrio/*.h tests/unit/*.c
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/%/main.d,$(PROGRAMS)) $(UNIT_BINS:=.d)

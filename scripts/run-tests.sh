@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs the test suites: unit (cmocka binaries), integration (shell tests
+# against a real local broker) or both, and ends with "N passed, N failed".
+#   scripts/run-tests.sh BUILD_DIR unit|integration|all|valgrind
+set -uo pipefail
+
+build=${1:?usage: run-tests.sh BUILD_DIR unit|integration|all|valgrind}
+mode=${2:-all}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+
+passed=0
+failed=0
+failures=()
+
+run_unit() {
+	local wrap=("$@") t out rc p f
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		case "$t" in *.o | *.d) continue ;; esac
+		out=$("${wrap[@]}" "$t" 2>&1)
+		rc=$?
+		p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+		f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
+		passed=$((passed + ${p:-0}))
+		if [ "$rc" -ne 0 ]; then
+			# A crash or a valgrind error counts even if cmocka said PASSED.
+			failed=$((failed + ${f:-1}))
+			failures+=("$(basename "$t")")
+			printf '%s\n' "$out" | tail -n 40
+			echo "FAIL unit $(basename "$t") (exit $rc)"
+		else
+			echo "ok   unit $(basename "$t") (${p:-0} tests)"
+		fi
+	done
+}
+
+run_integration() {
+	export KT_BIN="$repo/$build/bin"
+	export KAFKA_PORT=${KAFKA_PORT:-39092}
+	export KT_BROKERS="127.0.0.1:$KAFKA_PORT"
+	export KT_PY="$repo/.cache/venv/bin/python3"
+	local started=0
+	if ! scripts/kafka-local.sh status >/dev/null 2>&1; then
+		local t0=$SECONDS
+		scripts/kafka-local.sh start || { failed=$((failed + 1)); failures+=("broker start"); return; }
+		started=1
+		echo "broker started on $KT_BROKERS in $((SECONDS - t0)) s"
+	else
+		echo "using the broker already running on $KT_BROKERS"
+	fi
+	# Stop what we started, whatever happens to the tests.
+	trap '[ $started = 1 ] && scripts/kafka-local.sh stop >/dev/null 2>&1' EXIT INT TERM
+	local t rc t0 log
+	for t in tests/integration/t[0-9]*.sh; do
+		[ -f "$t" ] || continue
+		if [ -n "${KT_ONLY:-}" ] && [[ "$t" != *"$KT_ONLY"* ]]; then continue; fi
+		t0=$SECONDS
+		log=$(mktemp)
+		bash "$t" >"$log" 2>&1
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			passed=$((passed + 1))
+			echo "ok   $(basename "$t") ($((SECONDS - t0)) s)"
+		else
+			failed=$((failed + 1))
+			failures+=("$(basename "$t")")
+			tail -n 60 "$log"
+			echo "FAIL $(basename "$t") (exit $rc, $((SECONDS - t0)) s)"
+		fi
+		rm -f "$log"
+	done
+}
+
+case "$mode" in
+unit) run_unit ;;
+valgrind) run_unit valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible ;;
+integration) run_integration ;;
+all)
+	run_unit
+	run_integration
+	;;
+*)
+	echo "run-tests.sh: unknown mode '$mode'" >&2
+	exit 2
+	;;
+esac
+
+[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

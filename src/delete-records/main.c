@@ -1,0 +1,546 @@
+/* delete-records: safe, verifiable deletion of records from a Kafka topic. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "ktrio/config.h"
+#include "ktrio/delete_plan.h"
+#include "ktrio/delete_report.h"
+#include "ktrio/deleter.h"
+#include "ktrio/kafka.h"
+#include "ktrio/log.h"
+#include "ktrio/parse.h"
+#include "ktrio/tombstone.h"
+
+static const char usage_text[] =
+	"usage: delete-records -t TOPIC (--before-offset N|end | --before-time T |\n"
+	"                      --older-than D) [-p PARTITIONS] [options]\n"
+	"       delete-records --offset-json-file FILE [options]\n"
+	"       delete-records -t TOPIC (--key K ... | --key-regex RE) [options]\n"
+	"\n"
+	"Deletes records from a topic (Kafka's DeleteRecords), showing the plan\n"
+	"first and checking the result afterwards.\n"
+	"\n"
+	"What to delete (exactly one):\n"
+	"  --before-offset N|end   records with offset < N in each partition\n"
+	"                          (end: each partition's high watermark)\n"
+	"  --before-time T         records before the first one at or after T\n"
+	"                          (ISO-8601 with zone, or epoch ms)\n"
+	"  --older-than D          the same with T = now - D (e.g. 2h)\n"
+	"  --offset-json-file F    the file format of kafka-delete-records.sh\n"
+	"  --key K                 (repeatable) write a tombstone for key K on a\n"
+	"                          compacted topic\n"
+	"  --key-regex RE          tombstones for every key matching RE (PCRE2)\n"
+	"Options:\n"
+	"  -t, --topic TOPIC       the topic\n"
+	"  -p, --partitions LIST   only these partitions (e.g. 0,2,4-7; repeatable)\n"
+	"  -n, --dry-run           print the plan and stop\n"
+	"  -y, --yes               do not ask for confirmation\n"
+	"      --timeout D         for each admin request (default 30s)\n"
+	"      --format table|json the plan and report as a table or JSON\n"
+	"  -b, --brokers LIST      bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
+	"                          then localhost:9092)\n"
+	"  -X, --property K=V      librdkafka property (repeatable)\n"
+	"  -F, --config FILE       librdkafka properties file (key=value lines)\n"
+	"      --connect-timeout D give up on an unreachable cluster (default 10s)\n"
+	"  -v, --verbose / -q, --quiet\n"
+	"  -h, --help / --version\n"
+	"Exit status: 0 every partition done, 1 a partition or request failed,\n"
+	"2 usage or validation error (nothing deleted).\n";
+
+enum mode { MODE_NONE, MODE_OFFSET, MODE_TIME, MODE_JSON, MODE_KEY };
+
+enum {
+	OPT_BEFORE_OFFSET = KT_OPT_FIRST_PROGRAM_OPTION,
+	OPT_BEFORE_TIME,
+	OPT_OLDER_THAN,
+	OPT_OFFSET_JSON,
+	OPT_KEY,
+	OPT_KEY_REGEX,
+	OPT_TIMEOUT,
+};
+
+typedef struct options {
+	kt_config cfg;
+	enum mode mode;
+	const char *mode_flag; /* the flag that set mode, for conflicts */
+	int64_t offset;        /* MODE_OFFSET: >= 0 or KT_OFFSET_END */
+	int64_t time_ms;       /* MODE_TIME */
+	const char *json_file;
+	kt_i32list partitions;
+	kt_key_matcher *keys;
+	bool dry_run, yes;
+	int64_t timeout_ms;
+} options;
+
+static int set_mode(options *o, enum mode m, const char *flag, char *err,
+		    size_t errlen)
+{
+	if (o->mode != MODE_NONE && !(o->mode == m && m == MODE_KEY)) {
+		snprintf(err, errlen, "option '%s' conflicts with '%s'", flag,
+			 o->mode_flag);
+		return -1;
+	}
+	o->mode = m;
+	o->mode_flag = flag;
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static int program_option(options *o, int c, const char *arg, char *err,
+			  size_t errlen)
+{
+	int64_t d;
+	switch (c) {
+	case 'p':
+		return kt_parse_partitions("--partitions", arg, &o->partitions, err,
+					   errlen);
+	case 'n':
+		o->dry_run = true;
+		return 0;
+	case 'y':
+		o->yes = true;
+		return 0;
+	case OPT_BEFORE_OFFSET:
+		if (set_mode(o, MODE_OFFSET, "--before-offset", err, errlen) < 0)
+			return -1;
+		if (strcmp(arg, "end") == 0) {
+			o->offset = KT_OFFSET_END;
+			return 0;
+		}
+		return kt_parse_int("--before-offset", arg, 0, INT64_MAX / 2,
+				    &o->offset, err, errlen);
+	case OPT_BEFORE_TIME:
+		if (set_mode(o, MODE_TIME, "--before-time", err, errlen) < 0)
+			return -1;
+		return kt_parse_timestamp_ms("--before-time", arg, &o->time_ms, err,
+					     errlen);
+	case OPT_OLDER_THAN:
+		if (set_mode(o, MODE_TIME, "--older-than", err, errlen) < 0 ||
+		    kt_parse_duration_ms("--older-than", arg, &d, err, errlen) < 0)
+			return -1;
+		o->time_ms = now_ms() - d;
+		return 0;
+	case OPT_OFFSET_JSON:
+		o->json_file = arg;
+		return set_mode(o, MODE_JSON, "--offset-json-file", err, errlen);
+	case OPT_KEY:
+		if (set_mode(o, MODE_KEY, "--key", err, errlen) < 0)
+			return -1;
+		if (kt_key_matcher_add_key(o->keys, arg) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		return 0;
+	case OPT_KEY_REGEX:
+		if (set_mode(o, MODE_KEY, "--key-regex", err, errlen) < 0)
+			return -1;
+		return kt_key_matcher_set_regex(o->keys, arg, err, errlen);
+	case OPT_TIMEOUT:
+		if (kt_parse_duration_ms("--timeout", arg, &o->timeout_ms, err,
+					 errlen) < 0)
+			return -1;
+		if (o->timeout_ms < 100) {
+			snprintf(err, errlen,
+				 "invalid value '%s' for --timeout: must be at least 100ms", arg);
+			return -1;
+		}
+		return 0;
+	default:
+		snprintf(err, errlen, "unknown option");
+		return -1;
+	}
+}
+
+/* Flags that only make sense together are checked once all are read. */
+static int check_combination(options *o, char *err, size_t errlen)
+{
+	if (o->cfg.want_help || o->cfg.want_version)
+		return 0;
+	if (o->mode == MODE_NONE) {
+		snprintf(err, errlen,
+			 "nothing to delete: give --before-offset, --before-time, "
+			 "--older-than, --offset-json-file, --key or --key-regex");
+		return -1;
+	}
+	if (o->mode == MODE_JSON && (o->cfg.ntopics || o->partitions.n)) {
+		snprintf(err, errlen, "option '%s' conflicts with '--offset-json-file' "
+			 "(the file names topics and partitions)",
+			 o->cfg.ntopics ? "--topic" : "--partitions");
+		return -1;
+	}
+	if (o->mode != MODE_JSON && o->cfg.ntopics > 1) {
+		snprintf(err, errlen, "option '--topic' given twice: one topic at a time");
+		return -1;
+	}
+	if (o->mode != MODE_JSON && o->cfg.ntopics == 0) {
+		snprintf(err, errlen, "option '--topic' is required with '%s'",
+			 o->mode_flag);
+		return -1;
+	}
+	if (o->mode == MODE_KEY && o->partitions.n) {
+		snprintf(err, errlen, "option '--partitions' conflicts with '%s'",
+			 o->mode_flag);
+		return -1;
+	}
+	if (o->cfg.format == KT_FORMAT_CSV) {
+		snprintf(err, errlen, "invalid value 'csv' for --format: expected table or json");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, options *o, char *err,
+		      size_t errlen)
+{
+	static const struct option longopts[] = {
+		KT_CONFIG_LONG_OPTIONS,
+		{"partitions", required_argument, NULL, 'p'},
+		{"partition", required_argument, NULL, 'p'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"yes", no_argument, NULL, 'y'},
+		{"before-offset", required_argument, NULL, OPT_BEFORE_OFFSET},
+		{"before-time", required_argument, NULL, OPT_BEFORE_TIME},
+		{"older-than", required_argument, NULL, OPT_OLDER_THAN},
+		{"offset-json-file", required_argument, NULL, OPT_OFFSET_JSON},
+		{"key", required_argument, NULL, OPT_KEY},
+		{"key-regex", required_argument, NULL, OPT_KEY_REGEX},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{NULL, 0, NULL, 0},
+	};
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":" KT_CONFIG_SHORT_OPTIONS "p:ny",
+				longopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
+			return -1;
+		}
+		int rc = kt_config_option(&o->cfg, c, optarg, err, errlen);
+		if (rc < 0 || (rc == 0 && program_option(o, c, optarg, err, errlen) < 0))
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return check_combination(o, err, errlen);
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *bigger = cap < (64u << 20) ? realloc(buf, cap *= 2) : NULL;
+		if (!bigger) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf = bigger;
+		}
+	}
+	if (!buf || ferror(f)) {
+		snprintf(err, errlen, "cannot read '%s'", path);
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Ask on the terminal; anything but y/yes is a no. */
+static bool confirm(const char *question)
+{
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	char line[32];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0 ||
+	       strcmp(line, "Y\n") == 0;
+}
+
+/* 0 when the user (or --yes) agreed; 2 otherwise, after saying why. */
+static int agreed(const options *o, const kt_log *log, const char *question)
+{
+	if (o->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		kt_err(log, "refusing to delete without confirmation: stdin is not a "
+			    "terminal (pass --yes)");
+		return 2;
+	}
+	if (!confirm(question)) {
+		kt_err(log, "nothing deleted");
+		return 2;
+	}
+	return 0;
+}
+
+static const char time_warning[] =
+	"deletion by time cuts at the first record whose timestamp is at or "
+	"after the time; records with out-of-order timestamps before that cut "
+	"(newer than the time) are deleted with it";
+
+static int build_requests(options *o, kt_deleter *d, kt_delete_requests *r,
+			  char *err, size_t errlen)
+{
+	if (o->mode == MODE_JSON) {
+		size_t len;
+		char *text = read_file(o->json_file, &len, err, errlen);
+		if (!text)
+			return -1;
+		char why[400];
+		int rc = kt_delete_requests_parse_json(r, text, len, why, sizeof why);
+		if (rc < 0)
+			snprintf(err, errlen, "invalid offset file '%s': %s", o->json_file, why);
+		free(text);
+		for (size_t i = 0; rc == 0 && i < r->n; i++)
+			if (kt_deleter_partition_count(d, r->v[i].topic) == 0) {
+				snprintf(err, errlen, "unknown topic '%s'", r->v[i].topic);
+				rc = -1;
+			}
+		return rc;
+	}
+	kt_i32list_sort_unique(&o->partitions);
+	if (o->mode == MODE_TIME)
+		return kt_deleter_request_time(d, o->cfg.topics[0], &o->partitions,
+					       o->time_ms, r, err, errlen);
+	return kt_deleter_request_offsets(d, o->cfg.topics[0], &o->partitions,
+					  o->offset, r, err, errlen);
+}
+
+/* Plan, confirm, delete, verify. Returns the exit status. */
+static int delete_by_offset(options *o, kt_deleter *d, const kt_log *log)
+{
+	char err[512];
+	kt_delete_requests req;
+	kt_delete_plan plan;
+	kt_delete_requests_init(&req);
+	kt_delete_plan_init(&plan);
+	int status = 2;
+	const char *warning = o->mode == MODE_TIME ? time_warning : NULL;
+	bool json = o->cfg.format == KT_FORMAT_JSON;
+
+	if (build_requests(o, d, &req, err, sizeof err) < 0 ||
+	    kt_delete_plan_build(&plan, &req, kt_deleter_watermarks, d, err,
+				 sizeof err) < 0) {
+		kt_err(log, "%s", err);
+		goto out;
+	}
+	if (!json)
+		kt_delete_report_plan_table(stdout, &plan, warning);
+	if (o->dry_run) {
+		if (json)
+			kt_delete_report_json(stdout, &plan, false, true, warning);
+		status = 0;
+		goto out;
+	}
+	fflush(stdout);
+	char question[400];
+	snprintf(question, sizeof question,
+		 "delete %lld records from %zu partitions of %s?",
+		 (long long)plan.total, plan.partitions,
+		 o->mode == MODE_JSON ? "the topics above" : o->cfg.topics[0]);
+	if ((status = agreed(o, log, question)) != 0)
+		goto out;
+	int failed = kt_deleter_execute(d, &plan, err, sizeof err);
+	if (failed < 0) {
+		kt_err(log, "%s", err);
+		status = 1;
+		goto out;
+	}
+	if (json)
+		kt_delete_report_json(stdout, &plan, true, false, warning);
+	else
+		kt_delete_report_result_table(stdout, &plan);
+	status = failed ? 1 : 0;
+out:
+	kt_delete_plan_release(&plan);
+	kt_delete_requests_release(&req);
+	return status;
+}
+
+/* Tombstones by key: only on a compacted topic, where they delete. */
+static int delete_by_key(options *o, kt_deleter *d, rd_kafka_t *producer,
+			 rd_kafka_t *consumer, const kt_log *log)
+{
+	char err[512], policy[256];
+	const char *topic = o->cfg.topics[0];
+	int nparts = kt_deleter_partition_count(d, topic);
+	if (nparts == 0) {
+		kt_err(log, "unknown topic '%s'", topic);
+		return 2;
+	}
+	if (kt_kafka_topic_config(producer, topic, "cleanup.policy", policy,
+				  sizeof policy, o->timeout_ms, err, sizeof err) < 0) {
+		kt_err(log, "%s", err);
+		return 1;
+	}
+	if (!strstr(policy, "compact")) {
+		kt_err(log,
+		       "refusing to delete by key in '%s': its cleanup.policy is '%s', "
+		       "where a tombstone deletes nothing; delete by offset or time "
+		       "(--before-offset, --before-time) instead",
+		       topic, policy);
+		return 2;
+	}
+	kt_tomb_keys keys;
+	kt_tomb_keys_init(&keys);
+	int status = 1;
+	if (kt_tomb_scan(consumer, topic, nparts, o->keys, o->timeout_ms, &keys, err,
+			 sizeof err) < 0) {
+		kt_err(log, "%s", err);
+		goto out;
+	}
+	size_t live = 0;
+	for (size_t i = 0; i < keys.n; i++) {
+		live += keys.v[i].live;
+		printf("%-30s %9d  %s  %.*s\n", topic, (int)keys.v[i].partition,
+			       keys.v[i].live ? "tombstone" : "already deleted",
+			       (int)keys.v[i].keylen, keys.v[i].key);
+	}
+	printf("plan: %zu matching keys, %zu tombstones to write in '%s'\n", keys.n,
+	       live, topic);
+	if (live == 0) {
+		kt_err(log, "nothing to delete: no live key in '%s' matches", topic);
+		status = 2;
+		goto out;
+	}
+	if (o->dry_run) {
+		status = 0;
+		goto out;
+	}
+	fflush(stdout);
+	char question[400];
+	snprintf(question, sizeof question, "write %zu tombstones to %s?", live, topic);
+	if ((status = agreed(o, log, question)) != 0)
+		goto out;
+	int failed = kt_tomb_write(producer, topic, &keys, o->timeout_ms, err,
+				   sizeof err);
+	if (failed < 0) {
+		kt_err(log, "%s", err);
+		status = 1;
+	} else {
+		printf("result: %zu tombstones written, %d failed; compaction removes the "
+		       "keys' records once the log cleaner runs\n",
+		       live - (size_t)failed, failed);
+		status = failed ? 1 : 0;
+	}
+out:
+	kt_tomb_keys_release(&keys);
+	return status;
+}
+
+static void producer_hook(rd_kafka_conf_t *conf, void *arg)
+{
+	(void)arg;
+	kt_tomb_conf(conf);
+}
+
+static int run(options *o, const kt_log *log)
+{
+	static const char *const producer_defaults[] = {
+		"enable.idempotence", "true", "acks", "all", NULL};
+	static const char *const consumer_defaults[] = {
+		"enable.partition.eof", "true", "enable.auto.commit", "false",
+		"group.id", "ktrio-delete-records", NULL};
+	char err[512];
+	kt_kafka_ctx pctx, cctx;
+	kt_kafka_ctx_init(&pctx, log, NULL);
+	kt_kafka_ctx_init(&cctx, log, NULL);
+	rd_kafka_t *producer = kt_kafka_connect(&o->cfg, RD_KAFKA_PRODUCER,
+						producer_defaults, producer_hook, NULL,
+						&pctx, err, sizeof err);
+	if (!producer) {
+		kt_err(log, "%s", err);
+		return 1;
+	}
+	kt_deleter d;
+	int status = 1;
+	if (kt_deleter_init(&d, producer, o->timeout_ms, err, sizeof err) < 0) {
+		kt_err(log, "%s", err);
+		rd_kafka_destroy(producer);
+		return 1;
+	}
+	if (o->mode == MODE_KEY) {
+		rd_kafka_t *consumer =
+			kt_kafka_connect(&o->cfg, RD_KAFKA_CONSUMER, consumer_defaults,
+					 NULL, NULL, &cctx, err, sizeof err);
+		if (consumer) {
+			status = delete_by_key(o, &d, producer, consumer, log);
+			rd_kafka_consumer_close(consumer);
+			rd_kafka_destroy(consumer);
+		} else {
+			kt_err(log, "%s", err);
+		}
+	} else {
+		status = delete_by_offset(o, &d, log);
+	}
+	kt_deleter_release(&d);
+	rd_kafka_destroy(producer);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	kt_log log;
+	kt_log_init(&log, "delete-records");
+	options o = {.timeout_ms = 30000};
+	kt_config_init(&o.cfg);
+	kt_i32list_init(&o.partitions);
+	o.keys = kt_key_matcher_new();
+	char err[512];
+	int status = 2;
+	if (!o.keys) {
+		kt_err(&log, "out of memory");
+		return 1;
+	}
+	if (parse_args(argc, argv, &o, err, sizeof err) < 0) {
+		kt_err(&log, "%s", err);
+		goto out;
+	}
+	if (o.cfg.want_help) {
+		fputs(usage_text, stdout);
+		status = 0;
+		goto out;
+	}
+	if (o.cfg.want_version) {
+		printf("delete-records (ktrio) %s, librdkafka %s\n", KT_VERSION,
+		       rd_kafka_version_str());
+		status = 0;
+		goto out;
+	}
+	kt_log_adjust(&log, o.cfg.verbosity);
+	if (kt_config_finalize(&o.cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err,
+			       sizeof err) < 0) {
+		kt_err(&log, "%s", err);
+		goto out;
+	}
+	kt_config_dump(&o.cfg, &log);
+	status = run(&o, &log);
+out:
+	kt_key_matcher_free(o.keys);
+	kt_i32list_release(&o.partitions);
+	kt_config_release(&o.cfg);
+	return status;
+}

@@ -1,0 +1,319 @@
+/* kafka: client handles from a kt_config, with diagnostics routed to our
+ * logger, and small metadata, topic and watermark helpers. */
+#include "ktrio/kafka.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log, void *user)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->log = log;
+	ctx->user = user;
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac,
+		   const char *buf)
+{
+	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	/* librdkafka retries on its own; its chatter is for -v only. The
+	 * error callback below carries what a user must see. */
+	kt_log_msg(ctx ? ctx->log : NULL, level <= 4 ? KT_LOG_DEBUG : KT_LOG_TRACE,
+		   "rdkafka %s: %s", fac, buf);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	kt_kafka_ctx *ctx = opaque;
+	(void)rk;
+	snprintf(ctx->last_error, sizeof ctx->last_error, "%s", reason);
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__FATAL:
+		ctx->fatal = 1;
+		kt_err(ctx->log, "fatal: %s", reason);
+		return;
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+		ctx->auth_failed = 1;
+		kt_err(ctx->log, "authentication failed: %s", reason);
+		return;
+	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+		if (!ctx->brokers_down)
+			kt_warn(ctx->log, "all brokers down, retrying: %s", reason);
+		ctx->brokers_down = 1;
+		return;
+	case RD_KAFKA_RESP_ERR__TRANSPORT:
+	case RD_KAFKA_RESP_ERR__RESOLVE:
+		/* Per-connection noise while a broker restarts: -v shows it. */
+		kt_debug(ctx->log, "%s", reason);
+		return;
+	default:
+		kt_warn(ctx->log, "%s", reason);
+	}
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
+		    char *err, size_t errlen)
+{
+	char why[512];
+	if (rd_kafka_conf_set(conf, key, value, why, sizeof why) == RD_KAFKA_CONF_OK)
+		return 0;
+	snprintf(err, errlen, "invalid property '%s': %s", key, why);
+	return -1;
+}
+
+rd_kafka_conf_t *kt_kafka_conf_new(const kt_config *cfg,
+				   const char *const *defaults,
+				   kt_kafka_ctx *ctx, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	int rc = conf_set(conf, "log.connection.close", "false", err, errlen);
+	for (size_t i = 0; rc == 0 && defaults && defaults[i]; i += 2)
+		rc = conf_set(conf, defaults[i], defaults[i + 1], err, errlen);
+	for (size_t i = 0; rc == 0 && i < cfg->props.n; i++)
+		rc = conf_set(conf, cfg->props.v[i].key, cfg->props.v[i].value, err,
+			      errlen);
+	if (rc == 0 && ctx->log && ctx->log->level >= KT_LOG_TRACE &&
+	    !kt_config_get(cfg, "debug"))
+		rc = conf_set(conf, "debug", "broker,topic,msg,cgrp", err, errlen);
+	if (rc < 0) {
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	rd_kafka_conf_set_log_cb(conf, on_log);
+	rd_kafka_conf_set_error_cb(conf, on_error);
+	rd_kafka_conf_set_opaque(conf, ctx);
+	return conf;
+}
+
+rd_kafka_t *kt_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf,
+			 char *err, size_t errlen)
+{
+	rd_kafka_t *rk = rd_kafka_new(type, conf, err, errlen);
+	if (!rk)
+		rd_kafka_conf_destroy(conf); /* rd_kafka_new keeps it only on success */
+	return rk;
+}
+
+int kt_kafka_wait_ready(rd_kafka_t *rk, const char *brokers,
+			int64_t timeout_ms, char *err, size_t errlen)
+{
+	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t rc =
+		rd_kafka_metadata(rk, 0, NULL, &md, (int)timeout_ms);
+	if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_metadata_destroy(md);
+		return 0;
+	}
+	if (ctx && ctx->auth_failed)
+		snprintf(err, errlen, "authentication failed at %s: %s", brokers,
+			 ctx->last_error);
+	else
+		snprintf(err, errlen, "cannot reach broker(s) %s within %.1f s%s%s",
+			 brokers, (double)timeout_ms / 1000.0,
+			 ctx && *ctx->last_error ? ": " : "",
+			 ctx ? ctx->last_error : "");
+	return -1;
+}
+
+rd_kafka_t *kt_kafka_connect(const kt_config *cfg, rd_kafka_type_t type,
+			     const char *const *defaults, kt_conf_hook hook,
+			     void *hook_arg, kt_kafka_ctx *ctx, char *err,
+			     size_t errlen)
+{
+	rd_kafka_conf_t *conf = kt_kafka_conf_new(cfg, defaults, ctx, err, errlen);
+	if (!conf)
+		return NULL;
+	if (hook)
+		hook(conf, hook_arg);
+	rd_kafka_t *rk = kt_kafka_new(type, conf, err, errlen);
+	if (rk && kt_kafka_wait_ready(rk, cfg->brokers, cfg->connect_timeout_ms, err,
+				      errlen) < 0) {
+		rd_kafka_destroy(rk);
+		rk = NULL;
+	}
+	return rk;
+}
+
+int kt_kafka_partition_count(rd_kafka_t *rk, const char *topic,
+			     int64_t timeout_ms, char *err, size_t errlen)
+{
+	/* Asking with all_topics=1 avoids the metadata request for a single
+	 * topic, which some brokers answer by creating it. */
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t rc = rd_kafka_metadata(rk, 1, NULL, &md, (int)timeout_ms);
+	if (rc) {
+		snprintf(err, errlen, "cannot read metadata for topic '%s': %s", topic,
+			 rd_kafka_err2str(rc));
+		return -1;
+	}
+	int count = 0;
+	for (int i = 0; i < md->topic_cnt; i++) {
+		const struct rd_kafka_metadata_topic *t = &md->topics[i];
+		if (strcmp(t->topic, topic) != 0)
+			continue;
+		if (t->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+			snprintf(err, errlen, "topic '%s': %s", topic,
+				 rd_kafka_err2str(t->err));
+			count = -1;
+		} else if (t->err == RD_KAFKA_RESP_ERR_NO_ERROR ||
+			   t->err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
+			count = t->partition_cnt;
+		}
+		break;
+	}
+	rd_kafka_metadata_destroy(md);
+	return count;
+}
+
+/* Run one admin request whose result arrives on a temporary queue. */
+static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, int64_t timeout_ms,
+				    const char *what, char *err, size_t errlen)
+{
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)timeout_ms + 1000);
+	if (!ev) {
+		snprintf(err, errlen, "%s: no answer within %.1f s", what,
+			 (double)timeout_ms / 1000.0);
+		return NULL;
+	}
+	if (rd_kafka_event_error(ev)) {
+		snprintf(err, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
+		rd_kafka_event_destroy(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk,
+					      rd_kafka_admin_op_t op,
+					      int64_t timeout_ms)
+{
+	rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(rk, op);
+	rd_kafka_AdminOptions_set_request_timeout(opts, (int)timeout_ms, NULL, 0);
+	return opts;
+}
+
+int kt_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions,
+			  int replication_factor, int64_t timeout_ms, char *err,
+			  size_t errlen)
+{
+	char why[512];
+	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions,
+							replication_factor, why,
+							sizeof why);
+	if (!nt) {
+		snprintf(err, errlen, "cannot create topic '%s': %s", topic, why);
+		return -1;
+	}
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	rd_kafka_AdminOptions_t *opts =
+		admin_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms);
+	rd_kafka_AdminOptions_set_operation_timeout(opts, (int)timeout_ms, NULL, 0);
+	rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
+	int rc = -1;
+	char what[300];
+	snprintf(what, sizeof what, "cannot create topic '%s'", topic);
+	rd_kafka_event_t *ev = admin_wait(q, timeout_ms, what, err, errlen);
+	if (ev) {
+		size_t n;
+		const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(
+			rd_kafka_event_CreateTopics_result(ev), &n);
+		rd_kafka_resp_err_t e = n ? rd_kafka_topic_result_error(res[0])
+					  : RD_KAFKA_RESP_ERR__FAIL;
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+			rc = 1;
+		else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+			rc = 0;
+		else
+			snprintf(err, errlen, "%s: %s", what,
+				 n ? rd_kafka_topic_result_error_string(res[0])
+				   : "empty answer");
+		rd_kafka_event_destroy(ev);
+	}
+	rd_kafka_AdminOptions_destroy(opts);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_NewTopic_destroy(nt);
+	return rc;
+}
+
+int kt_kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition,
+			int64_t *low, int64_t *high, int64_t timeout_ms,
+			char *err, size_t errlen)
+{
+	rd_kafka_resp_err_t rc = rd_kafka_query_watermark_offsets(
+		rk, topic, partition, low, high, (int)timeout_ms);
+	if (rc) {
+		snprintf(err, errlen, "cannot read offsets of '%s' [%d]: %s", topic,
+			 (int)partition, rd_kafka_err2str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int kt_kafka_topic_config(rd_kafka_t *rk, const char *topic, const char *name,
+			  char *value, size_t valuelen, int64_t timeout_ms,
+			  char *err, size_t errlen)
+{
+	rd_kafka_ConfigResource_t *res =
+		rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	rd_kafka_AdminOptions_t *opts =
+		admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms);
+	rd_kafka_DescribeConfigs(rk, &res, 1, opts, q);
+	char what[300];
+	snprintf(what, sizeof what, "cannot describe topic '%s'", topic);
+	int rc = -1;
+	rd_kafka_event_t *ev = admin_wait(q, timeout_ms, what, err, errlen);
+	if (ev) {
+		size_t n, nc;
+		const rd_kafka_ConfigResource_t **rs = rd_kafka_DescribeConfigs_result_resources(
+			rd_kafka_event_DescribeConfigs_result(ev), &n);
+		if (n && rd_kafka_ConfigResource_error(rs[0])) {
+			snprintf(err, errlen, "%s: %s", what,
+				 rd_kafka_ConfigResource_error_string(rs[0]));
+		} else if (n) {
+			const rd_kafka_ConfigEntry_t **ce =
+				rd_kafka_ConfigResource_configs(rs[0], &nc);
+			for (size_t i = 0; i < nc; i++) {
+				if (strcmp(rd_kafka_ConfigEntry_name(ce[i]), name) != 0)
+					continue;
+				const char *v = rd_kafka_ConfigEntry_value(ce[i]);
+				snprintf(value, valuelen, "%s", v ? v : "");
+				rc = 0;
+			}
+			if (rc < 0)
+				snprintf(err, errlen, "%s: no entry '%s'", what, name);
+		}
+		rd_kafka_event_destroy(ev);
+	}
+	rd_kafka_AdminOptions_destroy(opts);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_ConfigResource_destroy(res);
+	return rc;
+}
+
+const char *kt_kafka_error_hint(rd_kafka_resp_err_t err)
+{
+	switch (err) {
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+		return "the principal lacks the ACL for this operation on the topic "
+		       "(DeleteRecords needs DELETE)";
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+		return "the principal may not use this consumer group (READ on the group)";
+	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+		return "the principal lacks a cluster-level ACL (e.g. IDEMPOTENT_WRITE)";
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+		return "the topic or partition does not exist";
+	case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+		return "the target offset is beyond the partition's high watermark";
+	case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+		return "leadership moved; run again";
+	case RD_KAFKA_RESP_ERR__TIMED_OUT:
+	case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+		return "the broker did not answer in time; raise --timeout or check the cluster";
+	case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+		return "a broker policy refused the request";
+	default:
+		return NULL;
+	}
+}
