@@ -1,0 +1,40 @@
+/* record: decoding a Kafka message value into a JSON object with cJSON, and
+ * the reasons a record is refused (counted, never fatal). */
+#ifndef KTRIO_RECORD_H
+#define KTRIO_RECORD_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Why a record was not counted; the names are part of the JSON output. */
+enum kt_invalid {
+	KT_INVALID_EMPTY,         /* "empty": zero-length value */
+	KT_INVALID_NULL,          /* "null_value": tombstone (no value) */
+	KT_INVALID_TOO_LARGE,     /* "too_large": above the size limit */
+	KT_INVALID_BAD_UTF8,      /* "bad_utf8": not valid UTF-8 */
+	KT_INVALID_NOT_JSON,      /* "not_json": does not parse (or too deep) */
+	KT_INVALID_NOT_OBJECT,    /* "not_object": an array, string, number ... */
+	KT_INVALID_DUPLICATE_KEY, /* "duplicate_key": a field used twice */
+	KT_INVALID_MISSING_FIELD, /* "missing_field": group, stat or time field */
+	KT_INVALID_WRONG_TYPE,    /* "wrong_type": e.g. a string where a number is */
+	KT_INVALID_BAD_NUMBER,    /* "bad_number": beyond double range */
+	KT_INVALID_BAD_TIME,      /* "bad_time": event time not a usable epoch ms */
+	KT_INVALID_COUNT
+};
+
+/* The stable name of a reason, e.g. "not_json". */
+const char *kt_invalid_name(enum kt_invalid reason);
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+bool kt_utf8_valid(const char *s, size_t len);
+
+/* Decode one message value. On success returns the root object (caller
+ * frees with cJSON_Delete) and leaves *reason alone; otherwise NULL with
+ * *reason set. value may be NULL (a tombstone). Records larger than
+ * max_bytes are refused before parsing. */
+cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
+			enum kt_invalid *reason);
+
+#endif

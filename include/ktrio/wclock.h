@@ -1,0 +1,43 @@
+/* wclock: the time side of tumbling windows: which window a time falls in,
+ * and when a window may close (clock-aligned processing time, or event time
+ * with a watermark, allowed lateness and an idle timeout). */
+#ifndef KTRIO_WCLOCK_H
+#define KTRIO_WCLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct kt_wclock {
+	int64_t size_ms;     /* window length W */
+	bool event_time;     /* false: processing-time windows */
+	int64_t lateness_ms; /* event time: watermark = max seen - lateness */
+	int64_t idle_ms;     /* event time: after this long without records
+			      * the watermark advances with the clock */
+	bool seen;           /* any event time observed yet */
+	int64_t max_seen;    /* highest event time observed */
+	int64_t last_arrival;/* processing time of the last observation */
+	int64_t watermark;   /* monotone; INT64_MIN until known */
+} kt_wclock;
+
+void kt_wclock_init(kt_wclock *c, int64_t size_ms, bool event_time,
+		    int64_t lateness_ms, int64_t idle_ms);
+
+/* Start of the window holding t: floor(t / W) * W, also for t < 0. */
+int64_t kt_wclock_window_start(const kt_wclock *c, int64_t t);
+
+/* Note a record with event time t arriving at processing time now. */
+void kt_wclock_observe(kt_wclock *c, int64_t t, int64_t now);
+
+/* Advance and return the watermark at processing time now: in processing
+ * time mode, now itself; in event time, max seen - lateness, or when idle
+ * for idle_ms, max seen + time idle - lateness. Never moves back. */
+int64_t kt_wclock_advance(kt_wclock *c, int64_t now);
+
+/* True when a record at event time t belongs to a window the watermark
+ * has already passed (it would be emitted already): it is late. */
+bool kt_wclock_is_late(const kt_wclock *c, int64_t t);
+
+/* True when the window starting at start may be emitted. */
+bool kt_wclock_closed(const kt_wclock *c, int64_t start);
+
+#endif

@@ -1,0 +1,398 @@
+/* generator: simulated real-time JSON events into a Kafka topic at a steady
+ * rate, with every delivery accounted for. */
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ktrio/config.h"
+#include "ktrio/event.h"
+#include "ktrio/kafka.h"
+#include "ktrio/log.h"
+#include "ktrio/parse.h"
+#include "ktrio/schema.h"
+#include "ktrio/stream.h"
+
+static const char usage_text[] =
+	"usage: generator [-t TOPIC] [--rate N] [--count N] [--duration D]\n"
+	"                 [--template NAME | --schema FILE] [options]\n"
+	"\n"
+	"Sends JSON events (id, run, seq, ts and the template's fields) to a\n"
+	"topic at a steady rate until --count, --duration or Ctrl-C.\n"
+	"\n"
+	"  -t, --topic TOPIC        topic to write to (default events)\n"
+	"  -r, --rate N             events per second (default 10; 0 = as fast as\n"
+	"                           the broker takes them)\n"
+	"  -c, --count N            stop after N events\n"
+	"  -d, --duration D         stop after D (e.g. 30s, 5m)\n"
+	"      --template NAME      built-in template: orders (default), sensors,\n"
+	"                           clicks\n"
+	"  -s, --schema FILE        your own schema file (see README)\n"
+	"      --seed N             reproducible values and ids\n"
+	"      --start-time T       ts of the first event (ISO-8601 or epoch ms);\n"
+	"                           later events follow at 1/rate intervals\n"
+	"  -k, --key FIELD          use this field as the message key\n"
+	"  -p, --partition N        write every event to partition N\n"
+	"      --create-topic       create the topic if it is missing\n"
+	"      --partitions N       ... with N partitions (default 3)\n"
+	"      --replication-factor R  ... and R replicas (default 1)\n"
+	"  -n, --dry-run            write events to stdout as JSON lines; no Kafka\n"
+	"      --progress           progress line every second (default on a TTY)\n"
+	"      --flush-timeout D    how long to wait for in-flight messages at the\n"
+	"                           end (default 10s)\n"
+	"  -b, --brokers LIST       bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
+	"                           then localhost:9092)\n"
+	"  -X, --property K=V       librdkafka property (repeatable)\n"
+	"  -F, --config FILE        librdkafka properties file (key=value lines)\n"
+	"      --connect-timeout D  give up on an unreachable cluster (default 10s)\n"
+	"  -v, --verbose / -q, --quiet\n"
+	"  -h, --help / --version\n"
+	"Exit status: 0 every event delivered, 1 any event not delivered or a\n"
+	"runtime failure, 2 usage or validation error.\n";
+
+enum {
+	OPT_TEMPLATE = KT_OPT_FIRST_PROGRAM_OPTION,
+	OPT_SEED,
+	OPT_START_TIME,
+	OPT_CREATE_TOPIC,
+	OPT_PARTITIONS,
+	OPT_REPLICATION,
+	OPT_PROGRESS,
+	OPT_FLUSH_TIMEOUT,
+};
+
+typedef struct options {
+	kt_config cfg;
+	kt_stream_opts stream;
+	const char *schema;   /* path or built-in name */
+	bool schema_is_file;
+	uint64_t seed;
+	bool seeded;
+	bool dry_run, create_topic, progress_flag;
+	int64_t partitions, replication;
+} options;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int program_option(options *o, int c, const char *arg, char *err,
+			  size_t errlen)
+{
+	int64_t v;
+	switch (c) {
+	case 'r':
+		return kt_parse_rate("--rate", arg, &o->stream.rate, err, errlen);
+	case 'c':
+		if (kt_parse_int("--count", arg, 0, INT64_MAX, &v, err, errlen) < 0)
+			return -1;
+		o->stream.count = (uint64_t)v;
+		return 0;
+	case 'd':
+		if (kt_parse_duration_ms("--duration", arg, &o->stream.duration_ms,
+					 err, errlen) < 0)
+			return -1;
+		if (o->stream.duration_ms == 0) {
+			snprintf(err, errlen, "invalid value '%s' for --duration: must be positive", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_TEMPLATE:
+	case 's':
+		if (o->schema) {
+			snprintf(err, errlen, "option '%s' conflicts with an earlier "
+				 "--template or --schema", c == 's' ? "--schema" : "--template");
+			return -1;
+		}
+		o->schema = arg;
+		o->schema_is_file = c == 's';
+		return 0;
+	case OPT_SEED:
+		if (kt_parse_int("--seed", arg, 0, INT64_MAX, &v, err, errlen) < 0)
+			return -1;
+		o->seed = (uint64_t)v;
+		o->seeded = true;
+		return 0;
+	case OPT_START_TIME:
+		o->stream.has_start_time = true;
+		return kt_parse_timestamp_ms("--start-time", arg,
+					     &o->stream.start_time_ms, err, errlen);
+	case 'k':
+		if (!*arg) {
+			snprintf(err, errlen, "invalid value '' for --key: empty field name");
+			return -1;
+		}
+		o->stream.key_field = arg;
+		return 0;
+	case 'p':
+		if (kt_parse_int("--partition", arg, 0, INT32_MAX, &v, err, errlen) < 0)
+			return -1;
+		o->stream.partition = (int32_t)v;
+		return 0;
+	case OPT_CREATE_TOPIC:
+		o->create_topic = true;
+		return 0;
+	case OPT_PARTITIONS:
+		return kt_parse_int("--partitions", arg, 1, 100000, &o->partitions,
+				    err, errlen);
+	case OPT_REPLICATION:
+		return kt_parse_int("--replication-factor", arg, 1, 32767,
+				    &o->replication, err, errlen);
+	case 'n':
+		o->dry_run = true;
+		return 0;
+	case OPT_PROGRESS:
+		o->progress_flag = true;
+		return 0;
+	case OPT_FLUSH_TIMEOUT:
+		return kt_parse_duration_ms("--flush-timeout", arg,
+					    &o->stream.flush_timeout_ms, err, errlen);
+	default:
+		snprintf(err, errlen, "unknown option");
+		return -1;
+	}
+}
+
+static int parse_args(int argc, char **argv, options *o, char *err,
+		      size_t errlen)
+{
+	static const struct option longopts[] = {
+		KT_CONFIG_LONG_OPTIONS,
+		{"rate", required_argument, NULL, 'r'},
+		{"count", required_argument, NULL, 'c'},
+		{"duration", required_argument, NULL, 'd'},
+		{"template", required_argument, NULL, OPT_TEMPLATE},
+		{"schema", required_argument, NULL, 's'},
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"start-time", required_argument, NULL, OPT_START_TIME},
+		{"key", required_argument, NULL, 'k'},
+		{"partition", required_argument, NULL, 'p'},
+		{"create-topic", no_argument, NULL, OPT_CREATE_TOPIC},
+		{"partitions", required_argument, NULL, OPT_PARTITIONS},
+		{"replication-factor", required_argument, NULL, OPT_REPLICATION},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT},
+		{NULL, 0, NULL, 0},
+	};
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":" KT_CONFIG_SHORT_OPTIONS "r:c:d:s:k:p:n",
+				longopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
+			return -1;
+		}
+		int rc = kt_config_option(&o->cfg, c, optarg, err, errlen);
+		if (rc < 0 || (rc == 0 && program_option(o, c, optarg, err, errlen) < 0))
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->cfg.ntopics > 1) {
+		snprintf(err, errlen, "option '--topic' given twice: the generator writes one topic");
+		return -1;
+	}
+	if (o->dry_run && o->create_topic) {
+		snprintf(err, errlen, "option '--create-topic' conflicts with '--dry-run'");
+		return -1;
+	}
+	if (o->cfg.format_set) {
+		snprintf(err, errlen, "option '--format' does not apply to the generator "
+			 "(events are always JSON)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Built-in templates live beside the binary in a source tree
+ * (build/bin/../../templates) or under the installed data folder. */
+static void templates_dir(char *buf, size_t len)
+{
+	const char *env = getenv("KTRIO_TEMPLATES");
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			for (const char *up = "/../../templates"; up; up = NULL) {
+				snprintf(buf, len, "%s%s/orders.json", exe, up);
+				if (access(buf, R_OK) == 0) {
+					snprintf(buf, len, "%s%s", exe, up);
+					return;
+				}
+			}
+			snprintf(buf, len, "%s/../../../templates/orders.json", exe);
+			if (access(buf, R_OK) == 0) { /* build/asan/bin */
+				snprintf(buf, len, "%s/../../../templates", exe);
+				return;
+			}
+		}
+	}
+	snprintf(buf, len, "%s/templates", KT_DATADIR);
+}
+
+static void summary(const kt_log *log, const kt_stream_stats *s, bool dry_run)
+{
+	(void)log;
+	fprintf(stderr,
+		"generator: %s %" PRIu64 ", delivered %" PRIu64 ", failed %" PRIu64
+		", elapsed %.2f s, average %.1f events/s\n",
+		dry_run ? "written" : "produced", s->produced, s->delivered, s->failed,
+		s->elapsed_s, s->elapsed_s > 0 ? (double)s->produced / s->elapsed_s : 0.0);
+}
+
+static int ensure_topic(options *o, rd_kafka_t *rk, const kt_log *log)
+{
+	char err[512];
+	const char *topic = o->cfg.topics[0];
+	int64_t timeout = o->cfg.connect_timeout_ms;
+	int n = kt_kafka_partition_count(rk, topic, timeout, err, sizeof err);
+	if (n < 0) {
+		kt_err(log, "%s", err);
+		return 1;
+	}
+	if (n > 0) {
+		if (o->create_topic && n != o->partitions)
+			kt_warn(log, "topic '%s' already exists with %d partitions, not %" PRId64
+				     "; left as it is", topic, n, o->partitions);
+		return 0;
+	}
+	if (!o->create_topic) {
+		kt_err(log, "topic '%s' does not exist (create it, or pass --create-topic)",
+		       topic);
+		return 1;
+	}
+	int rc = kt_kafka_create_topic(rk, topic, (int)o->partitions,
+				       (int)o->replication, timeout, err, sizeof err);
+	if (rc < 0) {
+		kt_err(log, "%s", err);
+		return 1;
+	}
+	kt_info(log, "created topic '%s' with %" PRId64 " partitions, replication factor %" PRId64,
+		topic, o->partitions, o->replication);
+	return 0;
+}
+
+static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
+{
+	static const char *const defaults[] = {
+		"enable.idempotence", "true", "acks", "all",
+		"linger.ms", "5", "batch.size", "1000000", "batch.num.messages", "10000",
+		"queue.buffering.max.messages", "1000000",
+		"queue.buffering.max.kbytes", "262144", NULL};
+	kt_stream_stats stats = {0};
+	kt_kafka_ctx ctx;
+	kt_kafka_ctx_init(&ctx, log, &stats);
+	char err[512];
+	rd_kafka_t *rk = kt_kafka_connect(&o->cfg, RD_KAFKA_PRODUCER, defaults,
+					  kt_stream_conf_hook, NULL, &ctx, err, sizeof err);
+	if (!rk) {
+		kt_err(log, "%s", err);
+		return 1;
+	}
+	int status = ensure_topic(o, rk, log);
+	if (status == 0) {
+		o->stream.topic = o->cfg.topics[0];
+		kt_info(log, "run %s: writing to '%s' at %s", kt_event_gen_run_id(gen),
+			o->stream.topic, o->stream.rate > 0 ? "a steady rate" : "full speed");
+		status = kt_stream_produce(rk, gen, &o->stream, &stats, &stop_requested,
+					   log) == 0 ? 0 : 1;
+		summary(log, &stats, false);
+	}
+	rd_kafka_destroy(rk);
+	return status;
+}
+
+static int run(options *o, const kt_log *log)
+{
+	char err[512], dir[PATH_MAX];
+	templates_dir(dir, sizeof dir);
+	const char *name = o->schema ? o->schema : "orders";
+	kt_schema *schema = o->schema_is_file ? kt_schema_load(name, NULL, err, sizeof err)
+					      : kt_schema_load_builtin(name, dir, err, sizeof err);
+	if (!schema) {
+		kt_err(log, "%s", err);
+		return 2;
+	}
+	kt_event_gen *gen = kt_event_gen_new(schema, o->seeded, o->seed, err, sizeof err);
+	int status = 2;
+	if (!gen) {
+		kt_err(log, "%s", err);
+	} else if (o->stream.key_field && !kt_event_gen_has_field(gen, o->stream.key_field)) {
+		kt_err(log, "invalid value '%s' for --key: no such field in the schema",
+		       o->stream.key_field);
+	} else if (o->dry_run) {
+		kt_stream_stats stats = {0};
+		status = 0;
+		if (kt_stream_write(stdout, gen, &o->stream, &stats, &stop_requested) < 0) {
+			kt_err(log, "cannot write to stdout");
+			status = 1;
+		}
+		if (log->level >= KT_LOG_INFO)
+			summary(log, &stats, true);
+	} else {
+		status = run_kafka(o, gen, log);
+	}
+	kt_event_gen_free(gen);
+	kt_schema_free(schema);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	kt_log log;
+	kt_log_init(&log, "generator");
+	options o = {.stream = {.rate = 10, .partition = RD_KAFKA_PARTITION_UA,
+				.flush_timeout_ms = 10000},
+		     .partitions = 3,
+		     .replication = 1};
+	kt_config_init(&o.cfg);
+	char err[512];
+	int status = 2;
+	if (parse_args(argc, argv, &o, err, sizeof err) < 0) {
+		kt_err(&log, "%s", err);
+		goto out;
+	}
+	if (o.cfg.want_help || o.cfg.want_version) {
+		if (o.cfg.want_help)
+			fputs(usage_text, stdout);
+		else
+			printf("generator (ktrio) %s, librdkafka %s\n", KT_VERSION,
+			       rd_kafka_version_str());
+		status = 0;
+		goto out;
+	}
+	kt_log_adjust(&log, o.cfg.verbosity);
+	if (kt_config_finalize(&o.cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err,
+			       sizeof err) < 0) {
+		kt_err(&log, "%s", err);
+		goto out;
+	}
+	kt_config_dump(&o.cfg, &log);
+	o.stream.progress = o.progress_flag || (!o.dry_run && isatty(STDERR_FILENO));
+	o.stream.progress_in_place = isatty(STDERR_FILENO);
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	status = run(&o, &log);
+out:
+	kt_config_release(&o.cfg);
+	return status;
+}

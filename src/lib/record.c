@@ -1,0 +1,113 @@
+/* record: decoding message values into JSON objects, and refusal reasons. */
+#include "ktrio/record.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static const char *const names[KT_INVALID_COUNT] = {
+	[KT_INVALID_EMPTY] = "empty",
+	[KT_INVALID_NULL] = "null_value",
+	[KT_INVALID_TOO_LARGE] = "too_large",
+	[KT_INVALID_BAD_UTF8] = "bad_utf8",
+	[KT_INVALID_NOT_JSON] = "not_json",
+	[KT_INVALID_NOT_OBJECT] = "not_object",
+	[KT_INVALID_DUPLICATE_KEY] = "duplicate_key",
+	[KT_INVALID_MISSING_FIELD] = "missing_field",
+	[KT_INVALID_WRONG_TYPE] = "wrong_type",
+	[KT_INVALID_BAD_NUMBER] = "bad_number",
+	[KT_INVALID_BAD_TIME] = "bad_time",
+};
+
+const char *kt_invalid_name(enum kt_invalid reason)
+{
+	return (unsigned)reason < KT_INVALID_COUNT ? names[reason] : "unknown";
+}
+
+bool kt_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + len;
+	while (s < end) {
+		/* Skip ASCII eight bytes at a time: most JSON is ASCII. */
+		if (end - s >= 8) {
+			uint64_t w;
+			memcpy(&w, s, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				s += 8;
+				continue;
+			}
+		}
+		unsigned c = *s;
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		size_t n;
+		unsigned min;
+		uint32_t cp;
+		if ((c & 0xE0) == 0xC0) {
+			n = 2, min = 0x80, cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 3, min = 0x800, cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			n = 4, min = 0x10000, cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if ((size_t)(end - s) < n)
+			return false;
+		for (size_t i = 1; i < n; i++) {
+			if ((s[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		s += n;
+	}
+	return true;
+}
+
+cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
+			enum kt_invalid *reason)
+{
+	if (!value) {
+		*reason = KT_INVALID_NULL;
+		return NULL;
+	}
+	if (len == 0) {
+		*reason = KT_INVALID_EMPTY;
+		return NULL;
+	}
+	if (len > max_bytes) {
+		*reason = KT_INVALID_TOO_LARGE;
+		return NULL;
+	}
+	if (!kt_utf8_valid(value, len)) {
+		*reason = KT_INVALID_BAD_UTF8;
+		return NULL;
+	}
+	/* cJSON stops at CJSON_NESTING_LIMIT levels, so deep input fails
+	 * cleanly here instead of exhausting the stack. */
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(value, len, &end, 0);
+	if (!root) {
+		*reason = KT_INVALID_NOT_JSON;
+		return NULL;
+	}
+	/* Only whitespace may follow the value. */
+	const char *stop = (const char *)value + len;
+	while (end < stop && (*end == ' ' || *end == '\n' || *end == '\r' ||
+			      *end == '\t' || *end == '\0'))
+		end++;
+	if (end != stop) {
+		cJSON_Delete(root);
+		*reason = KT_INVALID_NOT_JSON;
+		return NULL;
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		*reason = KT_INVALID_NOT_OBJECT;
+		return NULL;
+	}
+	return root;
+}
