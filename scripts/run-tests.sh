@@ -74,7 +74,7 @@ run_integration() {
 
 case "$mode" in
 unit) run_unit ;;
-valgrind) run_unit valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible ;;
+valgrind) run_unit valgrind -q --suppressions=tests/unit/valgrind.supp --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible ;;
 integration) run_integration ;;
 all)
 	run_unit

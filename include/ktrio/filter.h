@@ -1,0 +1,59 @@
+/* filter: the consumer's --filter expressions (FIELD~REGEX, FIELD=VALUE,
+ * FIELD>N, ...), parsed and compiled once, then tested on every record. */
+#ifndef KTRIO_FILTER_H
+#define KTRIO_FILTER_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A conjunction of expressions: a record passes when every one holds.
+ *
+ * Expression syntax: FIELD OP OPERAND, OP one of
+ *   ~  !~        PCRE2 regex (UTF, invalid UTF-8 in records tolerated)
+ *   =  !=        exact value
+ *   >  <  >= <=  number
+ * The operator is the first operator token after a non-empty field name,
+ * the longest token winning at that spot ("a!=1" is "a" != "1", "a=b=c" is
+ * "a" = "b=c"). Nothing is trimmed: spaces belong to the field or operand.
+ * FIELD is a top-level key; when no such key exists and FIELD has dots,
+ * it is read as a path into nested objects ("user.id").
+ *
+ * On a record:
+ *   =  a string equals VALUE exactly; a number equals VALUE numerically
+ *      when VALUE is a number ("3" matches 3 and 3.0); true/false equal
+ *      VALUE "true"/"false"; null equals VALUE "null"; arrays and objects
+ *      equal nothing. != is the exact negation, so a missing field makes
+ *      = false and != true.
+ *   ~  the regex is searched (unanchored) in a string, or in the text of a
+ *      number (as cJSON prints it: 3.0 is "3") or of a bool; null, arrays,
+ *      objects and missing fields do not match. !~ is the negation, except
+ *      that a matching error (e.g. a resource limit) makes both false.
+ *   > < >= <=  hold only for a number value; a missing field or any other
+ *      type makes them false. */
+typedef struct kt_filter kt_filter;
+
+/* An empty filter (matches every record). NULL on OOM. */
+kt_filter *kt_filter_new(void);
+
+/* Free the filter and its compiled patterns. NULL is a no-op. */
+void kt_filter_free(kt_filter *f);
+
+/* Parse and add one expression (copied) to f (not NULL). Returns 0, or -1 with a message
+ * naming the expression in err (errlen bytes; err may be NULL), e.g.
+ * "filter 'name~(ab': missing closing parenthesis at offset 3"; on error
+ * the filter is unchanged. Errors: no operator, empty field name, missing
+ * or non-numeric N after > < >= <=, a regex PCRE2 refuses (its message and
+ * the offset in the pattern), OOM. */
+int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen);
+
+/* How many expressions were added (0 for NULL). */
+size_t kt_filter_count(const kt_filter *f);
+
+/* True when record satisfies every expression; a NULL or empty filter
+ * matches everything, a NULL or non-object record has no fields. Never
+ * allocates. Not reentrant on one filter: the regex match data is shared,
+ * so threads need a filter each. */
+bool kt_filter_match(const kt_filter *f, const cJSON *record);
+
+#endif

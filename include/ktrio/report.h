@@ -1,0 +1,46 @@
+/* report: the consumer's output for one window: an aligned table for
+ * people, one JSON object per line (the machine-readable contract), or CSV
+ * rows. */
+#ifndef KTRIO_REPORT_H
+#define KTRIO_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ktrio/config.h"
+#include "ktrio/fields.h"
+#include "ktrio/record.h"
+#include "ktrio/window.h"
+
+/* What happened to records beside the counted ones, since the previous
+ * emitted window. */
+typedef struct kt_health {
+	uint64_t invalid[KT_INVALID_COUNT];
+	uint64_t invalid_total;
+	uint64_t filtered;
+	uint64_t late;
+	int64_t lag; /* records behind the high watermarks; -1 unknown */
+} kt_health;
+
+typedef struct kt_report {
+	enum kt_format format;
+	size_t top;         /* table: groups shown before "other" */
+	bool top_explicit;  /* --top given: JSON and CSV also cut at top */
+	const kt_fieldspec *spec;
+	bool color;         /* ANSI colour (TTY and no NO_COLOR) */
+	bool redraw;        /* TTY: clear the screen before each table */
+	bool csv_header_done;
+	size_t csv_stats;   /* stat fields in the CSV header */
+	uint64_t history[32]; /* records per window, for the sparkline */
+	size_t nhistory;
+} kt_report;
+
+void kt_report_init(kt_report *r, enum kt_format format, size_t top,
+		    bool top_explicit, const kt_fieldspec *spec);
+
+/* Write one window. Returns -1 when out fails or memory runs out. */
+int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
+		     const kt_health *h);
+
+#endif

@@ -1,0 +1,338 @@
+/* consumer: reads topics in micro-batch windows and prints counts and
+ * statistics per window and group. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ktrio/config.h"
+#include "ktrio/engine.h"
+#include "ktrio/fields.h"
+#include "ktrio/filter.h"
+#include "ktrio/kafka.h"
+#include "ktrio/log.h"
+#include "ktrio/parse.h"
+#include "ktrio/report.h"
+
+static const char usage_text[] =
+	"usage: consumer [-t TOPIC ...] [-g GROUP] [--window D] [--group-by F,...]\n"
+	"                [--stats F,...] [options]\n"
+	"\n"
+	"Reads topics in a consumer group and prints, per tumbling window,\n"
+	"counts and statistics per group of records.\n"
+	"\n"
+	"  -t, --topic TOPIC          topic to read (repeatable; default events)\n"
+	"  -g, --group GROUP          consumer group (default ktrio-consumer)\n"
+	"      --from-beginning       a new group starts at the earliest offset\n"
+	"  -e, --exit-at-end          stop once every partition is read to its end\n"
+	"  -w, --window D             window length (default 5s)\n"
+	"      --event-time FIELD     windows by the record's time field (epoch ms\n"
+	"                             or ISO-8601), or 'kafka' for the message\n"
+	"                             timestamp; default: processing time\n"
+	"      --allowed-lateness D   event time: watermark lag (default 2s)\n"
+	"      --idle-timeout D       event time: advance the watermark with the\n"
+	"                             clock after D without records (default: window)\n"
+	"      --group-by F[,F...]    group records by these fields\n"
+	"      --stats F[,F...]       numeric fields to summarise (default: every\n"
+	"                             numeric top-level field but seq and ts)\n"
+	"      --distinct F           approximate distinct count of F per group\n"
+	"      --top N                groups shown in the table (default 10)\n"
+	"      --max-groups N         groups kept per window (default 100000)\n"
+	"      --filter EXPR          keep records where EXPR holds (repeatable):\n"
+	"                             F~RE F!~RE F=V F!=V F>N F<N F>=N F<=N\n"
+	"      --max-record-bytes N   larger records are counted as too_large\n"
+	"                             (default 1048576)\n"
+	"      --format table|json|csv  output format (default table)\n"
+	"  -b, --brokers LIST         bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
+	"                             then localhost:9092)\n"
+	"  -X, --property K=V         librdkafka property (repeatable)\n"
+	"  -F, --config FILE          librdkafka properties file (key=value lines)\n"
+	"      --connect-timeout D    give up on an unreachable cluster (default 10s)\n"
+	"  -v, --verbose / -q, --quiet\n"
+	"  -h, --help / --version\n"
+	"Exit status: 0 success, 1 runtime failure, 2 usage or validation error.\n";
+
+enum {
+	OPT_FROM_BEGINNING = KT_OPT_FIRST_PROGRAM_OPTION,
+	OPT_EVENT_TIME,
+	OPT_LATENESS,
+	OPT_IDLE,
+	OPT_GROUP_BY,
+	OPT_STATS,
+	OPT_DISTINCT,
+	OPT_TOP,
+	OPT_MAX_GROUPS,
+	OPT_FILTER,
+	OPT_MAX_RECORD_BYTES,
+};
+
+typedef struct options {
+	kt_config cfg;
+	kt_engine_opts engine;
+	kt_fieldspec spec;
+	kt_filter *filter;
+	const char *group;
+	bool from_beginning, idle_set;
+	int64_t top;
+	bool top_set;
+} options;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int set_string(char **slot, const char *flag, const char *arg, char *err,
+		      size_t errlen)
+{
+	if (!*arg) {
+		snprintf(err, errlen, "invalid value '' for %s: empty field name", flag);
+		return -1;
+	}
+	free(*slot);
+	if (!(*slot = strdup(arg))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int positive_duration(const char *flag, const char *arg, int64_t *out,
+			     char *err, size_t errlen)
+{
+	if (kt_parse_duration_ms(flag, arg, out, err, errlen) < 0)
+		return -1;
+	if (*out <= 0) {
+		snprintf(err, errlen, "invalid value '%s' for %s: must be positive", arg, flag);
+		return -1;
+	}
+	return 0;
+}
+
+static int program_option(options *o, int c, const char *arg, char *err,
+			  size_t errlen)
+{
+	int64_t v;
+	switch (c) {
+	case 'g':
+		if (!*arg) {
+			snprintf(err, errlen, "invalid value '' for --group: empty group name");
+			return -1;
+		}
+		o->group = arg;
+		return 0;
+	case OPT_FROM_BEGINNING:
+		o->from_beginning = true;
+		return 0;
+	case 'e':
+		o->engine.exit_at_end = true;
+		return 0;
+	case 'w':
+		return positive_duration("--window", arg, &o->engine.window_ms, err, errlen);
+	case OPT_EVENT_TIME:
+		o->engine.event_time = true;
+		o->engine.kafka_time = strcmp(arg, "kafka") == 0;
+		return o->engine.kafka_time ? 0
+					    : set_string(&o->spec.time_field, "--event-time",
+							 arg, err, errlen);
+	case OPT_LATENESS:
+		return kt_parse_duration_ms("--allowed-lateness", arg,
+					    &o->engine.lateness_ms, err, errlen);
+	case OPT_IDLE:
+		o->idle_set = true;
+		return positive_duration("--idle-timeout", arg, &o->engine.idle_ms, err, errlen);
+	case OPT_GROUP_BY:
+		return kt_fieldspec_set_group_by(&o->spec, arg, err, errlen);
+	case OPT_STATS:
+		return kt_fieldspec_set_stats(&o->spec, arg, err, errlen);
+	case OPT_DISTINCT:
+		return set_string(&o->spec.distinct, "--distinct", arg, err, errlen);
+	case OPT_TOP:
+		o->top_set = true;
+		return kt_parse_int("--top", arg, 1, 1000000, &o->top, err, errlen);
+	case OPT_MAX_GROUPS:
+		if (kt_parse_int("--max-groups", arg, 1, 10000000, &v, err, errlen) < 0)
+			return -1;
+		o->engine.max_groups = (size_t)v;
+		return 0;
+	case OPT_FILTER:
+		return kt_filter_add(o->filter, arg, err, errlen);
+	case OPT_MAX_RECORD_BYTES:
+		if (kt_parse_int("--max-record-bytes", arg, 1, 1 << 30, &v, err, errlen) < 0)
+			return -1;
+		o->engine.max_record_bytes = (size_t)v;
+		return 0;
+	default:
+		snprintf(err, errlen, "unknown option");
+		return -1;
+	}
+}
+
+static int parse_args(int argc, char **argv, options *o, char *err,
+		      size_t errlen)
+{
+	static const struct option longopts[] = {
+		KT_CONFIG_LONG_OPTIONS,
+		{"group", required_argument, NULL, 'g'},
+		{"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
+		{"exit-at-end", no_argument, NULL, 'e'},
+		{"window", required_argument, NULL, 'w'},
+		{"event-time", required_argument, NULL, OPT_EVENT_TIME},
+		{"allowed-lateness", required_argument, NULL, OPT_LATENESS},
+		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"group-by", required_argument, NULL, OPT_GROUP_BY},
+		{"stats", required_argument, NULL, OPT_STATS},
+		{"distinct", required_argument, NULL, OPT_DISTINCT},
+		{"top", required_argument, NULL, OPT_TOP},
+		{"max-groups", required_argument, NULL, OPT_MAX_GROUPS},
+		{"filter", required_argument, NULL, OPT_FILTER},
+		{"max-record-bytes", required_argument, NULL, OPT_MAX_RECORD_BYTES},
+		{NULL, 0, NULL, 0},
+	};
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":" KT_CONFIG_SHORT_OPTIONS "g:ew:", longopts,
+				NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
+			return -1;
+		}
+		int rc = kt_config_option(&o->cfg, c, optarg, err, errlen);
+		if (rc < 0 || (rc == 0 && program_option(o, c, optarg, err, errlen) < 0))
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!o->engine.event_time && (o->idle_set)) {
+		snprintf(err, errlen, "option '--idle-timeout' needs '--event-time'");
+		return -1;
+	}
+	if (!o->idle_set)
+		o->engine.idle_ms = o->engine.window_ms;
+	return 0;
+}
+
+static int run(options *o, const kt_log *log)
+{
+	char group_prop[300], err[512];
+	snprintf(group_prop, sizeof group_prop, "%s", o->group);
+	const char *defaults[] = {
+		"group.id", group_prop,
+		"enable.auto.commit", "false",
+		"enable.auto.offset.store", "false",
+		"auto.offset.reset", o->from_beginning ? "earliest" : "latest",
+		"enable.partition.eof", o->engine.exit_at_end ? "true" : "false",
+		"queued.min.messages", "200000",
+		NULL};
+	kt_kafka_ctx ctx;
+	kt_kafka_ctx_init(&ctx, log, NULL);
+	rd_kafka_conf_t *conf = kt_kafka_conf_new(&o->cfg, defaults, &ctx, err, sizeof err);
+	if (!conf) {
+		kt_err(log, "%s", err);
+		return 2;
+	}
+	rd_kafka_conf_set_rebalance_cb(conf, kt_engine_rebalance_cb);
+	rd_kafka_t *rk = kt_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+	if (!rk || kt_kafka_wait_ready(rk, o->cfg.brokers, o->cfg.connect_timeout_ms,
+				       err, sizeof err) < 0) {
+		kt_err(log, "%s", err);
+		if (rk)
+			rd_kafka_destroy(rk);
+		return 1;
+	}
+	int status = 1;
+	for (size_t i = 0; i < o->cfg.ntopics; i++) {
+		int n = kt_kafka_partition_count(rk, o->cfg.topics[i], o->cfg.connect_timeout_ms,
+						 err, sizeof err);
+		if (n <= 0) {
+			kt_err(log, n < 0 ? "%s" : "topic '%s' does not exist",
+			       n < 0 ? err : o->cfg.topics[i]);
+			rd_kafka_destroy(rk);
+			return 1;
+		}
+	}
+	kt_report report;
+	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
+	bool tty = isatty(STDOUT_FILENO);
+	report.redraw = tty && o->cfg.format == KT_FORMAT_TABLE;
+	report.color = tty && !getenv("NO_COLOR");
+	kt_engine *e = kt_engine_new(rk, &o->engine, &o->spec, o->filter, &report,
+				     stdout, log);
+	rd_kafka_poll_set_consumer(rk);
+	rd_kafka_topic_partition_list_t *topics =
+		rd_kafka_topic_partition_list_new((int)o->cfg.ntopics);
+	for (size_t i = 0; i < o->cfg.ntopics; i++)
+		rd_kafka_topic_partition_list_add(topics, o->cfg.topics[i], RD_KAFKA_PARTITION_UA);
+	rd_kafka_resp_err_t rc = rd_kafka_subscribe(rk, topics);
+	rd_kafka_topic_partition_list_destroy(topics);
+	if (!e) {
+		kt_err(log, "out of memory");
+	} else if (rc) {
+		kt_err(log, "cannot subscribe: %s", rd_kafka_err2str(rc));
+	} else {
+		status = kt_engine_run(e, &stop_requested) == 0 ? 0 : 1;
+		kt_info(log, "%" PRIu64 " records read", kt_engine_records_seen(e));
+	}
+	/* Leave the group cleanly: the revoke callback writes and commits. */
+	rd_kafka_consumer_close(rk);
+	kt_engine_free(e);
+	rd_kafka_destroy(rk);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	kt_log log;
+	kt_log_init(&log, "consumer");
+	options o = {.engine = {.window_ms = 5000, .lateness_ms = 2000,
+				.max_groups = 100000, .max_record_bytes = 1 << 20},
+		     .group = "ktrio-consumer",
+		     .top = 10};
+	kt_config_init(&o.cfg);
+	kt_fieldspec_init(&o.spec);
+	o.filter = kt_filter_new();
+	char err[512];
+	int status = 2;
+	if (!o.filter) {
+		kt_err(&log, "out of memory");
+		return 1;
+	}
+	if (parse_args(argc, argv, &o, err, sizeof err) < 0) {
+		kt_err(&log, "%s", err);
+		goto out;
+	}
+	if (o.cfg.want_help || o.cfg.want_version) {
+		if (o.cfg.want_help)
+			fputs(usage_text, stdout);
+		else
+			printf("consumer (ktrio) %s, librdkafka %s\n", KT_VERSION,
+			       rd_kafka_version_str());
+		status = 0;
+		goto out;
+	}
+	kt_log_adjust(&log, o.cfg.verbosity);
+	if (kt_config_finalize(&o.cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err,
+			       sizeof err) < 0) {
+		kt_err(&log, "%s", err);
+		goto out;
+	}
+	kt_config_dump(&o.cfg, &log);
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	status = run(&o, &log);
+out:
+	kt_filter_free(o.filter);
+	kt_fieldspec_release(&o.spec);
+	kt_config_release(&o.cfg);
+	return status;
+}

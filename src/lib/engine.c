@@ -1,0 +1,385 @@
+/* engine: the consumer's read-window-emit-commit loop. */
+#include "ktrio/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ktrio/kafka.h"
+#include "ktrio/record.h"
+#include "ktrio/wclock.h"
+#include "ktrio/window.h"
+
+/* Event time: windows open at once before the oldest is forced out. */
+#define MAX_OPEN_WINDOWS 1024
+
+/* One assigned partition. */
+typedef struct slot {
+	char *topic;
+	int32_t partition;
+	int64_t next;  /* offset after the last one read, -1 before any */
+	bool eof;
+} slot;
+
+struct kt_engine {
+	rd_kafka_t *rk;
+	kt_engine_opts o;
+	kt_fieldspec *spec;
+	const kt_filter *filter;
+	kt_report *report;
+	FILE *out;
+	const kt_log *log;
+	kt_wclock clock;
+	kt_window *open[MAX_OPEN_WINDOWS]; /* by start, ascending */
+	size_t nopen;
+	kt_window *spare; /* one emitted window kept for reuse */
+	kt_health health;
+	slot *slots;
+	size_t nslots;
+	uint64_t seen;
+	bool failed; /* output or memory failure: stop */
+};
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
+			 kt_fieldspec *spec, const kt_filter *filter,
+			 kt_report *report, FILE *out, const kt_log *log)
+{
+	kt_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	*e = (kt_engine){.rk = rk, .o = *o, .spec = spec, .filter = filter,
+			 .report = report, .out = out, .log = log};
+	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
+		       o->idle_ms);
+	e->health.lag = -1;
+	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	if (ctx)
+		ctx->user = e;
+	return e;
+}
+
+static void clear_slots(kt_engine *e)
+{
+	for (size_t i = 0; i < e->nslots; i++)
+		free(e->slots[i].topic);
+	free(e->slots);
+	e->slots = NULL;
+	e->nslots = 0;
+}
+
+void kt_engine_free(kt_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nopen; i++)
+		kt_window_free(e->open[i]);
+	kt_window_free(e->spare);
+	clear_slots(e);
+	free(e);
+}
+
+uint64_t kt_engine_records_seen(const kt_engine *e)
+{
+	return e->seen;
+}
+
+/* ---- offsets --------------------------------------------------------- */
+
+static int find_slot(kt_engine *e, const char *topic, int32_t partition)
+{
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i].partition == partition && !strcmp(e->slots[i].topic, topic))
+			return (int)i;
+	return -1;
+}
+
+/* Records behind the cached high watermarks of our partitions. */
+static int64_t current_lag(kt_engine *e)
+{
+	int64_t lag = 0;
+	for (size_t i = 0; i < e->nslots; i++) {
+		int64_t low, high;
+		if (rd_kafka_get_watermark_offsets(e->rk, e->slots[i].topic,
+						   e->slots[i].partition, &low, &high) ||
+		    high < 0)
+			return -1;
+		int64_t pos = e->slots[i].next >= 0 ? e->slots[i].next : low;
+		if (high > pos)
+			lag += high - pos;
+	}
+	return lag;
+}
+
+/* Commit, per partition, the first offset not yet written out: the lowest
+ * offset held by an open window, else the one after the last read. */
+static void commit(kt_engine *e, bool sync)
+{
+	rd_kafka_topic_partition_list_t *list =
+		rd_kafka_topic_partition_list_new((int)e->nslots);
+	for (size_t i = 0; i < e->nslots; i++) {
+		int64_t off = e->slots[i].next;
+		for (size_t w = 0; w < e->nopen; w++) {
+			int64_t m = kt_window_min_offset(e->open[w], (int32_t)i);
+			if (m >= 0 && (off < 0 || m < off))
+				off = m;
+		}
+		if (off >= 0)
+			rd_kafka_topic_partition_list_add(list, e->slots[i].topic,
+							  e->slots[i].partition)->offset = off;
+	}
+	if (list->cnt) {
+		rd_kafka_resp_err_t err = rd_kafka_commit(e->rk, list, sync ? 0 : 1);
+		if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+			kt_warn(e->log, "cannot commit offsets: %s", rd_kafka_err2str(err));
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+}
+
+/* ---- windows --------------------------------------------------------- */
+
+static kt_window *take_window(kt_engine *e, int64_t start)
+{
+	kt_window *w = e->spare;
+	e->spare = NULL;
+	if (w) {
+		kt_window_reset(w, start, start + e->o.window_ms);
+		return w;
+	}
+	return kt_window_new(start, start + e->o.window_ms, e->o.max_groups);
+}
+
+/* Write out open[0], recycle it, commit what is now written. */
+static void emit_oldest(kt_engine *e, bool sync_commit)
+{
+	kt_window *w = e->open[0];
+	memmove(e->open, e->open + 1, (e->nopen - 1) * sizeof *e->open);
+	e->nopen--;
+	e->health.lag = current_lag(e);
+	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
+		kt_err(e->log, "cannot write a window: output failed");
+		e->failed = true;
+	}
+	memset(&e->health, 0, sizeof e->health);
+	e->health.lag = -1;
+	if (e->spare)
+		kt_window_free(w);
+	else
+		e->spare = w;
+	if (!e->failed)
+		commit(e, sync_commit);
+}
+
+/* The open window starting at start, made when missing. */
+static kt_window *window_at(kt_engine *e, int64_t start)
+{
+	size_t i = e->nopen;
+	while (i > 0 && e->open[i - 1]->start > start)
+		i--;
+	if (i > 0 && e->open[i - 1]->start == start)
+		return e->open[i - 1];
+	if (e->nopen == MAX_OPEN_WINDOWS) {
+		emit_oldest(e, false);
+		if (i > 0)
+			i--;
+	}
+	kt_window *w = take_window(e, start);
+	if (!w)
+		return NULL;
+	memmove(e->open + i + 1, e->open + i, (e->nopen - i) * sizeof *e->open);
+	e->open[i] = w;
+	e->nopen++;
+	return w;
+}
+
+/* Emit what the clock has closed; processing-time windows are emitted at
+ * their end even when empty, so the console shows the stream is alive. */
+static void tick(kt_engine *e, int64_t now)
+{
+	kt_wclock_advance(&e->clock, now);
+	if (!e->o.event_time) {
+		if (e->nopen == 0 && !window_at(e, kt_wclock_window_start(&e->clock, now)))
+			goto oom;
+		while (kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed) {
+			int64_t next = e->open[0]->end;
+			emit_oldest(e, false);
+			if (!window_at(e, next))
+				goto oom;
+		}
+		return;
+	}
+	while (e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed)
+		emit_oldest(e, false);
+	return;
+oom:
+	kt_err(e->log, "out of memory");
+	e->failed = true;
+}
+
+static int64_t ms_to_next_close(kt_engine *e, int64_t now)
+{
+	if (!e->o.event_time && e->nopen) {
+		int64_t left = e->open[0]->end - now;
+		return left < 0 ? 0 : left;
+	}
+	return 100;
+}
+
+/* ---- records --------------------------------------------------------- */
+
+static void invalid(kt_engine *e, enum kt_invalid why)
+{
+	e->health.invalid[why]++;
+	e->health.invalid_total++;
+}
+
+static void count_record(kt_engine *e, const rd_kafka_message_t *m, int s,
+			 int64_t now)
+{
+	enum kt_invalid why;
+	cJSON *root = kt_record_decode(m->payload, m->len, e->o.max_record_bytes, &why);
+	if (!root) {
+		invalid(e, why);
+		return;
+	}
+	kt_extracted x;
+	rd_kafka_timestamp_type_t tstype;
+	int64_t kts = rd_kafka_message_timestamp(m, &tstype);
+	if (!kt_filter_match(e->filter, root)) {
+		e->health.filtered++;
+	} else if (kt_fields_extract(e->spec, root, &x, &why) < 0) {
+		invalid(e, why);
+	} else {
+		int64_t t = now;
+		if (e->o.event_time) {
+			t = e->o.kafka_time ? kts : x.time;
+			if (e->o.kafka_time && tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
+				invalid(e, KT_INVALID_BAD_TIME);
+				goto out;
+			}
+			if (kt_wclock_is_late(&e->clock, t)) {
+				e->health.late++;
+				goto out;
+			}
+			kt_wclock_observe(&e->clock, t, now);
+		}
+		kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t));
+		int64_t latency = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1
+				  : now > kts ? now - kts : 0;
+		if (!w || kt_window_add(w, &x, m->len, latency) < 0 ||
+		    kt_window_note_offset(w, s, m->offset) < 0) {
+			kt_err(e->log, "out of memory");
+			e->failed = true;
+		}
+	}
+out:
+	cJSON_Delete(root);
+}
+
+static void handle_message(kt_engine *e, rd_kafka_message_t *m, int64_t now)
+{
+	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+	int s = find_slot(e, topic, m->partition);
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		if (s >= 0)
+			e->slots[s].eof = true;
+		return;
+	}
+	if (m->err) {
+		kt_warn(e->log, "%s", rd_kafka_message_errstr(m));
+		return;
+	}
+	if (s < 0)
+		return; /* from a partition given up in a rebalance */
+	e->slots[s].eof = false;
+	e->seen++;
+	count_record(e, m, s, now);
+	e->slots[s].next = m->offset + 1;
+}
+
+static bool all_at_end(const kt_engine *e)
+{
+	if (!e->nslots)
+		return false;
+	for (size_t i = 0; i < e->nslots; i++)
+		if (!e->slots[i].eof)
+			return false;
+	return true;
+}
+
+/* ---- rebalance ------------------------------------------------------- */
+
+static void flush_all(kt_engine *e, bool sync)
+{
+	while (e->nopen && !e->failed)
+		emit_oldest(e, sync);
+	if (!e->failed)
+		commit(e, sync);
+}
+
+static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
+{
+	slot *v = realloc(e->slots, (e->nslots + (size_t)parts->cnt) * sizeof *v);
+	if (!v) {
+		e->failed = true;
+		return;
+	}
+	e->slots = v;
+	for (int i = 0; i < parts->cnt; i++) {
+		char *t = strdup(parts->elems[i].topic);
+		if (!t) {
+			e->failed = true;
+			return;
+		}
+		e->slots[e->nslots++] = (slot){t, parts->elems[i].partition, -1, false};
+	}
+}
+
+void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			    rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	kt_engine *e = ((kt_kafka_ctx *)opaque)->user;
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		kt_info(e->log, "assigned %d partition(s)", parts->cnt);
+		clear_slots(e);
+		add_slots(e, parts);
+		rd_kafka_assign(rk, parts);
+		return;
+	}
+	/* Revoked: what was read from these partitions is written and
+	 * committed before another consumer takes them over. Open
+	 * processing-time windows stay open (they are reopened below). */
+	kt_info(e->log, "partitions revoked: emitting open windows and committing");
+	flush_all(e, true);
+	rd_kafka_assign(rk, NULL);
+	clear_slots(e);
+}
+
+int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
+{
+	int64_t now = wall_ms();
+	tick(e, now);
+	while (!*stop && !e->failed) {
+		int64_t wait = ms_to_next_close(e, now);
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(e->rk, (int)(wait > 100 ? 100 : wait));
+		now = wall_ms();
+		if (m) {
+			handle_message(e, m, now);
+			rd_kafka_message_destroy(m);
+		}
+		tick(e, now);
+		if (e->o.exit_at_end && all_at_end(e))
+			break;
+	}
+	/* On the way out (signal or end of input) the open windows are
+	 * written as they are, then their offsets committed. */
+	if (!e->failed)
+		flush_all(e, true);
+	return e->failed ? -1 : 0;
+}

@@ -1,0 +1,430 @@
+/* report: the consumer's per-window output as table, JSON or CSV. */
+#include "ktrio/report.h"
+
+#include <cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktrio/parse.h"
+
+void kt_report_init(kt_report *r, enum kt_format format, size_t top,
+		    bool top_explicit, const kt_fieldspec *spec)
+{
+	memset(r, 0, sizeof *r);
+	r->format = format;
+	r->top = top;
+	r->top_explicit = top_explicit;
+	r->spec = spec;
+}
+
+static double seconds(const kt_window *w)
+{
+	return (double)(w->end - w->start) / 1000.0;
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static bool add_num_or_null(cJSON *o, const char *name, double v)
+{
+	if (isnan(v))
+		return cJSON_AddNullToObject(o, name) != NULL;
+	return cJSON_AddNumberToObject(o, name, v) != NULL;
+}
+
+static cJSON *stat_json(const kt_stat *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	const kt_welford *m = &st->moments;
+	if (o && cJSON_AddNumberToObject(o, "count", (double)m->count) &&
+	    cJSON_AddNumberToObject(o, "sum", m->sum) &&
+	    cJSON_AddNumberToObject(o, "mean", m->mean) &&
+	    cJSON_AddNumberToObject(o, "min", m->min) &&
+	    cJSON_AddNumberToObject(o, "max", m->max) &&
+	    add_num_or_null(o, "stddev", kt_welford_stddev(m)) &&
+	    add_num_or_null(o, "p50", kt_sketch_quantile(&st->quantiles, 0.50)) &&
+	    add_num_or_null(o, "p95", kt_sketch_quantile(&st->quantiles, 0.95)) &&
+	    add_num_or_null(o, "p99", kt_sketch_quantile(&st->quantiles, 0.99)))
+		return o;
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static cJSON *group_json(const kt_fieldspec *spec, const kt_group *g)
+{
+	cJSON *o = cJSON_CreateObject(), *key, *stats, *distinct;
+	if (!o || !(key = cJSON_AddObjectToObject(o, "key")) ||
+	    !cJSON_AddNumberToObject(o, "count", (double)g->count) ||
+	    !(stats = cJSON_AddObjectToObject(o, "stats")))
+		goto fail;
+	for (size_t i = 0; i < spec->ngroup; i++) {
+		cJSON *v = kt_key_value(g->key, g->keylen, i);
+		if (!v || !cJSON_AddItemToObject(key, spec->group_by[i], v)) {
+			cJSON_Delete(v);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < spec->nstats; i++) {
+		if (!g->stats[i])
+			continue;
+		cJSON *s = stat_json(g->stats[i]);
+		if (!s || !cJSON_AddItemToObject(stats, spec->stats[i], s)) {
+			cJSON_Delete(s);
+			goto fail;
+		}
+	}
+	if (spec->distinct) {
+		if (!(distinct = cJSON_AddObjectToObject(o, "distinct")) ||
+		    !cJSON_AddNumberToObject(distinct, spec->distinct,
+					     g->distinct ? (double)kt_hll_estimate(g->distinct) : 0))
+			goto fail;
+	}
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static bool health_json(cJSON *o, const kt_window *w, const kt_health *h)
+{
+	char start[40], end[40];
+	kt_format_iso8601_ms(w->start, start, sizeof start);
+	kt_format_iso8601_ms(w->end, end, sizeof end);
+	cJSON *reasons;
+	if (!cJSON_AddStringToObject(o, "window_start", start) ||
+	    !cJSON_AddStringToObject(o, "window_end", end) ||
+	    !cJSON_AddNumberToObject(o, "records", (double)w->records) ||
+	    !cJSON_AddNumberToObject(o, "invalid", (double)h->invalid_total) ||
+	    !(reasons = cJSON_AddObjectToObject(o, "invalid_by_reason")))
+		return false;
+	for (int i = 0; i < KT_INVALID_COUNT; i++)
+		if (h->invalid[i] &&
+		    !cJSON_AddNumberToObject(reasons, kt_invalid_name(i), (double)h->invalid[i]))
+			return false;
+	return cJSON_AddNumberToObject(o, "filtered", (double)h->filtered) &&
+	       cJSON_AddNumberToObject(o, "late", (double)h->late);
+}
+
+static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
+		      uint64_t other_groups, uint64_t other_count)
+{
+	cJSON *other, *tp, *lat;
+	double secs = seconds(w);
+	return (other = cJSON_AddObjectToObject(o, "other")) &&
+	       cJSON_AddNumberToObject(other, "groups", (double)other_groups) &&
+	       cJSON_AddNumberToObject(other, "count", (double)other_count) &&
+	       cJSON_AddNumberToObject(o, "overflow", (double)w->overflow) &&
+	       (tp = cJSON_AddObjectToObject(o, "throughput")) &&
+	       cJSON_AddNumberToObject(tp, "records_per_s", secs > 0 ? (double)w->records / secs : 0) &&
+	       cJSON_AddNumberToObject(tp, "bytes_per_s", secs > 0 ? (double)w->bytes / secs : 0) &&
+	       (lat = cJSON_AddObjectToObject(o, "latency_ms")) &&
+	       add_num_or_null(lat, "p50", kt_sketch_quantile(&w->latency, 0.50)) &&
+	       add_num_or_null(lat, "p99", kt_sketch_quantile(&w->latency, 0.99)) &&
+	       (h->lag < 0 ? cJSON_AddNullToObject(o, "lag") != NULL
+			   : cJSON_AddNumberToObject(o, "lag", (double)h->lag) != NULL);
+}
+
+static int write_json(kt_report *r, FILE *out, const kt_window *w,
+		      const kt_health *h, kt_group **sorted)
+{
+	cJSON *o = cJSON_CreateObject(), *groups;
+	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
+	uint64_t other = 0;
+	int rc = -1;
+	if (!o || !health_json(o, w, h) || !(groups = cJSON_AddArrayToObject(o, "groups")))
+		goto out;
+	for (size_t i = 0; i < w->ngroups; i++) {
+		if (i >= shown) {
+			other += sorted[i]->count;
+			continue;
+		}
+		cJSON *g = group_json(r->spec, sorted[i]);
+		if (!g || !cJSON_AddItemToArray(groups, g)) {
+			cJSON_Delete(g);
+			goto out;
+		}
+	}
+	if (!tail_json(o, w, h, w->ngroups - shown, other))
+		goto out;
+	char *text = cJSON_PrintUnformatted(o);
+	if (text) {
+		rc = fprintf(out, "%s\n", text) < 0 ? -1 : 0;
+		cJSON_free(text);
+	}
+out:
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void csv_field(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	putc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', out);
+		putc(*s, out);
+	}
+	putc('"', out);
+}
+
+static void csv_num(FILE *out, double v)
+{
+	if (isnan(v))
+		fputs(",", out);
+	else
+		fprintf(out, ",%.15g", v);
+}
+
+static const char *const stat_cols[] = {"count", "sum", "mean", "min", "max",
+					"stddev", "p50", "p95", "p99"};
+
+static void csv_header(kt_report *r, FILE *out)
+{
+	const kt_fieldspec *s = r->spec;
+	fputs("window_start,window_end", out);
+	for (size_t i = 0; i < s->ngroup; i++) {
+		putc(',', out);
+		csv_field(out, s->group_by[i]);
+	}
+	fputs(",count", out);
+	for (size_t i = 0; i < s->nstats; i++)
+		for (size_t c = 0; c < sizeof stat_cols / sizeof *stat_cols; c++)
+			fprintf(out, ",%s_%s", s->stats[i], stat_cols[c]);
+	if (s->distinct)
+		fprintf(out, ",%s_distinct", s->distinct);
+	fputs(",window_records,invalid,filtered,late,overflow\n", out);
+	r->csv_header_done = true;
+}
+
+static void csv_row(const kt_report *r, FILE *out, const char *start,
+		    const char *end, const kt_window *w, const kt_health *h,
+		    const kt_group *g, size_t nstats)
+{
+	const kt_fieldspec *s = r->spec;
+	char buf[KT_MAX_KEY_BYTES + 1];
+	fprintf(out, "%s,%s", start, end);
+	for (size_t i = 0; i < s->ngroup; i++) {
+		putc(',', out);
+		if (g) {
+			kt_key_text(g->key, g->keylen, i, buf, sizeof buf);
+			csv_field(out, buf);
+		}
+	}
+	fprintf(out, ",%" PRIu64, g ? g->count : 0);
+	for (size_t i = 0; i < nstats; i++) {
+		const kt_stat *st = g ? g->stats[i] : NULL;
+		if (!st) {
+			fputs(",0,,,,,,,,", out);
+			continue;
+		}
+		const kt_welford *m = &st->moments;
+		fprintf(out, ",%" PRIu64, m->count);
+		csv_num(out, m->sum);
+		csv_num(out, m->mean);
+		csv_num(out, m->min);
+		csv_num(out, m->max);
+		csv_num(out, kt_welford_stddev(m));
+		csv_num(out, kt_sketch_quantile(&st->quantiles, 0.50));
+		csv_num(out, kt_sketch_quantile(&st->quantiles, 0.95));
+		csv_num(out, kt_sketch_quantile(&st->quantiles, 0.99));
+	}
+	if (s->distinct)
+		fprintf(out, ",%" PRIu64, g && g->distinct ? kt_hll_estimate(g->distinct) : 0);
+	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+		w->records, h->invalid_total, h->filtered, h->late, w->overflow);
+}
+
+static int write_csv(kt_report *r, FILE *out, const kt_window *w,
+		     const kt_health *h, kt_group **sorted)
+{
+	/* The columns are fixed by the first header; stat fields found later
+	 * (without --stats) are left out rather than shifting columns. */
+	if (!r->csv_header_done) {
+		csv_header(r, out);
+		r->csv_stats = r->spec->nstats;
+	}
+	char start[40], end[40];
+	kt_format_iso8601_ms(w->start, start, sizeof start);
+	kt_format_iso8601_ms(w->end, end, sizeof end);
+	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
+	if (w->ngroups == 0)
+		csv_row(r, out, start, end, w, h, NULL, r->csv_stats);
+	for (size_t i = 0; i < shown; i++)
+		csv_row(r, out, start, end, w, h, sorted[i], r->csv_stats);
+	return ferror(out) ? -1 : 0;
+}
+
+/* ---- table ----------------------------------------------------------- */
+
+/* Numbers for people: integers as integers, others with 2 decimals, very
+ * large or small ones in %g form. */
+static void fmt_num(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else if (fabs(v) >= 1e9 || (fabs(v) < 0.01 && v != 0))
+		snprintf(buf, len, "%.4g", v);
+	else
+		snprintf(buf, len, "%.2f", v);
+}
+
+static const char *paint(const kt_report *r, const char *code)
+{
+	return r->color ? code : "";
+}
+
+static void sparkline(kt_report *r, FILE *out, uint64_t records)
+{
+	static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+	size_t cap = sizeof r->history / sizeof *r->history;
+	if (r->nhistory == cap) {
+		memmove(r->history, r->history + 1, (cap - 1) * sizeof *r->history);
+		r->nhistory--;
+	}
+	r->history[r->nhistory++] = records;
+	uint64_t max = 1;
+	for (size_t i = 0; i < r->nhistory; i++)
+		if (r->history[i] > max)
+			max = r->history[i];
+	fputs("records/window ", out);
+	for (size_t i = 0; i < r->nhistory; i++)
+		fputs(bars[r->history[i] * 7 / max], out);
+	fprintf(out, "  (max %" PRIu64 ")\n", max);
+}
+
+static void table_health(const kt_report *r, FILE *out, const kt_window *w,
+			 const kt_health *h)
+{
+	char start[40], end[40], p50[32], p99[32];
+	kt_format_iso8601_ms(w->start, start, sizeof start);
+	kt_format_iso8601_ms(w->end, end, sizeof end);
+	fmt_num(p50, sizeof p50, kt_sketch_quantile(&w->latency, 0.50));
+	fmt_num(p99, sizeof p99, kt_sketch_quantile(&w->latency, 0.99));
+	double secs = seconds(w);
+	fprintf(out, "%swindow %s .. %s%s\n", paint(r, "\033[1m"), start, end + 11,
+		paint(r, "\033[0m"));
+	fprintf(out, "records %" PRIu64 " | invalid %s%" PRIu64 "%s | filtered %" PRIu64
+		     " | late %" PRIu64 " | overflow %" PRIu64 " | %.1f rec/s | %.1f KB/s"
+		     " | latency p50 %s ms p99 %s ms | lag ",
+		w->records, h->invalid_total ? paint(r, "\033[31m") : "", h->invalid_total,
+		h->invalid_total ? paint(r, "\033[0m") : "", h->filtered, h->late,
+		w->overflow, secs > 0 ? (double)w->records / secs : 0,
+		secs > 0 ? (double)w->bytes / secs / 1024 : 0, p50, p99);
+	if (h->lag < 0)
+		fputs("-\n", out);
+	else
+		fprintf(out, "%" PRId64 "\n", h->lag);
+	if (!h->invalid_total)
+		return;
+	fputs("invalid:", out);
+	for (int i = 0; i < KT_INVALID_COUNT; i++)
+		if (h->invalid[i])
+			fprintf(out, " %s %" PRIu64, kt_invalid_name(i), h->invalid[i]);
+	putc('\n', out);
+}
+
+static void table_header(const kt_report *r, FILE *out)
+{
+	const kt_fieldspec *s = r->spec;
+	fputs(paint(r, "\033[4m"), out);
+	for (size_t i = 0; i < s->ngroup; i++)
+		fprintf(out, "%-16.16s ", s->group_by[i]);
+	if (!s->ngroup)
+		fprintf(out, "%-16s ", "group");
+	fprintf(out, "%10s", "count");
+	for (size_t i = 0; i < s->nstats; i++)
+		for (int c = 2; c < 9; c++) {
+			char col[64];
+			snprintf(col, sizeof col, "%s.%s", s->stats[i], stat_cols[c]);
+			fprintf(out, " %*s", c == 2 ? 14 : 10, col);
+		}
+	if (s->distinct)
+		fprintf(out, " %12s", "distinct");
+	fprintf(out, "%s\n", paint(r, "\033[0m"));
+}
+
+static void table_row(const kt_report *r, FILE *out, const kt_group *g)
+{
+	const kt_fieldspec *s = r->spec;
+	char buf[64];
+	for (size_t i = 0; i < s->ngroup; i++) {
+		kt_key_text(g->key, g->keylen, i, buf, sizeof buf);
+		fprintf(out, "%-16.16s ", buf);
+	}
+	if (!s->ngroup)
+		fprintf(out, "%-16s ", "(all)");
+	fprintf(out, "%10" PRIu64, g->count);
+	for (size_t i = 0; i < s->nstats; i++) {
+		const kt_stat *st = g->stats[i];
+		double v[7] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+		if (st) {
+			v[0] = st->moments.mean, v[1] = st->moments.min, v[2] = st->moments.max;
+			v[3] = kt_welford_stddev(&st->moments);
+			v[4] = kt_sketch_quantile(&st->quantiles, 0.50);
+			v[5] = kt_sketch_quantile(&st->quantiles, 0.95);
+			v[6] = kt_sketch_quantile(&st->quantiles, 0.99);
+		}
+		for (int c = 0; c < 7; c++) {
+			fmt_num(buf, sizeof buf, v[c]);
+			fprintf(out, " %*s", c == 0 ? 14 : 10, buf);
+		}
+	}
+	if (s->distinct)
+		fprintf(out, " %12" PRIu64, g->distinct ? kt_hll_estimate(g->distinct) : 0);
+	putc('\n', out);
+}
+
+static int write_table(kt_report *r, FILE *out, const kt_window *w,
+		       const kt_health *h, kt_group **sorted)
+{
+	if (r->redraw)
+		fputs("\033[H\033[2J", out);
+	table_health(r, out, w, h);
+	if (r->redraw)
+		sparkline(r, out, w->records);
+	if (w->ngroups) {
+		table_header(r, out);
+		size_t shown = r->top < w->ngroups ? r->top : w->ngroups;
+		uint64_t other = 0;
+		for (size_t i = 0; i < w->ngroups; i++) {
+			if (i < shown)
+				table_row(r, out, sorted[i]);
+			else
+				other += sorted[i]->count;
+		}
+		if (shown < w->ngroups)
+			fprintf(out, "%-16s %10" PRIu64 "  (%zu more groups)\n", "other", other,
+				w->ngroups - shown);
+	}
+	putc('\n', out);
+	return ferror(out) ? -1 : 0;
+}
+
+int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
+		     const kt_health *h)
+{
+	kt_group **sorted = kt_window_sorted(w);
+	if (!sorted)
+		return -1;
+	int rc;
+	if (r->format == KT_FORMAT_JSON)
+		rc = write_json(r, out, w, h, sorted);
+	else if (r->format == KT_FORMAT_CSV)
+		rc = write_csv(r, out, w, h, sorted);
+	else
+		rc = write_table(r, out, w, h, sorted);
+	free(sorted);
+	if (rc == 0 && fflush(out) == EOF)
+		rc = -1;
+	return rc;
+}
