@@ -5,7 +5,19 @@
 #define KTRIO_WCLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* Event time is tracked per source (a partition): the watermark follows the
+ * slowest source that is still active, so a backlog read from several
+ * partitions at uneven speeds does not make the slower ones late. */
+#define KT_WCLOCK_MAX_SOURCES 256
+
+typedef struct kt_wclock_source {
+	bool seen;
+	int64_t max_seen;
+	int64_t last_arrival;
+} kt_wclock_source;
 
 typedef struct kt_wclock {
 	int64_t size_ms;     /* window length W */
@@ -17,6 +29,8 @@ typedef struct kt_wclock {
 	int64_t max_seen;    /* highest event time observed */
 	int64_t last_arrival;/* processing time of the last observation */
 	int64_t watermark;   /* monotone; INT64_MIN until known */
+	kt_wclock_source sources[KT_WCLOCK_MAX_SOURCES];
+	size_t nsources;     /* sources[0..nsources) have been observed */
 } kt_wclock;
 
 void kt_wclock_init(kt_wclock *c, int64_t size_ms, bool event_time,
@@ -25,12 +39,23 @@ void kt_wclock_init(kt_wclock *c, int64_t size_ms, bool event_time,
 /* Start of the window holding t: floor(t / W) * W, also for t < 0. */
 int64_t kt_wclock_window_start(const kt_wclock *c, int64_t t);
 
-/* Note a record with event time t arriving at processing time now. */
+/* Note a record with event time t arriving at processing time now (from
+ * source 0). */
 void kt_wclock_observe(kt_wclock *c, int64_t t, int64_t now);
 
+/* The same from a given source (a partition's index; sources beyond the
+ * last share it). */
+void kt_wclock_observe_from(kt_wclock *c, size_t source, int64_t t,
+			    int64_t now);
+
+/* Forget the sources (after a rebalance); the watermark stays. */
+void kt_wclock_reset_sources(kt_wclock *c);
+
 /* Advance and return the watermark at processing time now: in processing
- * time mode, now itself; in event time, max seen - lateness, or when idle
- * for idle_ms, max seen + time idle - lateness. Never moves back. */
+ * time mode, now itself; in event time, the lowest max seen among the
+ * sources that had a record within idle_ms, minus lateness; when every
+ * source has been idle for idle_ms, max seen + time idle - lateness.
+ * Never moves back. */
 int64_t kt_wclock_advance(kt_wclock *c, int64_t now);
 
 /* True when a record at event time t belongs to a window the watermark

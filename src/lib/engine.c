@@ -267,7 +267,7 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m, int s,
 				e->health.late++;
 				goto out;
 			}
-			kt_wclock_observe(&e->clock, t, now);
+			kt_wclock_observe_from(&e->clock, (size_t)s, t, now);
 		}
 		kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t));
 		int64_t latency = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1
@@ -348,6 +348,7 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		kt_info(e->log, "assigned %d partition(s)", parts->cnt);
 		clear_slots(e);
+		kt_wclock_reset_sources(&e->clock);
 		add_slots(e, parts);
 		rd_kafka_assign(rk, parts);
 		return;

@@ -17,12 +17,49 @@ int64_t kt_wclock_window_start(const kt_wclock *c, int64_t t)
 	return q * c->size_ms;
 }
 
-void kt_wclock_observe(kt_wclock *c, int64_t t, int64_t now)
+void kt_wclock_observe_from(kt_wclock *c, size_t source, int64_t t,
+			    int64_t now)
 {
 	if (!c->seen || t > c->max_seen)
 		c->max_seen = t;
 	c->seen = true;
 	c->last_arrival = now;
+	if (source >= KT_WCLOCK_MAX_SOURCES)
+		source = KT_WCLOCK_MAX_SOURCES - 1;
+	kt_wclock_source *s = &c->sources[source];
+	if (!s->seen || t > s->max_seen)
+		s->max_seen = t;
+	s->seen = true;
+	s->last_arrival = now;
+	if (source >= c->nsources)
+		c->nsources = source + 1;
+}
+
+void kt_wclock_observe(kt_wclock *c, int64_t t, int64_t now)
+{
+	kt_wclock_observe_from(c, 0, t, now);
+}
+
+void kt_wclock_reset_sources(kt_wclock *c)
+{
+	for (size_t i = 0; i < c->nsources; i++)
+		c->sources[i] = (kt_wclock_source){0};
+	c->nsources = 0;
+}
+
+/* The slowest active source's max seen; false when none is active. */
+static bool slowest_active(const kt_wclock *c, int64_t now, int64_t *slowest)
+{
+	bool any = false;
+	for (size_t i = 0; i < c->nsources; i++) {
+		const kt_wclock_source *s = &c->sources[i];
+		if (!s->seen || now - s->last_arrival >= c->idle_ms)
+			continue;
+		if (!any || s->max_seen < *slowest)
+			*slowest = s->max_seen;
+		any = true;
+	}
+	return any;
 }
 
 int64_t kt_wclock_advance(kt_wclock *c, int64_t now)
@@ -33,11 +70,14 @@ int64_t kt_wclock_advance(kt_wclock *c, int64_t now)
 	} else if (!c->seen) {
 		return c->watermark;
 	} else {
-		wm = c->max_seen - c->lateness_ms;
+		int64_t slowest = c->max_seen;
 		int64_t idle = now - c->last_arrival;
-		/* A quiet stream must not hold its last window forever. */
-		if (idle >= c->idle_ms && c->max_seen + idle - c->lateness_ms > wm)
-			wm = c->max_seen + idle - c->lateness_ms;
+		if (idle >= c->idle_ms) /* a quiet stream must not hold its last */
+			wm = c->max_seen + idle - c->lateness_ms; /* window forever */
+		else if (slowest_active(c, now, &slowest))
+			wm = slowest - c->lateness_ms;
+		else
+			wm = c->max_seen - c->lateness_ms;
 	}
 	if (wm > c->watermark)
 		c->watermark = wm;

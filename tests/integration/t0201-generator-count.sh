@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# generator --count N: exactly N records in the topic, each a JSON object
+# with the template's fields, seq 0..N-1 each once, one run id; the summary
+# line says what was delivered.
+. "$(dirname "$0")/lib.sh"
+
+topic=$(new_topic gen-count)
+expect_status 0 "$KT_BIN/generator" -t "$topic" --create-topic --partitions 3 --count 10000 --rate 0
+expect_grep "created topic '$topic' with 3 partitions" "$WORK/err"
+expect_grep "produced 10000, delivered 10000, failed 0" "$WORK/err"
+ktpy dump "$topic" >"$WORK/dump"
+python3 - "$WORK/dump" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 10000, len(rows)
+events = [json.loads(r["v"]) for r in rows]
+fields = {"id", "run", "seq", "ts", "name", "category", "price", "quantity", "user"}
+for e in events:
+    assert isinstance(e, dict) and fields <= set(e), e
+    assert isinstance(e["seq"], int) and isinstance(e["ts"], int)
+assert sorted(e["seq"] for e in events) == list(range(10000))
+assert len({e["run"] for e in events}) == 1
+assert len({e["id"] for e in events}) == 10000
+assert len({r["p"] for r in rows}) == 3, "spread over all partitions"
+PY
+
+# The Kafka timestamp of each message is the event's ts.
+python3 - "$WORK/dump" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    assert r["ts"] == json.loads(r["v"])["ts"], r
+PY
+
+# --create-topic on an existing topic with other settings says so.
+expect_status 0 "$KT_BIN/generator" -t "$topic" --create-topic --partitions 5 --count 1 --rate 0
+expect_grep "already exists with 3 partitions, not 5" "$WORK/err"
+# A missing topic without --create-topic is an error, nothing produced.
+expect_status 1 "$KT_BIN/generator" -t "missing-$$-$RANDOM" --count 1
+expect_grep "does not exist" "$WORK/err"
+say "ok"

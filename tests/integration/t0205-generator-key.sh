@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# --key FIELD: the field is the message key; one key, one partition.
+. "$(dirname "$0")/lib.sh"
+
+topic=$(new_topic gen-key)
+ktpy create "$topic" 4
+expect_status 0 "$KT_BIN/generator" -t "$topic" --key category --count 2000 --rate 0
+ktpy dump "$topic" >"$WORK/dump"
+python3 - "$WORK/dump" <<'PY'
+import json, sys
+where = {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    assert r["k"] == json.loads(r["v"])["category"], r
+    where.setdefault(r["k"], set()).add(r["p"])
+assert len(where) > 1
+assert all(len(p) == 1 for p in where.values()), where
+PY
+expect_status 2 "$KT_BIN/generator" -t "$topic" --key nosuchfield --count 1
+expect_grep "no such field" "$WORK/err"
+say "ok"
