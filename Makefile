@@ -114,7 +114,7 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 templates/*.json $(DESTDIR)$(DATADIR)/templates/
 	for p in $(MAN_PAGES); do [ -s $$p ] && install -m 644 $$p $(DESTDIR)$(MANDIR)/man1/; done; true
-	for c in completions/*; do [ -f $$c ] && install -m 644 $$c $(DESTDIR)$(COMPDIR)/; done; true
+	for p in $(PROGRAMS); do install -m 644 completions/ktrio.bash $(DESTDIR)$(COMPDIR)/$$p; done
 
 format:
 	clang-format -i src/*/*.c include/ktrio/*.h tests/unit/*.c

@@ -1,0 +1,34 @@
+# Bash completion for ktrio's generator, consumer and delete-records.
+_ktrio_complete() {
+	local cur prev opts
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local common="--brokers --topic --property --config --verbose --quiet --format
+		--connect-timeout --help --version"
+	case ${COMP_WORDS[0]##*/} in
+	generator)
+		opts="$common --rate --count --duration --template --schema --seed --start-time
+			--key --partition --create-topic --partitions --replication-factor --dry-run
+			--progress --flush-timeout" ;;
+	consumer)
+		opts="$common --group --from-beginning --exit-at-end --window --event-time
+			--allowed-lateness --idle-timeout --group-by --stats --distinct --top
+			--max-groups --filter --max-record-bytes" ;;
+	delete-records)
+		opts="$common --partitions --before-offset --before-time --older-than
+			--offset-json-file --key --key-regex --dry-run --yes --timeout" ;;
+	esac
+	case $prev in
+	-F | --config | -s | --schema | --offset-json-file)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--format)
+		COMPREPLY=($(compgen -W "table json csv" -- "$cur"))
+		return ;;
+	--template)
+		COMPREPLY=($(compgen -W "orders sensors clicks" -- "$cur"))
+		return ;;
+	esac
+	COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+}
+complete -F _ktrio_complete generator consumer delete-records
