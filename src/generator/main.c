@@ -206,9 +206,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 		snprintf(err, errlen, "option '--create-topic' conflicts with '--dry-run'");
 		return -1;
 	}
-	if (o->cfg.format_set) {
-		snprintf(err, errlen, "option '--format' does not apply to the generator "
-			 "(events are always JSON)");
+	if (o->cfg.format_set && o->cfg.format != KT_FORMAT_JSON) {
+		snprintf(err, errlen, "invalid value '%s' for --format: the generator "
+			 "writes JSON only", o->cfg.format == KT_FORMAT_CSV ? "csv" : "table");
 		return -1;
 	}
 	return 0;

@@ -259,16 +259,19 @@ void kt_config_getopt_error(int ret, int optopt, char *const argv[],
 			    int optind, char *err, size_t errlen)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	/* A long option is named as typed (without any "=value"); a short one
+	 * by its letter, which getopt leaves in optopt. */
+	bool is_long = strncmp(arg, "--", 2) == 0;
+	int namelen = is_long ? (int)strcspn(arg, "=") : 0;
 	if (ret == ':') {
-		if (optopt && optopt < 256)
-			snprintf(err, errlen, "option '-%c' requires a value", optopt);
+		if (is_long)
+			snprintf(err, errlen, "option '%.*s' requires a value", namelen, arg);
 		else
-			snprintf(err, errlen, "option '%s' requires a value", arg);
-	} else if (optopt && optopt < 256) {
-		snprintf(err, errlen, "unknown option '-%c'", optopt);
+			snprintf(err, errlen, "option '-%c' requires a value", optopt);
+	} else if (is_long) {
+		snprintf(err, errlen, "unknown option '%.*s'", namelen, arg);
 	} else {
-		/* For long options getopt leaves the offending word in argv. */
-		snprintf(err, errlen, "unknown option '%s'", arg);
+		snprintf(err, errlen, "unknown option '-%c'", optopt ? optopt : '?');
 	}
 }
 

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Every kind of bad command line, for each program: one line on stderr that
+# names the flag or value, exit status 2, and no connection attempted (the
+# broker address is a port where a listener records any connection).
+. "$(dirname "$0")/lib.sh"
+
+# A listener that notes any connection: nothing may reach it.
+port_file="$WORK/port"
+python3 - "$port_file" "$WORK/connected" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.settimeout(600)
+try:
+    c, _ = s.accept()
+    open(sys.argv[2], "w").write("connected\n")
+except Exception:
+    pass
+PY
+listener=$!
+at_exit "kill $listener"
+wait_for 10 test -s "$port_file" || fail "listener did not start"
+trap_broker="127.0.0.1:$(cat "$port_file")"
+
+n=0
+# case PROGRAM EXPECTED-TEXT ARGS...
+case_() {
+	local prog=$1 want=$2
+	shift 2
+	local rc=0
+	"$KT_BIN/$prog" -b "$trap_broker" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null || rc=$?
+	[ "$rc" = 2 ] || { cat "$WORK/err"; fail "$prog $*: exit $rc, expected 2"; }
+	[ "$(wc -l <"$WORK/err")" = 1 ] || { cat "$WORK/err"; fail "$prog $*: not one line"; }
+	grep -qF -- "$want" "$WORK/err" || { cat "$WORK/err"; fail "$prog $*: no '$want'"; }
+	grep -q "^$prog: " "$WORK/err" || fail "$prog $*: message lacks the program name"
+	n=$((n + 1))
+}
+
+# delete-records needs a topic and a mode before other checks apply.
+base_generator=()
+base_consumer=()
+base_delete_records=(-t x --before-offset 1)
+for p in generator consumer delete-records; do
+	b="base_${p//-/_}[@]"
+	set -- "${!b}"
+	case_ $p "unknown option '--nope'" "$@" --nope
+	case_ $p "unknown option '-Z'" "$@" -Z
+	case_ $p "option '--topic' requires a value" "$@" --topic
+	case_ $p "option '-t' requires a value" "$@" -t
+	case_ $p "invalid value '' for --topic: empty topic name" "$@" -t ''
+	case_ $p "invalid value 'a/b' for --topic" "$@" -t 'a/b'
+	case_ $p "invalid value 'bad topic' for --topic" "$@" -t 'bad topic'
+	case_ $p "invalid value '5x' for --connect-timeout" "$@" --connect-timeout 5x
+	case_ $p "invalid property 'no.such.property'" "$@" -X no.such.property=1
+	case_ $p "invalid property 'acks'" "$@" -X acks=maybe
+	case_ $p "invalid property 'junk' for -X" "$@" -X junk
+	case_ $p "cannot open '$WORK/missing.properties'" "$@" -F "$WORK/missing.properties"
+	case_ $p "invalid value 'xml' for --format" "$@" --format xml
+	case_ $p "unexpected argument 'extra'" "$@" extra
+done
+
+case_ generator "invalid value '-5' for --count" --count -5
+case_ generator "invalid value '99999999999999999999' for --count" --count 99999999999999999999
+case_ generator "invalid value '-1' for --rate" --rate -1
+case_ generator "invalid value '1e99' for --rate" --rate 1e99
+case_ generator "invalid value 'fast' for --rate" --rate fast
+case_ generator "invalid value '10' for --duration: missing unit" --duration 10
+case_ generator "invalid value '3 days' for --duration" --duration '3 days'
+case_ generator "invalid value 'yesterday' for --start-time" --start-time yesterday
+case_ generator "option '--create-topic' conflicts with '--dry-run'" --create-topic --dry-run
+case_ generator "option '--schema' conflicts" --template orders --schema x.json
+case_ generator "invalid value '0' for --partitions" --partitions 0
+case_ generator "option '--topic' given twice" -t a -t b
+
+case_ consumer "missing closing parenthesis at offset 3" --filter 'name~a(b'
+case_ consumer "filter 'price>abc'" --filter 'price>abc'
+case_ consumer "filter 'nooperator'" --filter nooperator
+case_ consumer "invalid value '0s' for --window" --window 0s
+case_ consumer "invalid value '-3' for --top" --top -3
+case_ consumer "invalid value '' for --group-by: empty field name" --group-by ''
+case_ consumer "invalid value 'a,,b' for --group-by" --group-by 'a,,b'
+case_ consumer "invalid value '' for --group: empty group name" -g ''
+case_ consumer "option '--idle-timeout' needs '--event-time'" --idle-timeout 3s
+
+case_ delete-records "nothing to delete: give --before-offset" -t x
+case_ delete-records "option '--topic' is required" --before-offset 5
+case_ delete-records "invalid value '-1' for --before-offset" -t x --before-offset -1
+case_ delete-records "invalid value 'soon' for --before-offset" -t x --before-offset soon
+case_ delete-records "option '--older-than' conflicts with '--before-offset'" -t x --before-offset 5 --older-than 1h
+case_ delete-records "invalid value '4-2' for --partitions" -t x -p 4-2 --before-offset 1
+case_ delete-records "invalid value '2026-01-01T00:00:00' for --before-time: time zone missing" -t x --before-time 2026-01-01T00:00:00
+case_ delete-records "invalid value 'k(' for --key-regex" -t x --key-regex 'k('
+case_ delete-records "option '--partitions' conflicts with '--key'" -t x --key a -p 1
+case_ delete-records "option '--topic' conflicts with '--offset-json-file'" -t x --offset-json-file f.json
+case_ delete-records "invalid value 'csv' for --format" -t x --before-offset 1 --format csv
+
+[ ! -e "$WORK/connected" ] || fail "a program connected to the broker despite bad input"
+say "ok: $n bad command lines"
