@@ -1,0 +1,52 @@
+/* welford: numerically stable running moments. */
+#include "ktrio/welford.h"
+
+#include <math.h>
+
+void kt_welford_init(kt_welford *w)
+{
+	*w = (kt_welford){.min = INFINITY, .max = -INFINITY};
+}
+
+void kt_welford_add(kt_welford *w, double x)
+{
+	w->count++;
+	w->sum += x;
+	/* Update the mean by the deviation, never forming sum of squares,
+	 * so values near 1e9 with a tiny spread keep their variance. */
+	double delta = x - w->mean;
+	w->mean += delta / (double)w->count;
+	w->m2 += delta * (x - w->mean);
+	if (x < w->min)
+		w->min = x;
+	if (x > w->max)
+		w->max = x;
+}
+
+void kt_welford_merge(kt_welford *a, const kt_welford *b)
+{
+	if (b->count == 0)
+		return;
+	if (a->count == 0) {
+		*a = *b;
+		return;
+	}
+	double n = (double)(a->count + b->count);
+	double delta = b->mean - a->mean;
+	a->mean += delta * (double)b->count / n;
+	a->m2 += b->m2 + delta * delta * (double)a->count * (double)b->count / n;
+	a->count += b->count;
+	a->sum += b->sum;
+	if (b->min < a->min)
+		a->min = b->min;
+	if (b->max > a->max)
+		a->max = b->max;
+}
+
+double kt_welford_stddev(const kt_welford *w)
+{
+	if (w->count < 2)
+		return NAN;
+	double var = w->m2 / (double)(w->count - 1);
+	return var > 0 ? sqrt(var) : 0.0;
+}
