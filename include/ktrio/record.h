@@ -30,11 +30,24 @@ const char *kt_invalid_name(enum kt_invalid reason);
  * nothing above U+10FFFF). */
 bool kt_utf8_valid(const char *s, size_t len);
 
-/* Decode one message value. On success returns the root object (caller
- * frees with cJSON_Delete) and leaves *reason alone; otherwise NULL with
- * *reason set. value may be NULL (a tombstone). Records larger than
- * max_bytes are refused before parsing. */
+/* Decode one message value. On success returns the root object, which
+ * lives in this thread's record arena until kt_record_free (never
+ * cJSON_Delete it), and leaves *reason alone; otherwise NULL with *reason
+ * set. value may be NULL (a tombstone). Records larger than max_bytes are
+ * refused before parsing. One record per thread is alive at a time.
+ *
+ * Why an arena: cJSON allocates every node and string separately; parsing
+ * into a reusable per-thread arena (through cJSON_InitHooks, whose hooks
+ * take no context, hence the thread-local state) removes the malloc/free
+ * pairs that dominated the consumer's profile. The hooks pass every
+ * allocation made outside kt_record_decode to malloc and free. */
 cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 			enum kt_invalid *reason);
+
+/* Release the record decoded last on this thread (NULL is a no-op). */
+void kt_record_free(cJSON *root);
+
+/* Give back the arena's memory (at thread or program end). */
+void kt_record_arena_release(void);
 
 #endif

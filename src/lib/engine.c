@@ -279,7 +279,7 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m, int s,
 		}
 	}
 out:
-	cJSON_Delete(root);
+	kt_record_free(root);
 }
 
 static void handle_message(kt_engine *e, rd_kafka_message_t *m, int64_t now)

@@ -2,7 +2,81 @@
 #include "ktrio/record.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The record arena: a chain of chunks; the first is kept between records,
+ * the others (for large records) are freed when the record is. */
+#define CHUNK_BYTES (64 * 1024)
+
+typedef struct chunk {
+	struct chunk *next;
+	size_t cap, used;
+	max_align_t data[]; /* aligned for any cJSON allocation */
+} chunk;
+
+static _Thread_local struct {
+	chunk *head; /* current chunk; chain ends with the kept first one */
+	bool active; /* inside kt_record_decode: allocate from the arena */
+} arena;
+
+static _Thread_local bool hooks_installed;
+
+static void *arena_malloc(size_t n)
+{
+	if (!arena.active)
+		return malloc(n);
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	chunk *c = arena.head;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+		chunk *fresh = malloc(sizeof *fresh + cap);
+		if (!fresh)
+			return NULL; /* cJSON turns this into a parse failure */
+		fresh->next = c;
+		fresh->cap = cap;
+		fresh->used = 0;
+		arena.head = c = fresh;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void arena_free(void *p)
+{
+	/* Inside a parse only arena memory is freed (a failed parse cleaning
+	 * up): it goes when the arena is reset. */
+	if (!arena.active)
+		free(p);
+}
+
+/* Back to one empty chunk. */
+static void arena_reset(void)
+{
+	chunk *c = arena.head;
+	while (c && c->next) {
+		chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	arena.head = c;
+	if (c)
+		c->used = 0;
+}
+
+void kt_record_arena_release(void)
+{
+	arena_reset();
+	free(arena.head);
+	arena.head = NULL;
+}
+
+void kt_record_free(cJSON *root)
+{
+	(void)root; /* everything it holds is in the arena */
+	arena_reset();
+}
 
 static const char *const names[KT_INVALID_COUNT] = {
 	[KT_INVALID_EMPTY] = "empty",
@@ -86,11 +160,20 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 		*reason = KT_INVALID_BAD_UTF8;
 		return NULL;
 	}
+	if (!hooks_installed) {
+		cJSON_Hooks hooks = {arena_malloc, arena_free};
+		cJSON_InitHooks(&hooks);
+		hooks_installed = true;
+	}
+	arena_reset();
 	/* cJSON stops at CJSON_NESTING_LIMIT levels, so deep input fails
 	 * cleanly here instead of exhausting the stack. */
 	const char *end = NULL;
+	arena.active = true;
 	cJSON *root = cJSON_ParseWithLengthOpts(value, len, &end, 0);
+	arena.active = false;
 	if (!root) {
+		arena_reset();
 		*reason = KT_INVALID_NOT_JSON;
 		return NULL;
 	}
@@ -100,12 +183,12 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 			      *end == '\t' || *end == '\0'))
 		end++;
 	if (end != stop) {
-		cJSON_Delete(root);
+		arena_reset();
 		*reason = KT_INVALID_NOT_JSON;
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
+		arena_reset();
 		*reason = KT_INVALID_NOT_OBJECT;
 		return NULL;
 	}
