@@ -40,17 +40,18 @@ run_integration() {
 	export KAFKA_PORT=${KAFKA_PORT:-39092}
 	export KT_BROKERS="127.0.0.1:$KAFKA_PORT"
 	export KT_PY="$repo/.cache/venv/bin/python3"
-	local started=0
+	broker_started=0
 	if ! scripts/kafka-local.sh status >/dev/null 2>&1; then
 		local t0=$SECONDS
 		scripts/kafka-local.sh start || { failed=$((failed + 1)); failures+=("broker start"); return; }
-		started=1
+		broker_started=1
 		echo "broker started on $KT_BROKERS in $((SECONDS - t0)) s"
 	else
 		echo "using the broker already running on $KT_BROKERS"
 	fi
 	# Stop what we started, whatever happens to the tests.
-	trap '[ $started = 1 ] && scripts/kafka-local.sh stop >/dev/null 2>&1' EXIT INT TERM
+	trap '[ "$broker_started" = 1 ] && scripts/kafka-local.sh stop >/dev/null 2>&1' EXIT
+	trap 'exit 130' INT TERM
 	local t rc t0 log
 	for t in tests/integration/t[0-9]*.sh; do
 		[ -f "$t" ] || continue

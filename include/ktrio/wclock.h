@@ -14,9 +14,11 @@
 #define KT_WCLOCK_MAX_SOURCES 256
 
 typedef struct kt_wclock_source {
-	bool seen;
+	bool known;  /* assigned (or observed): takes part in the watermark */
+	bool seen;   /* has delivered a record */
+	bool at_end; /* read to its end: nothing pending, holds nothing back */
 	int64_t max_seen;
-	int64_t last_arrival;
+	int64_t last_arrival; /* or the time it was assigned */
 } kt_wclock_source;
 
 typedef struct kt_wclock {
@@ -51,10 +53,20 @@ void kt_wclock_observe_from(kt_wclock *c, size_t source, int64_t t,
 /* Forget the sources (after a rebalance); the watermark stays. */
 void kt_wclock_reset_sources(kt_wclock *c);
 
+/* Declare a source (an assigned partition) at processing time now: until
+ * it delivers a record, is read to its end or stays quiet for idle_ms, it
+ * holds the watermark back, so a backlog read one partition after another
+ * does not make the later partitions late. */
+void kt_wclock_add_source(kt_wclock *c, size_t source, int64_t now);
+
+/* Mark a source as read to its end (true) or not (false). */
+void kt_wclock_source_at_end(kt_wclock *c, size_t source, bool at_end);
+
 /* Advance and return the watermark at processing time now: in processing
  * time mode, now itself; in event time, the lowest max seen among the
- * sources that had a record within idle_ms, minus lateness; when every
- * source has been idle for idle_ms, max seen + time idle - lateness.
+ * active sources (not at their end, heard from within idle_ms; one that
+ * has not delivered yet keeps the watermark where it is), minus lateness;
+ * when no record came for idle_ms, max seen + time idle - lateness.
  * Never moves back. */
 int64_t kt_wclock_advance(kt_wclock *c, int64_t now);
 

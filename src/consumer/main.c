@@ -228,7 +228,9 @@ static int run(options *o, const kt_log *log)
 		"enable.auto.commit", "false",
 		"enable.auto.offset.store", "false",
 		"auto.offset.reset", o->from_beginning ? "earliest" : "latest",
-		"enable.partition.eof", o->engine.exit_at_end ? "true" : "false",
+		/* End-of-partition events also tell the event-time
+		 * watermark which partitions have nothing pending. */
+		"enable.partition.eof", "true",
 		"queued.min.messages", "200000",
 		NULL};
 	kt_kafka_ctx ctx;

@@ -287,8 +287,10 @@ static void handle_message(kt_engine *e, rd_kafka_message_t *m, int64_t now)
 	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
 	int s = find_slot(e, topic, m->partition);
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-		if (s >= 0)
+		if (s >= 0) {
 			e->slots[s].eof = true;
+			kt_wclock_source_at_end(&e->clock, (size_t)s, true);
+		}
 		return;
 	}
 	if (m->err) {
@@ -350,6 +352,8 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		clear_slots(e);
 		kt_wclock_reset_sources(&e->clock);
 		add_slots(e, parts);
+		for (size_t i = 0; i < e->nslots; i++)
+			kt_wclock_add_source(&e->clock, i, wall_ms());
 		rd_kafka_assign(rk, parts);
 		return;
 	}

@@ -17,6 +17,11 @@ int64_t kt_wclock_window_start(const kt_wclock *c, int64_t t)
 	return q * c->size_ms;
 }
 
+static size_t source_index(size_t source)
+{
+	return source < KT_WCLOCK_MAX_SOURCES ? source : KT_WCLOCK_MAX_SOURCES - 1;
+}
+
 void kt_wclock_observe_from(kt_wclock *c, size_t source, int64_t t,
 			    int64_t now)
 {
@@ -24,12 +29,12 @@ void kt_wclock_observe_from(kt_wclock *c, size_t source, int64_t t,
 		c->max_seen = t;
 	c->seen = true;
 	c->last_arrival = now;
-	if (source >= KT_WCLOCK_MAX_SOURCES)
-		source = KT_WCLOCK_MAX_SOURCES - 1;
+	source = source_index(source);
 	kt_wclock_source *s = &c->sources[source];
 	if (!s->seen || t > s->max_seen)
 		s->max_seen = t;
-	s->seen = true;
+	s->known = s->seen = true;
+	s->at_end = false;
 	s->last_arrival = now;
 	if (source >= c->nsources)
 		c->nsources = source + 1;
@@ -47,19 +52,39 @@ void kt_wclock_reset_sources(kt_wclock *c)
 	c->nsources = 0;
 }
 
-/* The slowest active source's max seen; false when none is active. */
-static bool slowest_active(const kt_wclock *c, int64_t now, int64_t *slowest)
+void kt_wclock_add_source(kt_wclock *c, size_t source, int64_t now)
 {
-	bool any = false;
+	source = source_index(source);
+	c->sources[source] = (kt_wclock_source){.known = true, .last_arrival = now};
+	if (source >= c->nsources)
+		c->nsources = source + 1;
+}
+
+void kt_wclock_source_at_end(kt_wclock *c, size_t source, bool at_end)
+{
+	source = source_index(source);
+	if (source < c->nsources)
+		c->sources[source].at_end = at_end;
+}
+
+enum { NONE_ACTIVE, SLOWEST, HELD };
+
+/* The slowest active source's max seen (SLOWEST), or HELD when an active
+ * source has delivered nothing yet, or NONE_ACTIVE. */
+static int slowest_active(const kt_wclock *c, int64_t now, int64_t *slowest)
+{
+	int found = NONE_ACTIVE;
 	for (size_t i = 0; i < c->nsources; i++) {
 		const kt_wclock_source *s = &c->sources[i];
-		if (!s->seen || now - s->last_arrival >= c->idle_ms)
+		if (!s->known || s->at_end || now - s->last_arrival >= c->idle_ms)
 			continue;
-		if (!any || s->max_seen < *slowest)
+		if (!s->seen)
+			return HELD;
+		if (found == NONE_ACTIVE || s->max_seen < *slowest)
 			*slowest = s->max_seen;
-		any = true;
+		found = SLOWEST;
 	}
-	return any;
+	return found;
 }
 
 int64_t kt_wclock_advance(kt_wclock *c, int64_t now)
@@ -72,12 +97,13 @@ int64_t kt_wclock_advance(kt_wclock *c, int64_t now)
 	} else {
 		int64_t slowest = c->max_seen;
 		int64_t idle = now - c->last_arrival;
+		int active = slowest_active(c, now, &slowest);
 		if (idle >= c->idle_ms) /* a quiet stream must not hold its last */
 			wm = c->max_seen + idle - c->lateness_ms; /* window forever */
-		else if (slowest_active(c, now, &slowest))
-			wm = slowest - c->lateness_ms;
+		else if (active == HELD)
+			return c->watermark;
 		else
-			wm = c->max_seen - c->lateness_ms;
+			wm = slowest - c->lateness_ms;
 	}
 	if (wm > c->watermark)
 		c->watermark = wm;

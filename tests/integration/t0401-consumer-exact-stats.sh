@@ -108,7 +108,7 @@ for w in windows:
         for field in ("price", "quantity"):
             vals = exp["groups"][key][field]
             st = g["stats"][field]
-            assert st["count"] == len(vals) == g["count"], (key, st)
+            assert st["count"] == len(vals) == g["count"], (key, len(vals), st)
             assert close(st["sum"], math.fsum(vals)), (key, field, st["sum"], math.fsum(vals))
             assert close(st["mean"], math.fsum(vals) / len(vals)), (key, field)
             assert st["min"] == min(vals) and st["max"] == max(vals), (key, field)
