@@ -231,7 +231,13 @@ static int run(options *o, const kt_log *log)
 		/* End-of-partition events also tell the event-time
 		 * watermark which partitions have nothing pending. */
 		"enable.partition.eof", "true",
-		"queued.min.messages", "200000",
+		/* Keep every partition in each fetch: with a small per-partition
+		 * queue target, librdkafka fetches only the partitions already at
+		 * their end and waits fetch.wait.max.ms for them (measured: 2.7 s
+		 * instead of 1.6 s for 1M records). Memory stays bounded by
+		 * queued.max.messages.kbytes. */
+		"queued.min.messages", "1000000",
+		"fetch.wait.max.ms", "100",
 		NULL};
 	kt_kafka_ctx ctx;
 	kt_kafka_ctx_init(&ctx, log, NULL);

@@ -366,17 +366,31 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	clear_slots(e);
 }
 
+/* Messages taken from librdkafka per call: one clock read and one queue
+ * lock per batch instead of per record. */
+#define BATCH 1024
+
 int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 {
+	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(e->rk);
+	rd_kafka_message_t **batch = malloc(BATCH * sizeof *batch);
+	if (!q || !batch) {
+		kt_err(e->log, "out of memory");
+		e->failed = true;
+	}
 	int64_t now = wall_ms();
-	tick(e, now);
+	if (!e->failed)
+		tick(e, now);
 	while (!*stop && !e->failed) {
 		int64_t wait = ms_to_next_close(e, now);
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(e->rk, (int)(wait > 100 ? 100 : wait));
+		/* Serves the rebalance callback too. */
+		ssize_t n = rd_kafka_consume_batch_queue(q, (int)(wait > 100 ? 100 : wait),
+							 batch, BATCH);
 		now = wall_ms();
-		if (m) {
-			handle_message(e, m, now);
-			rd_kafka_message_destroy(m);
+		for (ssize_t i = 0; i < n; i++) {
+			if (!e->failed)
+				handle_message(e, batch[i], now);
+			rd_kafka_message_destroy(batch[i]);
 		}
 		tick(e, now);
 		if (e->o.exit_at_end && all_at_end(e))
@@ -386,5 +400,9 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	 * written as they are, then their offsets committed. */
 	if (!e->failed)
 		flush_all(e, true);
+	free(batch);
+	if (q)
+		rd_kafka_queue_destroy(q);
+	kt_record_arena_release();
 	return e->failed ? -1 : 0;
 }
