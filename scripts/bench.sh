@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# make bench: ktrio against the tools users would pick instead, side by side
+# on one local broker, each figure the median of BENCH_RUNS (3) runs.
+# BENCH_QUICK=1 runs everything 10x smaller. Writes bench/results.md.
+set -euo pipefail
+
+build=${1:-build}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+bin="$repo/$build/bin"
+export KAFKA_PORT=${KAFKA_PORT:-39192}
+brokers="127.0.0.1:$KAFKA_PORT"
+runs=${BENCH_RUNS:-3}
+scale=1
+[ "${BENCH_QUICK:-0}" = 1 ] && scale=10
+produce_n=$((1000000 / scale))
+consume_n=$((2000000 / scale))
+latency_s=$((30 / (scale > 1 ? 3 : 1)))
+mem_small=$((500000 / scale))
+mem_large=$((5000000 / scale))
+work=$(mktemp -d "${TMPDIR:-/tmp}/ktrio-bench.XXXXXX")
+results=()
+started=0
+cleanup() {
+	[ $started = 1 ] && scripts/kafka-local.sh stop >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+row() { results+=("| $1 | $2 | $3 | $4 |"); say "$1: ours $2, peer $3, ratio $4"; }
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+fmt() { awk -v x="$1" 'BEGIN {printf "%.0f", x}'; }
+# timed OUTFILE CMD...: run CMD under GNU time; OUTFILE gets its -v report.
+timed() {
+	local out=$1
+	shift
+	/usr/bin/time -v -o "$out" "$@"
+}
+elapsed() { awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$1"; }
+cpu() { awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$1"; }
+maxrss_mb() { awk -F': ' '/Maximum resident/ {printf "%.1f", $2 / 1024}' "$1"; }
+topic() { printf 'bench-%s-%s-%s' "$1" "$$" "$RANDOM"; }
+create() { "$bin/generator" -b "$brokers" -t "$1" --create-topic --partitions 3 --count 1 --rate 0 -q >/dev/null 2>&1 || true; }
+tool() { scripts/kafka-tool.sh "$@"; }
+
+if ! scripts/kafka-local.sh status >/dev/null 2>&1; then
+	scripts/kafka-local.sh start
+	started=1
+fi
+cores=$(nproc)
+model=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)
+mem=$(free -g | awk '/^Mem:/ {print $2}')
+machine="$cores cores, $model, $mem GiB RAM, Debian $(cat /etc/debian_version)"
+say "machine: $machine"
+
+# ---- 1. produce ---------------------------------------------------------
+"$bin/generator" --dry-run --rate 0 --count "$produce_n" --seed 1 >"$work/events.jsonl" 2>/dev/null
+avg_size=$(awk '{s += length($0)} END {printf "%d", s / NR}' "$work/events.jsonl")
+mb=$(awk -v n="$produce_n" -v s="$avg_size" 'BEGIN {print n * s / 1e6}')
+ours=() kc=() kj=() gcpu=() grss=()
+for i in $(seq "$runs"); do
+	t=$(topic gen); create "$t"
+	timed "$work/t" "$bin/generator" -b "$brokers" -t "$t" --rate 0 --count "$produce_n" -q >/dev/null 2>&1
+	ours+=("$(elapsed "$work/t")"); gcpu+=("$(cpu "$work/t")"); grss+=("$(maxrss_mb "$work/t")")
+	t=$(topic kcat); create "$t"
+	timed "$work/t" kcat -b "$brokers" -P -t "$t" -X acks=all -X enable.idempotence=true -l "$work/events.jsonl"
+	kc+=("$(elapsed "$work/t")")
+	t=$(topic java); create "$t"
+	tool org.apache.kafka.tools.ProducerPerformance --topic "$t" --num-records "$produce_n" \
+		--record-size "$avg_size" --throughput -1 \
+		--producer-props bootstrap.servers="$brokers" acks=all >"$work/pp" 2>&1
+	kj+=("$(awk -F'[(,]' '/records sent/ {gsub(/ records\/sec/, "", $2); print $2; exit}' "$work/pp" | tail -n 1)")
+done
+g_s=$(printf '%s\n' "${ours[@]}" | median)
+k_s=$(printf '%s\n' "${kc[@]}" | median)
+j_rate=$(printf '%s\n' "${kj[@]}" | median)
+g_rate=$(awk -v n="$produce_n" -v s="$g_s" 'BEGIN {print n / s}')
+k_rate=$(awk -v n="$produce_n" -v s="$k_s" 'BEGIN {print n / s}')
+row "produce $produce_n events, msgs/s (vs kcat -P)" "$(fmt "$g_rate")" "$(fmt "$k_rate")" "$(ratio "$g_rate" "$k_rate")"
+row "produce, msgs/s (vs kafka-producer-perf-test)" "$(fmt "$g_rate")" "$(fmt "$j_rate")" "$(ratio "$g_rate" "$j_rate")"
+row "produce, MB/s (vs kcat -P; avg $avg_size B)" "$(awk -v m="$mb" -v s="$g_s" 'BEGIN {printf "%.1f", m / s}')" \
+	"$(awk -v m="$mb" -v s="$k_s" 'BEGIN {printf "%.1f", m / s}')" "$(ratio "$k_s" "$g_s")"
+
+# ---- 2. consume and aggregate -------------------------------------------
+backlog=$(topic backlog); create "$backlog"
+"$bin/generator" -b "$brokers" -t "$backlog" --rate 0 --count "$consume_n" -q >/dev/null 2>&1
+consume_n=$((consume_n + 1)) # the record create() wrote
+ours=() kc=() kj=() ccpu=()
+for i in $(seq "$runs"); do
+	timed "$work/t" "$bin/consumer" -b "$brokers" -t "$backlog" -g "bench-$$-$i" --from-beginning \
+		--exit-at-end --group-by category --stats price,quantity --format json -q >"$work/c.out"
+	ours+=("$(elapsed "$work/t")"); ccpu+=("$(cpu "$work/t")")
+	timed "$work/t" kcat -b "$brokers" -C -t "$backlog" -e -o beginning -q >/dev/null
+	kc+=("$(elapsed "$work/t")")
+	timed "$work/t" scripts/kafka-tool.sh org.apache.kafka.tools.ConsumerPerformance \
+		--bootstrap-server "$brokers" --topic "$backlog" --messages "$consume_n" \
+		--group "bench-java-$$-$i" >/dev/null 2>&1
+	kj+=("$(elapsed "$work/t")")
+done
+counted=$(python3 -c 'import json,sys; print(sum(json.loads(l)["records"] for l in open(sys.argv[1])))' "$work/c.out")
+[ "$counted" = "$consume_n" ] || say "warning: the consumer counted $counted of $consume_n"
+c_rate=$(awk -v n="$consume_n" -v s="$(printf '%s\n' "${ours[@]}" | median)" 'BEGIN {print n / s}')
+k_rate=$(awk -v n="$consume_n" -v s="$(printf '%s\n' "${kc[@]}" | median)" 'BEGIN {print n / s}')
+j_rate=$(awk -v n="$consume_n" -v s="$(printf '%s\n' "${kj[@]}" | median)" 'BEGIN {print n / s}')
+row "consume+aggregate $consume_n, records/s (vs kcat -C)" "$(fmt "$c_rate")" "$(fmt "$k_rate")" "$(ratio "$c_rate" "$k_rate")"
+row "consume+aggregate, records/s (vs kafka-consumer-perf-test)" "$(fmt "$c_rate")" "$(fmt "$j_rate")" "$(ratio "$c_rate" "$j_rate")"
+
+# ---- 3. latency ---------------------------------------------------------
+live=$(topic live); create "$live"
+python3 "$repo/scripts/bench_latency.py" "$bin/consumer" "$brokers" "$live" "$latency_s" >"$work/lat" &
+lat_pid=$!
+"$bin/generator" -b "$brokers" -t "$live" --rate 20000 --duration "${latency_s}s" -q >/dev/null 2>&1
+wait $lat_pid
+read -r e2e50 e2e99 out50 out99 <"$work/lat"
+row "end-to-end latency p50 / p99, ms (20,000/s, 1 s windows)" "$e2e50 / $e2e99" "-" "-"
+row "window written after its end p50 / p99, ms" "$out50 / $out99" "target 50 (p99)" "$(ratio 50 "$out99")"
+
+# ---- 4. memory ----------------------------------------------------------
+python3 "$repo/scripts/bench_schema.py" 100000 >"$work/users.json"
+for n in $mem_small $mem_large; do
+	t=$(topic mem); create "$t"
+	"$bin/generator" -b "$brokers" -t "$t" --schema "$work/users.json" --rate 0 --count "$n" -q >/dev/null 2>&1
+	timed "$work/m$n" "$bin/consumer" -b "$brokers" -t "$t" -g "mem-$$-$n" --from-beginning --exit-at-end \
+		--group-by user --stats price,quantity --format json -q >/dev/null
+done
+small=$(maxrss_mb "$work/m$mem_small")
+large=$(maxrss_mb "$work/m$mem_large")
+row "consumer peak RSS, MB: $mem_large vs $mem_small records (100,000 keys)" "$large" "$small" "$(ratio "$large" "$small")"
+row "generator peak RSS, MB" "$(printf '%s\n' "${grss[@]}" | median)" "-" "-"
+
+# ---- 5. CPU per record --------------------------------------------------
+gcs=$(printf '%s\n' "${gcpu[@]}" | median)
+ccs=$(printf '%s\n' "${ccpu[@]}" | median)
+row "generator CPU s per million events" "$(awk -v c="$gcs" -v n="$produce_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "-" "-"
+row "consumer CPU s per million records" "$(awk -v c="$ccs" -v n="$consume_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "-" "-"
+
+mkdir -p bench
+{
+	echo "Measured $(date -u +%Y-%m-%d) on $machine; Kafka 4.3.1 (local KRaft, one node), librdkafka $(pkg-config --modversion rdkafka); median of $runs runs$([ $scale = 10 ] && echo ', BENCH_QUICK (10x smaller)')."
+	echo
+	echo "| figure | ours | peer | ratio ours/peer |"
+	echo "|---|---|---|---|"
+	printf '%s\n' "${results[@]}"
+} | tee bench/results.md
