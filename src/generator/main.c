@@ -214,8 +214,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	return 0;
 }
 
-/* Built-in templates live beside the binary in a source tree
- * (build/bin/../../templates) or under the installed data folder. */
+/* Built-in templates live in the source tree when run from it
+ * (build/bin/../../templates, build/asan/bin/../../../templates), else
+ * under the installed data folder; KTRIO_TEMPLATES overrides both. */
 static void templates_dir(char *buf, size_t len)
 {
 	const char *env = getenv("KTRIO_TEMPLATES");
@@ -223,23 +224,17 @@ static void templates_dir(char *buf, size_t len)
 		snprintf(buf, len, "%s", env);
 		return;
 	}
-	char exe[PATH_MAX];
+	static const char *const up[] = {"/../../templates", "/../../../templates"};
+	char exe[PATH_MAX], probe[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			for (const char *up = "/../../templates"; up; up = NULL) {
-				snprintf(buf, len, "%s%s/orders.json", exe, up);
-				if (access(buf, R_OK) == 0) {
-					snprintf(buf, len, "%s%s", exe, up);
-					return;
-				}
-			}
-			snprintf(buf, len, "%s/../../../templates/orders.json", exe);
-			if (access(buf, R_OK) == 0) { /* build/asan/bin */
-				snprintf(buf, len, "%s/../../../templates", exe);
+	char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+	if (slash) {
+		*slash = '\0';
+		for (size_t i = 0; i < sizeof up / sizeof *up; i++) {
+			int w = snprintf(probe, sizeof probe, "%s%s/orders.json", exe, up[i]);
+			if (w > 0 && (size_t)w < sizeof probe && access(probe, R_OK) == 0) {
+				probe[w - (int)strlen("/orders.json")] = '\0';
+				snprintf(buf, len, "%s", probe);
 				return;
 			}
 		}
@@ -321,10 +316,10 @@ static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 
 static int run(options *o, const kt_log *log)
 {
-	char err[512], dir[PATH_MAX];
+	char err[512], dir[PATH_MAX + 64];
 	templates_dir(dir, sizeof dir);
 	const char *name = o->schema ? o->schema : "orders";
-	kt_schema *schema = o->schema_is_file ? kt_schema_load(name, NULL, err, sizeof err)
+	kt_schema *schema = o->schema_is_file ? kt_schema_load(name, err, sizeof err)
 					      : kt_schema_load_builtin(name, dir, err, sizeof err);
 	if (!schema) {
 		kt_err(log, "%s", err);

@@ -1,0 +1,39 @@
+/* event: the generator's events: one JSON object per event with id, run,
+ * seq, ts and the schema's fields, drawn from a seeded generator and
+ * encoded with cJSON into a reused buffer (no allocation per event). */
+#ifndef KTRIO_EVENT_H
+#define KTRIO_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ktrio/schema.h"
+
+typedef struct kt_event_gen kt_event_gen;
+
+/* A generator of events for schema (borrowed; must outlive it). With
+ * seeded, the stream is a function of seed alone (run id and event ids
+ * included); otherwise seeded from the system. NULL on OOM (err). */
+kt_event_gen *kt_event_gen_new(const kt_schema *schema, bool seeded,
+			       uint64_t seed, char *err, size_t errlen);
+void kt_event_gen_free(kt_event_gen *g);
+
+/* Draw event number seq with event time ts_ms; *json points into a buffer
+ * owned by g, valid until the next call. -1 on allocation failure. */
+int kt_event_gen_next(kt_event_gen *g, uint64_t seq, int64_t ts_ms,
+		      const char **json, size_t *len);
+
+/* The run id shared by every event of this generator. */
+const char *kt_event_gen_run_id(const kt_event_gen *g);
+
+/* True when the events have a field called name (the schema's or id,
+ * run, seq, ts). */
+bool kt_event_gen_has_field(const kt_event_gen *g, const char *name);
+
+/* The current event's value of field name as message-key text (strings
+ * as they are, numbers printed, null as no key: *key NULL, *len 0). */
+void kt_event_gen_key(kt_event_gen *g, const char *name, const char **key,
+		      size_t *len);
+
+#endif

@@ -1,0 +1,49 @@
+/* rng: a small, fast, seedable random number generator (xoshiro256**) with
+ * the draws the generator needs: uniform, normal, zipf, bool and UUIDs. */
+#ifndef KTRIO_RNG_H
+#define KTRIO_RNG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kt_rng {
+	uint64_t s[4];
+	double spare; /* second normal of a Marsaglia pair */
+	bool has_spare;
+} kt_rng;
+
+/* Seed deterministically: the same seed gives the same sequence. */
+void kt_rng_seed(kt_rng *r, uint64_t seed);
+
+/* A seed from the system (getrandom, falling back to time and pid). */
+uint64_t kt_rng_system_seed(void);
+
+uint64_t kt_rng_next(kt_rng *r);
+
+/* Uniform double in [0, 1). */
+double kt_rng_uniform(kt_rng *r);
+
+/* Uniform integer in [lo, hi] (lo <= hi). */
+int64_t kt_rng_range(kt_rng *r, int64_t lo, int64_t hi);
+
+/* Normal with the given mean and standard deviation. */
+double kt_rng_normal(kt_rng *r, double mean, double stddev);
+
+/* UUID version 4 text (36 characters and a NUL) into out. */
+void kt_rng_uuid(kt_rng *r, char out[37]);
+
+/* Zipf over ranks 1..n with exponent s: P(k) proportional to 1/k^s. The
+ * table is built once (n doubles) and sampled by binary search. */
+typedef struct kt_zipf {
+	double *cdf; /* owned */
+	uint32_t n;
+} kt_zipf;
+
+/* -1 on allocation failure. n >= 1, s > 0. */
+int kt_zipf_init(kt_zipf *z, uint32_t n, double s);
+void kt_zipf_release(kt_zipf *z);
+/* A rank in 1..n. */
+uint32_t kt_zipf_draw(const kt_zipf *z, kt_rng *r);
+
+#endif
