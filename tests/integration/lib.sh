@@ -18,7 +18,11 @@ _cleanup() {
 	for ((i = ${#_at_exit[@]} - 1; i >= 0; i--)); do
 		eval "${_at_exit[$i]}" >/dev/null 2>&1 || true
 	done
-	rm -rf "$WORK"
+	if [ "${KT_KEEP:-0}" = 1 ] && [ $rc != 0 ]; then
+		echo "$TEST_NAME: work files kept in $WORK" >&2
+	else
+		rm -rf "$WORK"
+	fi
 	exit $rc
 }
 trap _cleanup EXIT

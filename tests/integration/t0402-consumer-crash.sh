@@ -12,8 +12,10 @@ n=400000
 
 # Short processing-time windows so several are written (and committed)
 # before the kill.
+# A short session: the group notices the killed member after 6 s (the
+# broker's minimum) rather than librdkafka's default 45 s.
 "$KT_BIN/consumer" -t "$topic" -g "$group" --from-beginning --window 200ms --format json \
-	--stats price >"$WORK/run1" 2>"$WORK/err1" &
+	-X session.timeout.ms=6000 --stats price >"$WORK/run1" 2>"$WORK/err1" &
 pid=$!
 at_exit "kill -9 $pid"
 wait_for 60 python3 -c '
@@ -25,7 +27,7 @@ wait $pid 2>/dev/null || true
 
 committed=$(ktpy committed "$group" "$topic" | awk '$2 >= 0 {s += $2} END {print s + 0}')
 "$KT_BIN/consumer" -t "$topic" -g "$group" --from-beginning --exit-at-end --window 1s --format json \
-	--stats price >"$WORK/run2" 2>"$WORK/err2" || fail "second consumer failed"
+	-X session.timeout.ms=6000 --stats price >"$WORK/run2" 2>"$WORK/err2" || fail "second consumer failed"
 python3 - "$WORK/run1" "$WORK/run2" $n "$committed" <<'PY'
 import json, sys
 def total(path):

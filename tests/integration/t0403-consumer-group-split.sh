@@ -7,11 +7,13 @@ topic=$(new_topic con-split)
 group="split-$$-$RANDOM"
 ktpy create "$topic" 4
 for i in 1 2; do
-	"$KT_BIN/consumer" -t "$topic" -g "$group" --window 500ms --format json --stats price \
+	"$KT_BIN/consumer" -t "$topic" -g "$group" --from-beginning --window 500ms --format json --stats price \
 		>"$WORK/c$i" 2>"$WORK/e$i" &
 	eval "pid$i=$!"
 	at_exit "kill -9 $!"
 done
+# --from-beginning: the group is new, so nothing produced between the
+# assignment and the first fetch is skipped (as "latest" would).
 # Both have joined once each holds partitions: with the eager protocol
 # the second assignment is the rebalance that split them.
 wait_for 60 grep -q "assigned [1-9]" "$WORK/e1" || fail "consumer 1 got no partitions"
