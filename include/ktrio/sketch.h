@@ -5,7 +5,9 @@
  * x_k the k-th smallest value (0-based). kt_sketch_quantile returns v with
  * |v - x_k| <= KT_SKETCH_ALPHA * |x_k|, for |x_k| in [1e-9, 1e15]; values
  * of smaller magnitude count as 0, larger ones share the edge bucket (and
- * estimates are clamped to the exact min and max).
+ * estimates are clamped to the exact min and max). When every value added
+ * is an integer, estimates below 1 / (2 * alpha) = 50 in magnitude are
+ * rounded, which makes them exact (the bound keeps them within 0.5 of x_k).
  *
  * Memory: 72 bytes plus, per sign, 8 bytes per distinct bucket while at
  * most 32 buckets are used, then 4 bytes per bucket between the lowest and
@@ -32,6 +34,7 @@ typedef struct kt_sketch {
 	uint64_t count;
 	uint64_t zeros;
 	double min, max;
+	int fractional; /* some value added was not an integer */
 	kt_sketch_store pos, neg; /* by |x| */
 } kt_sketch;
 

@@ -164,6 +164,8 @@ static void store_add_nearest(kt_sketch_store *st, int32_t idx, uint64_t *zeros)
 void kt_sketch_add(kt_sketch *s, double x)
 {
 	s->count++;
+	if (x != floor(x))
+		s->fractional = 1;
 	if (x < s->min)
 		s->min = x;
 	if (x > s->max)
@@ -187,7 +189,10 @@ static uint32_t bucket_count(const kt_sketch_store *st, uint32_t i, int32_t *idx
 
 static double clamp(const kt_sketch *s, double v)
 {
-	return v < s->min ? s->min : v > s->max ? s->max : v;
+	v = v < s->min ? s->min : v > s->max ? s->max : v;
+	if (!s->fractional && fabs(v) < 0.5 / KT_SKETCH_ALPHA)
+		v = round(v);
+	return v;
 }
 
 double kt_sketch_quantile(const kt_sketch *s, double q)
@@ -240,6 +245,7 @@ int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src)
 	tmp.zeros = dst->zeros + src->zeros;
 	tmp.min = fmin(dst->min, src->min);
 	tmp.max = fmax(dst->max, src->max);
+	tmp.fractional = dst->fractional | src->fractional;
 	kt_sketch_release(dst);
 	*dst = tmp;
 	return 0;
