@@ -50,10 +50,10 @@ fi
 
 # The integration tests check results with an independent client.
 venv=$repo/.cache/venv
-if ! "$venv/bin/python3" -c 'import confluent_kafka' 2>/dev/null; then
-	say "installing the confluent-kafka Python client into $venv"
+if ! "$venv/bin/python3" -c 'import confluent_kafka, yaml' 2>/dev/null; then
+	say "installing the confluent-kafka Python client and PyYAML into $venv"
 	python3 -m venv "$venv"
-	"$venv/bin/pip" install -q confluent-kafka
+	"$venv/bin/pip" install -q confluent-kafka pyyaml
 fi
 
 "$repo/scripts/kafka-local.sh" fetch

@@ -214,9 +214,11 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	return 0;
 }
 
-/* Built-in templates live in the source tree when run from it
- * (build/bin/../../templates, build/asan/bin/../../../templates), else
- * under the installed data folder; KTRIO_TEMPLATES overrides both. */
+/* Built-in templates live beside an installed binary (bin/../share/ktrio/
+ * templates, wherever the tree was installed or moved), in the source tree
+ * when run from it (build/bin/../../templates, build/asan/bin/../../../
+ * templates), else in the data folder chosen at build time;
+ * KTRIO_TEMPLATES overrides all. */
 static void templates_dir(char *buf, size_t len)
 {
 	const char *env = getenv("KTRIO_TEMPLATES");
@@ -224,7 +226,8 @@ static void templates_dir(char *buf, size_t len)
 		snprintf(buf, len, "%s", env);
 		return;
 	}
-	static const char *const up[] = {"/../../templates", "/../../../templates"};
+	static const char *const up[] = {"/../share/ktrio/templates", "/../../templates",
+					 "/../../../templates"};
 	char exe[PATH_MAX], probe[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The foundation: the local broker answers a metadata request, the compose
+# file is valid YAML with the service users need, each program has --help
+# (exit 0) and --version, a second `make` rebuilds nothing, and
+# `make install DESTDIR=...` installs binaries, man pages, templates and
+# completions, each man page rendering with man -l.
+. "$(dirname "$0")/lib.sh"
+
+kcat -b "$KT_BROKERS" -m 5 -L >"$WORK/meta" 2>&1 || fail "kcat -L failed"
+expect_grep "broker 1 at 127.0.0.1:${KT_BROKERS##*:}" "$WORK/meta"
+
+"$KT_PY" - "$KT_REPO/docker-compose.yml" <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+k = doc["services"]["kafka"]
+assert k["image"].startswith("apache/kafka:4"), k["image"]
+assert "9092:9092" in k["ports"]
+assert k["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+assert "kafka-data" in doc["volumes"]
+PY
+
+for p in generator consumer delete-records; do
+	expect_status 0 "$KT_BIN/$p" --help
+	expect_grep "^usage: $p" "$WORK/out"
+	expect_grep "Exit status" "$WORK/out"
+	expect_status 0 "$KT_BIN/$p" --version
+	expect_grep "^$p \(ktrio\) [0-9]+\.[0-9]+\.[0-9]+, librdkafka" "$WORK/out"
+done
+
+# Nothing to rebuild after a build.
+make -C "$KT_REPO" -q all || fail "a second make would rebuild something"
+
+dest="$WORK/dest"
+make -C "$KT_REPO" install DESTDIR="$dest" PREFIX=/opt/ktrio >"$WORK/install.log" 2>&1 ||
+	{ cat "$WORK/install.log"; fail "make install failed"; }
+for p in generator consumer delete-records; do
+	[ -x "$dest/opt/ktrio/bin/$p" ] || fail "$p not installed"
+	page="$dest/opt/ktrio/share/man/man1/$p.1"
+	[ -s "$page" ] || fail "man page of $p not installed"
+	MANWIDTH=80 man -l "$page" >"$WORK/man" 2>/dev/null || fail "man -l $p failed"
+	expect_grep "^NAME" "$WORK/man"
+	[ -s "$dest/opt/ktrio/share/bash-completion/completions/$p" ] || fail "no completion for $p"
+done
+for t in orders sensors clicks; do
+	[ -s "$dest/opt/ktrio/share/ktrio/templates/$t.json" ] || fail "template $t not installed"
+done
+# The installed generator finds the templates installed beside it.
+"$dest/opt/ktrio/bin/generator" --dry-run --count 1 --rate 0 --template sensors \
+	>"$WORK/out" 2>/dev/null || fail "installed generator cannot find its templates"
+expect_grep '"temperature"' "$WORK/out"
+say "ok"
