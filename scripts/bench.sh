@@ -8,7 +8,7 @@ build=${1:-build}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 bin="$repo/$build/bin"
-export KAFKA_PORT=${KAFKA_PORT:-39192}
+export KAFKA_PORT=${KAFKA_PORT:-29192}
 brokers="127.0.0.1:$KAFKA_PORT"
 runs=${BENCH_RUNS:-3}
 scale=1

@@ -12,7 +12,8 @@
 #   scripts/kafka-local.sh resume             start again on the same data
 #
 # KAFKA_PORT (default 9092) is the client port; the controller listens on
-# KAFKA_PORT + 10000. --secure (or KAFKA_SECURE=1) enables SASL/PLAIN users
+# KAFKA_CONTROLLER_PORT (default KAFKA_PORT + 10000, or + 1 when that would
+# reach the ephemeral port range). --secure (or KAFKA_SECURE=1) enables SASL/PLAIN users
 # admin, app and reader with ACLs; their client properties are written to
 # $KTRIO_CACHE/run-$KAFKA_PORT/{admin,app,reader}.properties.
 set -euo pipefail
@@ -21,7 +22,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${KTRIO_CACHE:-$repo/.cache/kafka}
 lib=$cache/lib
 port=${KAFKA_PORT:-9092}
-cport=$((port + 10000))
+# The controller's port stays below the kernel's ephemeral range (32768 and
+# up), where a client socket could hold it and make the bind fail.
+cport=${KAFKA_CONTROLLER_PORT:-$((port + 10000 < 32768 ? port + 10000 : port + 1))}
 run=$cache/run-$port
 pidfile=$run/broker.pid
 secure=${KAFKA_SECURE:-0}

@@ -37,7 +37,7 @@ run_unit() {
 
 run_integration() {
 	export KT_BIN="$repo/$build/bin"
-	export KAFKA_PORT=${KAFKA_PORT:-39092}
+	export KAFKA_PORT=${KAFKA_PORT:-29092} # below the ephemeral port range
 	export KT_BROKERS="127.0.0.1:$KAFKA_PORT"
 	export KT_PY="$repo/.cache/venv/bin/python3"
 	broker_started=0

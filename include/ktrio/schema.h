@@ -73,6 +73,7 @@ typedef struct kt_field {
 	int by;          /* index of the enum field cases depend on, or -1 */
 	kt_draw draw;    /* without "by" */
 	kt_draw *cases;  /* with "by": one per value of that field (owned) */
+	size_t ncases;
 	cJSON *value;    /* const (owned) */
 } kt_field;
 

@@ -459,8 +459,9 @@ static void producer_hook(rd_kafka_conf_t *conf, void *arg)
 
 static int run(options *o, const kt_log *log)
 {
-	static const char *const producer_defaults[] = {
-		"enable.idempotence", "true", "acks", "all", NULL};
+	/* Not idempotent: that needs the IdempotentWrite ACL, which a
+	 * principal allowed only to delete records may well lack. */
+	static const char *const producer_defaults[] = {"acks", "all", NULL};
 	static const char *const consumer_defaults[] = {
 		"enable.partition.eof", "true", "enable.auto.commit", "false",
 		"group.id", "ktrio-delete-records", NULL};

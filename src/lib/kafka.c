@@ -16,6 +16,15 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
 		   const char *buf)
 {
 	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	/* librdkafka 2.0 reports a refused login only in its log: note it so
+	 * the connection check can name the real cause. */
+	const char *auth = strstr(buf, "SASL authentication error");
+	if (!auth)
+		auth = strstr(buf, "SSL handshake failed");
+	if (ctx && auth) {
+		ctx->auth_failed = 1;
+		snprintf(ctx->last_error, sizeof ctx->last_error, "%s", auth);
+	}
 	/* librdkafka retries on its own; its chatter is for -v only. The
 	 * error callback below carries what a user must see. */
 	kt_log_msg(ctx ? ctx->log : NULL, level <= 4 ? KT_LOG_DEBUG : KT_LOG_TRACE,

@@ -312,6 +312,7 @@ static int parse_cases(ctx *c, kt_schema *s, const cJSON *o, kt_field *f)
 	const kt_draw *values = &s->fields[ref].draw;
 	if (!(f->cases = calloc(values->nvalues, sizeof *f->cases)))
 		return fail(c, "out of memory");
+	f->ncases = values->nvalues;
 	f->by = ref;
 	for (const cJSON *k = cases->child; k; k = k->next) {
 		size_t i = 0;
@@ -433,9 +434,8 @@ void kt_schema_free(kt_schema *s)
 		kt_field *f = &s->fields[i];
 		free(f->name);
 		draw_release(&f->draw);
-		if (f->cases && f->by >= 0)
-			for (size_t j = 0; j < s->fields[f->by].draw.nvalues; j++)
-				draw_release(&f->cases[j]);
+		for (size_t j = 0; j < f->ncases; j++)
+			draw_release(&f->cases[j]);
 		free(f->cases);
 		cJSON_Delete(f->value);
 	}

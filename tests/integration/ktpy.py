@@ -65,7 +65,7 @@ def delete(topic):
 
 def produce(topic):
     conf = extra_conf()
-    conf.update({"linger.ms": 5, "enable.idempotence": True})
+    conf.update({"linger.ms": 5, "enable.idempotence": True, "message.max.bytes": 8000000})
     p = Producer(conf)
     errors = []
 

@@ -85,3 +85,27 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# A broker of this test's own (for fault and security tests that must not
+# disturb a shared one): sets PRIVATE_PORT and PRIVATE_BROKERS; stopped at
+# exit. Extra arguments go to kafka-local.sh start (e.g. --secure).
+private_broker() {
+	local port
+	# Below the ephemeral range (32768 and up), where a client socket of
+	# this very machine could hold the port and make the bind fail.
+	for _ in $(seq 50); do
+		port=$((20000 + RANDOM % 5000 * 2))
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+		(exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null && continue
+		break
+	done
+	PRIVATE_PORT=$port
+	PRIVATE_BROKERS="127.0.0.1:$port"
+	at_exit "KAFKA_PORT=$port KAFKA_CONTROLLER_PORT=$((port + 1)) KTRIO_NO_DOCKER=1 $KT_REPO/scripts/kafka-local.sh stop; rm -rf $KT_REPO/.cache/kafka/run-$port"
+	KAFKA_PORT=$port KAFKA_CONTROLLER_PORT=$((port + 1)) KTRIO_NO_DOCKER=1 "$KT_REPO/scripts/kafka-local.sh" start "$@" >"$WORK/broker-$port.log" 2>&1 ||
+		{ cat "$WORK/broker-$port.log"; fail "private broker did not start"; }
+}
+private_broker_do() { # kill | resume
+	KAFKA_PORT=$PRIVATE_PORT KAFKA_CONTROLLER_PORT=$((PRIVATE_PORT + 1)) KTRIO_NO_DOCKER=1 \
+		"$KT_REPO/scripts/kafka-local.sh" "$@"
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Poison records: thousands of bad records of every kind (invalid UTF-8,
+# truncated JSON, 100,000 levels of nesting, a 1.2 MB value, empty and null
+# values, numbers beyond double range, NaN/Infinity, wrong types, duplicate
+# keys, arrays and strings) mixed with good ones: each counted under its
+# reason, the good records' statistics exact, no crash, memory bounded.
+. "$(dirname "$0")/lib.sh"
+
+topic=$(new_topic poison)
+ktpy create "$topic" 3 max.message.bytes=4000000
+python3 - "$WORK" <<'PY'
+import base64, json, math, random, sys
+work = sys.argv[1]
+rng = random.Random(11)
+t0 = 1699999200000  # a multiple of the 1 h window
+good = []
+for i in range(20000):
+    good.append({"category": rng.choice(["a", "b", "c", "d"]), "price": round(rng.uniform(-50, 500), 3),
+                 "quantity": rng.randint(0, 20), "ts": t0 + rng.randrange(3600000)})
+kinds = {
+    "bad_utf8": lambda i: base64.b64encode(b'{"category":"a","price":1,"quantity":1,"ts":%d,"x":"\xc3\x28"}' % t0).decode(),
+    "not_json": lambda i: rng.choice(['{"category":"a","price":1', "NaN", '{"price":NaN}', '{"price":Infinity}',
+                                      '{"category":"a"}}', "nul", "[" * 100000 + "]" * 100000]),
+    "empty": lambda i: "",
+    "null_value": lambda i: None,
+    "not_object": lambda i: rng.choice(["[1,2,3]", '"a string"', "3.5", "true", "null"]),
+    "bad_number": lambda i: '{"category":"a","price":1e400,"quantity":1,"ts":%d}' % t0,
+    "wrong_type": lambda i: rng.choice(['{"category":"a","price":"12","quantity":1,"ts":%d}' % t0,
+                                        '{"category":["a"],"price":1,"quantity":1,"ts":%d}' % t0,
+                                        '{"category":"a","price":1,"quantity":{"n":1},"ts":%d}' % t0]),
+    "duplicate_key": lambda i: '{"category":"a","price":1,"price":2,"quantity":1,"ts":%d}' % t0,
+    "missing_field": lambda i: '{"category":"a","quantity":1,"ts":%d}' % t0,
+    "bad_time": lambda i: '{"category":"a","price":1,"quantity":1,"ts":"yesterday"}',
+}
+expect = {}
+bad = []
+for name, make in kinds.items():
+    for i in range(400):
+        v = make(i)
+        expect[name] = expect.get(name, 0) + 1
+        bad.append({"vb64": v} if name == "bad_utf8" else {"v": v})
+# A 1.2 MB object: over the 1 MiB default limit.
+big = json.dumps({"category": "a", "price": 1, "quantity": 1, "ts": t0, "pad": "x" * 1200000})
+bad.append({"v": big}); expect["too_large"] = 1
+records = [{"v": json.dumps(e)} for e in good] + bad
+rng.shuffle(records)
+with open(work + "/records", "w") as f:
+    for i, r in enumerate(records):
+        r["p"] = i % 3
+        f.write(json.dumps(r) + "\n")
+groups = {}
+for e in good:
+    groups.setdefault(e["category"], []).append(e)
+json.dump({"invalid": expect, "groups": {k: {"price": [e["price"] for e in v],
+                                            "quantity": [e["quantity"] for e in v]}
+                                        for k, v in groups.items()}},
+          open(work + "/expected", "w"))
+PY
+ktpy produce "$topic" <"$WORK/records"
+
+/usr/bin/time -v -o "$WORK/time" "$KT_BIN/consumer" -t "$topic" -g "poison-$$" --from-beginning \
+	--exit-at-end --event-time ts --window 1h --group-by category --stats price,quantity \
+	--format json >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err"; fail "consumer failed"; }
+rss_kb=$(awk -F': ' '/Maximum resident/ {print $2}' "$WORK/time")
+[ "$rss_kb" -lt 400000 ] || fail "consumer used $rss_kb KB"
+python3 - "$WORK/out" "$WORK/expected" <<'PY'
+import json, math, statistics, sys
+ws = [json.loads(l) for l in open(sys.argv[1])]
+exp = json.load(open(sys.argv[2]))
+invalid = {}
+for w in ws:
+    for k, v in w["invalid_by_reason"].items():
+        invalid[k] = invalid.get(k, 0) + v
+assert invalid == exp["invalid"], (invalid, exp["invalid"])
+stats = {}
+for w in ws:
+    for g in w["groups"]:
+        k = g["key"]["category"]
+        assert k not in stats, "one window expected"
+        stats[k] = g
+assert set(stats) == set(exp["groups"])
+for k, fields in exp["groups"].items():
+    for f, vals in fields.items():
+        st = stats[k]["stats"][f]
+        assert st["count"] == len(vals), (k, f)
+        assert abs(st["sum"] - math.fsum(vals)) <= 1e-9 * max(1, abs(math.fsum(vals))), (k, f)
+        assert st["min"] == min(vals) and st["max"] == max(vals), (k, f)
+        sd = statistics.stdev(vals)
+        assert abs(st["stddev"] - sd) <= 1e-9 * sd, (k, f, st["stddev"], sd)
+PY
+say "ok: max RSS ${rss_kb} KB"
