@@ -190,7 +190,9 @@ static double draw_number(const kt_draw *d, kt_rng *r, bool integer)
 			x = d->min;
 		if (d->has_max && x > d->max)
 			x = d->max;
-		return integer ? (double)llround(x) : x;
+		if (!integer)
+			return x;
+		return (double)llround(x < -9e15 ? -9e15 : x > 9e15 ? 9e15 : x);
 	case KT_DIST_ZIPF:
 		return (double)kt_zipf_draw(&d->zipf, r);
 	default:

@@ -160,6 +160,11 @@ static int parse_numeric(ctx *c, const cJSON *o, kt_draw *d, bool integer)
 	if (get_number(c, o, "min", &d->has_min, &d->min) < 0 ||
 	    get_number(c, o, "max", &d->has_max, &d->max) < 0)
 		return -1;
+	/* Ints stay exact in a double; floats stay finite when drawn. */
+	double limit = integer ? 9e15 : 1e300;
+	if (fabs(d->a) > limit || fabs(d->b) > limit || (d->has_min && fabs(d->min) > limit) ||
+	    (d->has_max && fabs(d->max) > limit))
+		return fail(c, "a parameter is beyond %g", limit);
 	switch (d->dist) {
 	case KT_DIST_UNIFORM:
 		if (d->a > d->b)
@@ -322,6 +327,8 @@ static int parse_cases(ctx *c, kt_schema *s, const cJSON *o, kt_field *f)
 			return fail(c, "case '%s' is not a value of '%s'", k->string, by->valuestring);
 		if (!cJSON_IsObject(k))
 			return fail(c, "case '%s' must be an object", k->string);
+		if (f->cases[i].dist != KT_DIST_NONE)
+			return fail(c, "case '%s' given twice", k->string);
 		char where[300];
 		snprintf(where, sizeof where, " in case '%s'", k->string);
 		const char *const *keys = f->type == KT_FIELD_STRING ? string_keys : numeric_case_keys;

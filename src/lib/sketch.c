@@ -15,7 +15,7 @@ static const double GAMMA = (1 + KT_SKETCH_ALPHA) / (1 - KT_SKETCH_ALPHA);
 
 /* log(GAMMA) for alpha = 0.01, as a constant so no thread computes it. */
 #define LOG_GAMMA 0.020000666706669435
-_Static_assert(KT_SKETCH_ALPHA == 0.01, "LOG_GAMMA is for alpha = 0.01");
+/* (recompute it, log((1 + a) / (1 - a)), if KT_SKETCH_ALPHA ever changes) */
 
 static int32_t bucket_of(double magnitude)
 {

@@ -1,0 +1,114 @@
+/* targets: the fuzzed entry points, shared by the libFuzzer drivers
+ * (fuzz_*.c, built by scripts/fuzz.sh) and the unit test that replays the
+ * kept inputs (tests/unit/test_fuzz_regress.c). Each must survive any bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktrio/config.h"
+#include "ktrio/event.h"
+#include "ktrio/fields.h"
+#include "ktrio/filter.h"
+#include "ktrio/parse.h"
+#include "ktrio/record.h"
+#include "ktrio/schema.h"
+
+/* A NUL-terminated copy of the input (the parsers take C strings). */
+static char *text_of(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	if (s) {
+		memcpy(s, data, size);
+		s[size] = '\0';
+	}
+	return s;
+}
+
+/* Record decoding and field extraction, as the consumer does per record. */
+void kt_fuzz_record(const uint8_t *data, size_t size)
+{
+	kt_fieldspec spec;
+	kt_fieldspec_init(&spec);
+	char err[256];
+	kt_fieldspec_set_group_by(&spec, "category,user", err, sizeof err);
+	spec.time_field = strdup("ts");
+	spec.distinct = strdup("id");
+	enum kt_invalid why;
+	cJSON *root = kt_record_decode(data, size, 1 << 20, &why);
+	if (root) {
+		kt_extracted x;
+		if (kt_fields_extract(&spec, root, &x, &why) == 0)
+			for (size_t i = 0; i < spec.ngroup; i++) {
+				cJSON *v = kt_key_value(x.key, x.keylen, i);
+				cJSON_Delete(v);
+			}
+		kt_record_free(root);
+	}
+	kt_fieldspec_release(&spec);
+	kt_record_arena_release();
+}
+
+/* Schema files, and a few events from any schema that parses. */
+void kt_fuzz_schema(const uint8_t *data, size_t size)
+{
+	char err[512];
+	kt_schema *s = kt_schema_parse((const char *)data, size, "fuzz", err, sizeof err);
+	if (!s)
+		return;
+	kt_event_gen *g = kt_event_gen_new(s, true, 1, err, sizeof err);
+	for (uint64_t i = 0; g && i < 3; i++) {
+		const char *json;
+		size_t len;
+		kt_event_gen_next(g, i, 1700000000000 + (int64_t)i, &json, &len);
+	}
+	kt_event_gen_free(g);
+	kt_schema_free(s);
+}
+
+/* Command-line values: numbers, durations, times, partitions, properties. */
+void kt_fuzz_parse(const uint8_t *data, size_t size)
+{
+	char *s = text_of(data, size), err[256];
+	if (!s)
+		return;
+	int64_t i;
+	double d;
+	kt_parse_int("--x", s, INT64_MIN, INT64_MAX, &i, err, sizeof err);
+	kt_parse_double("--x", s, -1e300, 1e300, &d, err, sizeof err);
+	kt_parse_duration_ms("--x", s, &i, err, sizeof err);
+	kt_parse_rate("--x", s, &d, err, sizeof err);
+	if (kt_parse_timestamp_ms("--x", s, &i, err, sizeof err) == 0) {
+		char buf[40];
+		kt_format_iso8601_ms(i, buf, sizeof buf);
+	}
+	kt_i32list l;
+	kt_i32list_init(&l);
+	kt_parse_partitions("--x", s, &l, err, sizeof err);
+	kt_i32list_sort_unique(&l);
+	kt_i32list_release(&l);
+	kt_props p = {0};
+	kt_props_parse(&p, s, err, sizeof err);
+	kt_props_release(&p);
+	kt_config_check_topic(s, err, sizeof err);
+	free(s);
+}
+
+/* Filter expressions (first line) against a record (the rest). */
+void kt_fuzz_filter(const uint8_t *data, size_t size)
+{
+	const uint8_t *nl = memchr(data, '\n', size);
+	size_t elen = nl ? (size_t)(nl - data) : size;
+	char *expr = text_of(data, elen), err[512];
+	kt_filter *f = kt_filter_new();
+	if (expr && f && kt_filter_add(f, expr, err, sizeof err) == 0 && nl) {
+		enum kt_invalid why;
+		cJSON *root = kt_record_decode(nl + 1, size - elen - 1, 1 << 20, &why);
+		if (root) {
+			kt_filter_match(f, root);
+			kt_record_free(root);
+		}
+	}
+	kt_filter_free(f);
+	free(expr);
+	kt_record_arena_release();
+}
