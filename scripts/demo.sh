@@ -43,6 +43,13 @@ echo "demo: generator -> topic '$topic' (3 partitions) at 200 events/s"
 "$bin/generator" -b "$brokers" -t "$topic" --create-topic --partitions 3 --rate 200 \
 	>/dev/null 2>"$log_dir/generator.log" &
 gen_pid=$!
+# The generator creates the topic; the consumer starts once it exists.
+deadline=$((SECONDS + 30))
+until kcat -b "$brokers" -m 5 -L -t "$topic" 2>/dev/null | grep -q "partition 0"; do
+	kill -0 "$gen_pid" 2>/dev/null || { tail -n 5 "$log_dir/generator.log"; exit 1; }
+	[ $SECONDS -lt $deadline ] || { echo "demo: topic '$topic' did not appear" >&2; exit 1; }
+	sleep 0.2
+done
 
 echo "demo: consumer, 2 s windows grouped by category, for $seconds s (Ctrl-C stops)"
 "$bin/consumer" -b "$brokers" -t "$topic" -g "ktrio-demo-$$" --window 2s \
