@@ -24,14 +24,20 @@ typedef struct kt_engine_opts {
 	bool exit_at_end;      /* stop when every assigned partition is at its end */
 	size_t max_groups;     /* per window */
 	size_t max_record_bytes;
+	size_t threads;        /* threads decoding records (1..KT_ENGINE_MAX_THREADS) */
 } kt_engine_opts;
+
+#define KT_ENGINE_MAX_THREADS 8
 
 typedef struct kt_engine kt_engine;
 
-/* An engine over a subscribed consumer rk (borrowed); spec, filter, report
- * and out are borrowed and must outlive it. NULL on OOM. */
+/* An engine over a subscribed consumer rk (borrowed); spec, filters,
+ * report and out are borrowed and must outlive it. filters holds one
+ * filter per decoding thread (o->threads of them, the same expressions:
+ * a filter is not shared between threads). NULL on OOM or when a decoding
+ * thread cannot start. */
 kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
-			 kt_fieldspec *spec, const kt_filter *filter,
+			 kt_fieldspec *spec, kt_filter *const *filters,
 			 kt_report *report, FILE *out, const kt_log *log);
 void kt_engine_free(kt_engine *e);
 

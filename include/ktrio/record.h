@@ -31,10 +31,11 @@ const char *kt_invalid_name(enum kt_invalid reason);
 bool kt_utf8_valid(const char *s, size_t len);
 
 /* Decode one message value. On success returns the root object, which
- * lives in this thread's record arena until kt_record_free (never
- * cJSON_Delete it), and leaves *reason alone; otherwise NULL with *reason
- * set. value may be NULL (a tombstone). Records larger than max_bytes are
- * refused before parsing. One record per thread is alive at a time.
+ * lives in this thread's record arena until kt_record_free or
+ * kt_record_arena_reset (never cJSON_Delete it), and leaves *reason alone;
+ * otherwise NULL with *reason set. value may be NULL (a tombstone). Records
+ * larger than max_bytes are refused before parsing. Several records may be
+ * alive at once (a batch), until the arena is reset.
  *
  * Why an arena: cJSON allocates every node and string separately; parsing
  * into a reusable per-thread arena (through cJSON_InitHooks, whose hooks
@@ -44,8 +45,11 @@ bool kt_utf8_valid(const char *s, size_t len);
 cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 			enum kt_invalid *reason);
 
-/* Release the record decoded last on this thread (NULL is a no-op). */
+/* Release the records decoded on this thread (root may be NULL). */
 void kt_record_free(cJSON *root);
+
+/* The same, for a batch: forget every record this thread decoded. */
+void kt_record_arena_reset(void);
 
 /* Give back the arena's memory (at thread or program end). */
 void kt_record_arena_release(void);

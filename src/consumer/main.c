@@ -44,6 +44,7 @@ static const char usage_text[] =
 	"                             F~RE F!~RE F=V F!=V F>N F<N F>=N F<=N\n"
 	"      --max-record-bytes N   larger records are counted as too_large\n"
 	"                             (default 1048576)\n"
+	"      --threads N            threads parsing records (default 2)\n"
 	"      --format table|json|csv  output format (default table)\n"
 	"  -b, --brokers LIST         bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
 	"                             then localhost:9092)\n"
@@ -66,13 +67,16 @@ enum {
 	OPT_MAX_GROUPS,
 	OPT_FILTER,
 	OPT_MAX_RECORD_BYTES,
+	OPT_THREADS,
 };
 
 typedef struct options {
 	kt_config cfg;
 	kt_engine_opts engine;
 	kt_fieldspec spec;
-	kt_filter *filter;
+	kt_filter *filters[KT_ENGINE_MAX_THREADS]; /* one per decoding thread */
+	const char *filter_exprs[64];
+	size_t nfilter_exprs;
 	const char *group;
 	bool from_beginning, idle_set;
 	int64_t top;
@@ -161,7 +165,17 @@ static int program_option(options *o, int c, const char *arg, char *err,
 		o->engine.max_groups = (size_t)v;
 		return 0;
 	case OPT_FILTER:
-		return kt_filter_add(o->filter, arg, err, errlen);
+		if (o->nfilter_exprs == sizeof o->filter_exprs / sizeof *o->filter_exprs) {
+			snprintf(err, errlen, "option '--filter' given more than 64 times");
+			return -1;
+		}
+		o->filter_exprs[o->nfilter_exprs++] = arg;
+		return kt_filter_add(o->filters[0], arg, err, errlen);
+	case OPT_THREADS:
+		if (kt_parse_int("--threads", arg, 1, KT_ENGINE_MAX_THREADS, &v, err, errlen) < 0)
+			return -1;
+		o->engine.threads = (size_t)v;
+		return 0;
 	case OPT_MAX_RECORD_BYTES:
 		if (kt_parse_int("--max-record-bytes", arg, 1, 1 << 30, &v, err, errlen) < 0)
 			return -1;
@@ -192,6 +206,7 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 		{"max-groups", required_argument, NULL, OPT_MAX_GROUPS},
 		{"filter", required_argument, NULL, OPT_FILTER},
 		{"max-record-bytes", required_argument, NULL, OPT_MAX_RECORD_BYTES},
+		{"threads", required_argument, NULL, OPT_THREADS},
 		{NULL, 0, NULL, 0},
 	};
 	opterr = 0;
@@ -216,6 +231,22 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	}
 	if (!o->idle_set)
 		o->engine.idle_ms = o->engine.window_ms;
+	return 0;
+}
+
+/* Each decoding thread gets its own compiled copy of the filters (a
+ * filter's match data is not shared between threads). */
+static int copy_filters(options *o, char *err, size_t errlen)
+{
+	for (size_t t = 1; t < o->engine.threads; t++) {
+		if (!(o->filters[t] = kt_filter_new())) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		for (size_t i = 0; i < o->nfilter_exprs; i++)
+			if (kt_filter_add(o->filters[t], o->filter_exprs[i], err, errlen) < 0)
+				return -1;
+	}
 	return 0;
 }
 
@@ -271,7 +302,7 @@ static int run(options *o, const kt_log *log)
 	bool tty = isatty(STDOUT_FILENO);
 	report.redraw = tty && o->cfg.format == KT_FORMAT_TABLE;
 	report.color = tty && !getenv("NO_COLOR");
-	kt_engine *e = kt_engine_new(rk, &o->engine, &o->spec, o->filter, &report,
+	kt_engine *e = kt_engine_new(rk, &o->engine, &o->spec, o->filters, &report,
 				     stdout, log);
 	rd_kafka_poll_set_consumer(rk);
 	rd_kafka_topic_partition_list_t *topics =
@@ -300,19 +331,21 @@ int main(int argc, char **argv)
 	kt_log log;
 	kt_log_init(&log, "consumer");
 	options o = {.engine = {.window_ms = 5000, .lateness_ms = 2000,
-				.max_groups = 100000, .max_record_bytes = 1 << 20},
+				.max_groups = 100000, .max_record_bytes = 1 << 20,
+				.threads = 2},
 		     .group = "ktrio-consumer",
 		     .top = 10};
 	kt_config_init(&o.cfg);
 	kt_fieldspec_init(&o.spec);
-	o.filter = kt_filter_new();
+	o.filters[0] = kt_filter_new();
 	char err[512];
 	int status = 2;
-	if (!o.filter) {
+	if (!o.filters[0]) {
 		kt_err(&log, "out of memory");
 		return 1;
 	}
-	if (parse_args(argc, argv, &o, err, sizeof err) < 0) {
+	if (parse_args(argc, argv, &o, err, sizeof err) < 0 ||
+	    copy_filters(&o, err, sizeof err) < 0) {
 		kt_err(&log, "%s", err);
 		goto out;
 	}
@@ -339,7 +372,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	status = run(&o, &log);
 out:
-	kt_filter_free(o.filter);
+	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++)
+		kt_filter_free(o.filters[i]);
 	kt_fieldspec_release(&o.spec);
 	kt_config_release(&o.cfg);
 	return status;

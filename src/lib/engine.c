@@ -1,6 +1,7 @@
 /* engine: the consumer's read-window-emit-commit loop. */
 #include "ktrio/engine.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,31 @@
 
 /* Event time: windows open at once before the oldest is forced out. */
 #define MAX_OPEN_WINDOWS 1024
+
+/* Messages taken from librdkafka per call: one clock read and one queue
+ * lock per batch instead of per record. */
+#define BATCH 2048
+
+/* Below this many messages a batch is decoded by the main thread alone:
+ * waking the others would cost more than it saves. */
+#define PARALLEL_MIN 256
+
+/* What decoding made of one message (decoding runs on several threads;
+ * everything after it, in message order, on the main thread). */
+enum decoded_status { DECODED_OK, DECODED_INVALID, DECODED_FILTERED };
+
+typedef struct decoded {
+	cJSON *root; /* in the decoding thread's arena, for DECODED_OK */
+	uint8_t status;
+	uint8_t why; /* enum kt_invalid, for DECODED_INVALID */
+} decoded;
+
+typedef struct worker {
+	pthread_t tid;
+	struct kt_engine *e;
+	kt_filter *filter;
+	size_t from, to; /* this batch's slice */
+} worker;
 
 /* One assigned partition. */
 typedef struct slot {
@@ -25,7 +51,7 @@ struct kt_engine {
 	rd_kafka_t *rk;
 	kt_engine_opts o;
 	kt_fieldspec *spec;
-	const kt_filter *filter;
+	kt_filter *const *filters; /* [0] for the main thread, then workers' */
 	kt_report *report;
 	FILE *out;
 	const kt_log *log;
@@ -38,6 +64,16 @@ struct kt_engine {
 	size_t nslots;
 	uint64_t seen;
 	bool failed; /* output or memory failure: stop */
+	/* Decoding in parallel: the batch, one result per message, and the
+	 * worker threads (threads - 1 of them) meeting the main thread at two
+	 * barriers per batch. */
+	rd_kafka_message_t **batch;
+	decoded *results;
+	worker workers[KT_ENGINE_MAX_THREADS];
+	size_t nworkers;
+	pthread_barrier_t start, done;
+	bool barriers;
+	volatile bool quit;
 };
 
 static int64_t wall_ms(void)
@@ -47,18 +83,99 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Decode and filter messages [from, to) of the batch on this thread. */
+static void decode_slice(kt_engine *e, kt_filter *filter, size_t from, size_t to)
+{
+	kt_record_arena_reset(); /* the previous batch is done with */
+	for (size_t i = from; i < to; i++) {
+		const rd_kafka_message_t *m = e->batch[i];
+		decoded *d = &e->results[i];
+		enum kt_invalid why;
+		d->root = NULL;
+		d->status = DECODED_INVALID;
+		d->why = KT_INVALID_COUNT;
+		if (m->err)
+			continue; /* the main thread handles errors and EOF */
+		d->root = kt_record_decode(m->payload, m->len, e->o.max_record_bytes, &why);
+		if (!d->root)
+			d->why = (uint8_t)why;
+		else if (!kt_filter_match(filter, d->root))
+			d->status = DECODED_FILTERED;
+		else
+			d->status = DECODED_OK;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	kt_engine *e = w->e;
+	for (;;) {
+		pthread_barrier_wait(&e->start);
+		if (e->quit)
+			break;
+		decode_slice(e, w->filter, w->from, w->to);
+		pthread_barrier_wait(&e->done);
+	}
+	kt_record_arena_release();
+	return NULL;
+}
+
+static int start_workers(kt_engine *e)
+{
+	size_t threads = e->o.threads < 1 ? 1 : e->o.threads;
+	if (threads > KT_ENGINE_MAX_THREADS)
+		threads = KT_ENGINE_MAX_THREADS;
+	if (threads == 1)
+		return 0;
+	if (pthread_barrier_init(&e->start, NULL, (unsigned)threads) ||
+	    pthread_barrier_init(&e->done, NULL, (unsigned)threads))
+		return -1;
+	e->barriers = true;
+	for (size_t i = 0; i + 1 < threads; i++) {
+		worker *w = &e->workers[i];
+		*w = (worker){.e = e, .filter = e->filters[i + 1]};
+		if (pthread_create(&w->tid, NULL, worker_main, w))
+			return -1;
+		e->nworkers++;
+	}
+	return 0;
+}
+
+static void stop_workers(kt_engine *e)
+{
+	if (e->nworkers) {
+		e->quit = true;
+		pthread_barrier_wait(&e->start);
+		for (size_t i = 0; i < e->nworkers; i++)
+			pthread_join(e->workers[i].tid, NULL);
+		e->nworkers = 0;
+	}
+	if (e->barriers) {
+		pthread_barrier_destroy(&e->start);
+		pthread_barrier_destroy(&e->done);
+		e->barriers = false;
+	}
+}
+
 kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
-			 kt_fieldspec *spec, const kt_filter *filter,
+			 kt_fieldspec *spec, kt_filter *const *filters,
 			 kt_report *report, FILE *out, const kt_log *log)
 {
 	kt_engine *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
-	*e = (kt_engine){.rk = rk, .o = *o, .spec = spec, .filter = filter,
+	*e = (kt_engine){.rk = rk, .o = *o, .spec = spec, .filters = filters,
 			 .report = report, .out = out, .log = log};
 	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
 		       o->idle_ms);
 	e->health.lag = -1;
+	e->batch = malloc(BATCH * sizeof *e->batch);
+	e->results = malloc(BATCH * sizeof *e->results);
+	if (!e->batch || !e->results || start_workers(e) < 0) {
+		kt_engine_free(e);
+		return NULL;
+	}
 	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
 	if (ctx)
 		ctx->user = e;
@@ -78,6 +195,9 @@ void kt_engine_free(kt_engine *e)
 {
 	if (!e)
 		return;
+	stop_workers(e);
+	free(e->batch);
+	free(e->results);
 	for (size_t i = 0; i < e->nopen; i++)
 		kt_window_free(e->open[i]);
 	kt_window_free(e->spare);
@@ -239,50 +359,50 @@ static void invalid(kt_engine *e, enum kt_invalid why)
 	e->health.invalid_total++;
 }
 
-static void count_record(kt_engine *e, const rd_kafka_message_t *m, int s,
-			 int64_t now)
+static void count_record(kt_engine *e, const rd_kafka_message_t *m,
+			 const decoded *d, int s, int64_t now)
 {
-	enum kt_invalid why;
-	cJSON *root = kt_record_decode(m->payload, m->len, e->o.max_record_bytes, &why);
-	if (!root) {
-		invalid(e, why);
+	if (d->status == DECODED_INVALID) {
+		invalid(e, (enum kt_invalid)d->why);
+		return;
+	}
+	if (d->status == DECODED_FILTERED) {
+		e->health.filtered++;
 		return;
 	}
 	kt_extracted x;
+	enum kt_invalid why;
 	rd_kafka_timestamp_type_t tstype;
 	int64_t kts = rd_kafka_message_timestamp(m, &tstype);
-	if (!kt_filter_match(e->filter, root)) {
-		e->health.filtered++;
-	} else if (kt_fields_extract(e->spec, root, &x, &why) < 0) {
+	if (kt_fields_extract(e->spec, d->root, &x, &why) < 0) {
 		invalid(e, why);
-	} else {
-		int64_t t = now;
-		if (e->o.event_time) {
-			t = e->o.kafka_time ? kts : x.time;
-			if (e->o.kafka_time && tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
-				invalid(e, KT_INVALID_BAD_TIME);
-				goto out;
-			}
-			if (kt_wclock_is_late(&e->clock, t)) {
-				e->health.late++;
-				goto out;
-			}
-			kt_wclock_observe_from(&e->clock, (size_t)s, t, now);
-		}
-		kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t));
-		int64_t latency = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1
-				  : now > kts ? now - kts : 0;
-		if (!w || kt_window_add(w, &x, m->len, latency) < 0 ||
-		    kt_window_note_offset(w, s, m->offset) < 0) {
-			kt_err(e->log, "out of memory");
-			e->failed = true;
-		}
+		return;
 	}
-out:
-	kt_record_free(root);
+	int64_t t = now;
+	if (e->o.event_time) {
+		t = e->o.kafka_time ? kts : x.time;
+		if (e->o.kafka_time && tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
+			invalid(e, KT_INVALID_BAD_TIME);
+			return;
+		}
+		if (kt_wclock_is_late(&e->clock, t)) {
+			e->health.late++;
+			return;
+		}
+		kt_wclock_observe_from(&e->clock, (size_t)s, t, now);
+	}
+	kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t));
+	int64_t latency = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1
+			  : now > kts ? now - kts : 0;
+	if (!w || kt_window_add(w, &x, m->len, latency) < 0 ||
+	    kt_window_note_offset(w, s, m->offset) < 0) {
+		kt_err(e->log, "out of memory");
+		e->failed = true;
+	}
 }
 
-static void handle_message(kt_engine *e, rd_kafka_message_t *m, int64_t now)
+static void handle_message(kt_engine *e, rd_kafka_message_t *m,
+			   const decoded *d, int64_t now)
 {
 	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
 	int s = find_slot(e, topic, m->partition);
@@ -301,7 +421,7 @@ static void handle_message(kt_engine *e, rd_kafka_message_t *m, int64_t now)
 		return; /* from a partition given up in a rebalance */
 	e->slots[s].eof = false;
 	e->seen++;
-	count_record(e, m, s, now);
+	count_record(e, m, d, s, now);
 	e->slots[s].next = m->offset + 1;
 }
 
@@ -366,15 +486,32 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	clear_slots(e);
 }
 
-/* Messages taken from librdkafka per call: one clock read and one queue
- * lock per batch instead of per record. */
-#define BATCH 1024
+/* Decode the batch, split between the main thread and the workers. */
+static void decode_batch(kt_engine *e, size_t n)
+{
+	if (e->nworkers == 0 || n < PARALLEL_MIN) {
+		decode_slice(e, e->filters[0], 0, n);
+		return;
+	}
+	size_t parts = e->nworkers + 1, from = 0;
+	/* The main thread also extracts and aggregates every record, so it
+	 * takes a smaller share of the decoding. */
+	size_t main_share = n / (parts * 2);
+	for (size_t i = 0; i < e->nworkers; i++) {
+		size_t len = (n - main_share) / e->nworkers;
+		e->workers[i].from = main_share + from;
+		from += len;
+		e->workers[i].to = i + 1 == e->nworkers ? n : main_share + from;
+	}
+	pthread_barrier_wait(&e->start);
+	decode_slice(e, e->filters[0], 0, main_share);
+	pthread_barrier_wait(&e->done);
+}
 
 int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 {
 	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(e->rk);
-	rd_kafka_message_t **batch = malloc(BATCH * sizeof *batch);
-	if (!q || !batch) {
+	if (!q) {
 		kt_err(e->log, "out of memory");
 		e->failed = true;
 	}
@@ -385,12 +522,14 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 		int64_t wait = ms_to_next_close(e, now);
 		/* Serves the rebalance callback too. */
 		ssize_t n = rd_kafka_consume_batch_queue(q, (int)(wait > 100 ? 100 : wait),
-							 batch, BATCH);
+							 e->batch, BATCH);
 		now = wall_ms();
+		if (n > 0)
+			decode_batch(e, (size_t)n);
 		for (ssize_t i = 0; i < n; i++) {
 			if (!e->failed)
-				handle_message(e, batch[i], now);
-			rd_kafka_message_destroy(batch[i]);
+				handle_message(e, e->batch[i], &e->results[i], now);
+			rd_kafka_message_destroy(e->batch[i]);
 		}
 		tick(e, now);
 		if (e->o.exit_at_end && all_at_end(e))
@@ -400,7 +539,6 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	 * written as they are, then their offsets committed. */
 	if (!e->failed)
 		flush_all(e, true);
-	free(batch);
 	if (q)
 		rd_kafka_queue_destroy(q);
 	kt_record_arena_release();

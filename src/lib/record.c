@@ -51,6 +51,31 @@ static void arena_free(void *p)
 		free(p);
 }
 
+/* Where the arena stands, to go back there when a parse fails without
+ * losing the records decoded before it. */
+typedef struct mark {
+	chunk *head;
+	size_t used;
+} mark;
+
+static mark arena_mark(void)
+{
+	return (mark){arena.head, arena.head ? arena.head->used : 0};
+}
+
+static void arena_rewind(mark m)
+{
+	while (arena.head && arena.head != m.head && arena.head->next) {
+		chunk *next = arena.head->next;
+		free(arena.head);
+		arena.head = next;
+	}
+	if (arena.head && arena.head == m.head)
+		arena.head->used = m.used;
+	else if (arena.head)
+		arena.head->used = 0;
+}
+
 /* Back to one empty chunk. */
 static void arena_reset(void)
 {
@@ -75,6 +100,11 @@ void kt_record_arena_release(void)
 void kt_record_free(cJSON *root)
 {
 	(void)root; /* everything it holds is in the arena */
+	arena_reset();
+}
+
+void kt_record_arena_reset(void)
+{
 	arena_reset();
 }
 
@@ -165,7 +195,7 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 		cJSON_InitHooks(&hooks);
 		hooks_installed = true;
 	}
-	arena_reset();
+	mark before = arena_mark();
 	/* cJSON stops at CJSON_NESTING_LIMIT levels, so deep input fails
 	 * cleanly here instead of exhausting the stack. */
 	const char *end = NULL;
@@ -173,7 +203,7 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 	cJSON *root = cJSON_ParseWithLengthOpts(value, len, &end, 0);
 	arena.active = false;
 	if (!root) {
-		arena_reset();
+		arena_rewind(before);
 		*reason = KT_INVALID_NOT_JSON;
 		return NULL;
 	}
@@ -183,12 +213,12 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 			      *end == '\t' || *end == '\0'))
 		end++;
 	if (end != stop) {
-		arena_reset();
+		arena_rewind(before);
 		*reason = KT_INVALID_NOT_JSON;
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {
-		arena_reset();
+		arena_rewind(before);
 		*reason = KT_INVALID_NOT_OBJECT;
 		return NULL;
 	}
