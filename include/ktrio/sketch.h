@@ -5,7 +5,8 @@
  * x_k the k-th smallest value (0-based). kt_sketch_quantile returns v with
  * |v - x_k| <= KT_SKETCH_ALPHA * |x_k|, for |x_k| in [1e-9, 1e15]; values
  * of smaller magnitude count as 0, larger ones share the edge bucket (and
- * estimates are clamped to the exact min and max). When every value added
+ * estimates are clamped to the exact min and max, which q = 0 and q = 1
+ * return as they are). When every value added
  * is an integer, estimates below 1 / (2 * alpha) = 50 in magnitude are
  * rounded, which makes them exact (the bound keeps them within 0.5 of x_k).
  *

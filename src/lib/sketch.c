@@ -200,6 +200,10 @@ double kt_sketch_quantile(const kt_sketch *s, double q)
 	if (s->count == 0 || !(q >= 0 && q <= 1))
 		return NAN;
 	uint64_t rank = (uint64_t)floor(q * (double)(s->count - 1));
+	if (rank == 0)
+		return s->min; /* the extremes are known exactly */
+	if (rank == s->count - 1)
+		return s->max;
 	uint64_t seen = 0;
 	int32_t idx;
 	/* Negatives from the largest magnitude down, then zeros, then
