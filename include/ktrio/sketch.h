@@ -10,9 +10,10 @@
  * is an integer, estimates below 1 / (2 * alpha) = 50 in magnitude are
  * rounded, which makes them exact (the bound keeps them within 0.5 of x_k).
  *
- * Memory: 72 bytes plus, per sign, 8 bytes per distinct bucket while at
- * most 32 buckets are used, then 4 bytes per bucket between the lowest and
- * the highest used (at 1 % error, a factor of 10 spans 116 buckets). */
+ * Memory: about 80 bytes plus, per sign, the smaller of 8 bytes per used
+ * bucket (sparse, up to 1024 buckets) and 4 bytes per bucket between the
+ * lowest and highest used (dense; at 1 % error a factor of 10 spans 116
+ * buckets). At most about 11 KB per sign, for the whole 1e-9..1e15 range. */
 #ifndef KTRIO_SKETCH_H
 #define KTRIO_SKETCH_H
 
@@ -20,8 +21,8 @@
 
 #define KT_SKETCH_ALPHA 0.01
 
-/* Buckets of one sign: sparse (sorted index/count pairs) until more than
- * 32 buckets are used, then a dense run of counters from `base`. */
+/* Buckets of one sign: sparse (sorted index/count pairs) while that is the
+ * smaller form, then a dense run of counters from `base`. */
 typedef struct kt_sketch_store {
 	int32_t *keys;    /* sparse: bucket indexes, ascending */
 	uint32_t *counts; /* sparse: per key; dense: per index - base */

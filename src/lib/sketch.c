@@ -5,7 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPARSE_MAX 32
+/* A store stays sparse (8 bytes a bucket) while that is smaller than the
+ * dense run would be (4 bytes for every index between its lowest and
+ * highest bucket), and below SPARSE_MAX buckets, which bounds the cost of
+ * inserting into the sorted pairs. */
+#define SPARSE_MIN 32
+#define SPARSE_MAX 1024
 #define MIN_MAGNITUDE 1e-9
 #define MAX_MAGNITUDE 1e15
 
@@ -133,7 +138,11 @@ static int store_add(kt_sketch_store *st, int32_t idx, uint32_t count)
 		st->counts[lo] += count;
 		return 0;
 	}
-	if (st->n < SPARSE_MAX)
+	if (st->n < SPARSE_MIN)
+		return sparse_insert(st, lo, idx, count);
+	int32_t span_lo = idx < st->keys[0] ? idx : st->keys[0];
+	int32_t span_hi = idx > st->keys[st->n - 1] ? idx : st->keys[st->n - 1];
+	if (st->n < SPARSE_MAX && 2 * (st->n + 1) < (uint32_t)(span_hi - span_lo + 1))
 		return sparse_insert(st, lo, idx, count);
 	if (to_dense(st) < 0)
 		return -1;
