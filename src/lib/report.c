@@ -125,35 +125,52 @@ static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
 			   : cJSON_AddNumberToObject(o, "lag", (double)h->lag) != NULL);
 }
 
+/* Print o without its closing brace (open) or without its opening one. */
+static int put_object(FILE *out, const cJSON *o, bool open)
+{
+	char *text = cJSON_PrintUnformatted(o);
+	if (!text)
+		return -1;
+	size_t len = strlen(text);
+	int rc = open ? (fwrite(text, 1, len - 1, out) == len - 1 ? 0 : -1)
+		      : (fwrite(text + 1, 1, len - 1, out) == len - 1 ? 0 : -1);
+	cJSON_free(text);
+	return rc;
+}
+
+/* One line per window. Every value is encoded by cJSON; the groups are
+ * encoded one at a time and spliced between the head and tail objects,
+ * because one tree for a window of 100,000 groups took 330 MB. */
 static int write_json(kt_report *r, FILE *out, const kt_window *w,
 		      const kt_health *h, kt_group **sorted)
 {
-	cJSON *o = cJSON_CreateObject(), *groups;
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
 	uint64_t other = 0;
+	for (size_t i = shown; i < w->ngroups; i++)
+		other += sorted[i]->count;
+	cJSON *head = cJSON_CreateObject(), *tail = cJSON_CreateObject();
 	int rc = -1;
-	if (!o || !health_json(o, w, h) || !(groups = cJSON_AddArrayToObject(o, "groups")))
+	if (!head || !tail || !health_json(head, w, h) ||
+	    !tail_json(tail, w, h, w->ngroups - shown, other) || put_object(out, head, true) < 0 ||
+	    fputs(",\"groups\":[", out) == EOF)
 		goto out;
-	for (size_t i = 0; i < w->ngroups; i++) {
-		if (i >= shown) {
-			other += sorted[i]->count;
-			continue;
-		}
+	for (size_t i = 0; i < shown; i++) {
 		cJSON *g = group_json(r->spec, sorted[i]);
-		if (!g || !cJSON_AddItemToArray(groups, g)) {
-			cJSON_Delete(g);
+		char *text = g ? cJSON_PrintUnformatted(g) : NULL;
+		cJSON_Delete(g);
+		if (!text)
 			goto out;
-		}
-	}
-	if (!tail_json(o, w, h, w->ngroups - shown, other))
-		goto out;
-	char *text = cJSON_PrintUnformatted(o);
-	if (text) {
-		rc = fprintf(out, "%s\n", text) < 0 ? -1 : 0;
+		int bad = (i && putc(',', out) == EOF) || fputs(text, out) == EOF;
 		cJSON_free(text);
+		if (bad)
+			goto out;
 	}
+	if (fputs("],", out) == EOF || put_object(out, tail, false) < 0 || putc('\n', out) == EOF)
+		goto out;
+	rc = 0;
 out:
-	cJSON_Delete(o);
+	cJSON_Delete(head);
+	cJSON_Delete(tail);
 	return rc;
 }
 
