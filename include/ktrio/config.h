@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ktrio/log.h"
 
@@ -86,6 +87,28 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
  * an optstring beginning with ':') as one line in err. */
 void kt_config_getopt_error(int ret, int optopt, char *const argv[],
 			    int optind, char *err, size_t errlen);
+
+/* A program's own option: 0, or -1 with a message in err. */
+typedef int (*kt_option_fn)(void *ctx, int opt, const char *arg, char *err,
+			    size_t errlen);
+
+/* Parse argv with getopt_long: the shared options go to cfg, the others
+ * (program_shortopts, e.g. "g:ew:", and longopts, which must include
+ * KT_CONFIG_LONG_OPTIONS) to fn. Unknown options, missing values and
+ * leftover arguments are errors. -1 with one line in err. */
+int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
+			 const char *program_shortopts,
+			 const struct option *longopts, kt_option_fn fn,
+			 void *ctx, char *err, size_t errlen);
+
+/* When --help or --version was given, print the usage text or the
+ * program's version to out and return true. */
+bool kt_config_help_or_version(const kt_config *cfg, FILE *out,
+			       const char *prog, const char *usage);
+
+/* Apply -v/-q to log, resolve the configuration (kt_config_finalize with
+ * KAFKA_BOOTSTRAP_SERVERS) and dump it at debug level. -1 with err. */
+int kt_config_start(kt_config *cfg, kt_log *log, char *err, size_t errlen);
 
 /* Load the -F file, apply KAFKA_BOOTSTRAP_SERVERS from env_brokers (may be
  * NULL) and resolve precedence flag > environment > file > default, then

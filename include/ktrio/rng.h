@@ -19,18 +19,22 @@ void kt_rng_seed(kt_rng *r, uint64_t seed);
 /* A seed from the system (getrandom, falling back to time and pid). */
 uint64_t kt_rng_system_seed(void);
 
+/* The next 64 random bits. */
 uint64_t kt_rng_next(kt_rng *r);
 
 /* Uniform double in [0, 1). */
 double kt_rng_uniform(kt_rng *r);
 
-/* Uniform integer in [lo, hi] (lo <= hi). */
+/* Uniform integer in [lo, hi], both included (lo <= hi; any int64_t
+ * range, the whole of it included), without modulo bias. */
 int64_t kt_rng_range(kt_rng *r, int64_t lo, int64_t hi);
 
-/* Normal with the given mean and standard deviation. */
+/* Normal with the given mean and standard deviation (Marsaglia's polar
+ * method; every second call returns the pair's cached value). */
 double kt_rng_normal(kt_rng *r, double mean, double stddev);
 
-/* UUID version 4 text (36 characters and a NUL) into out. */
+/* UUID version 4 text from 128 bits of r, lowercase hex with dashes
+ * (36 characters and a NUL) into out. */
 void kt_rng_uuid(kt_rng *r, char out[37]);
 
 /* Zipf over ranks 1..n with exponent s: P(k) proportional to 1/k^s. The
@@ -40,10 +44,12 @@ typedef struct kt_zipf {
 	uint32_t n;
 } kt_zipf;
 
-/* -1 on allocation failure. n >= 1, s > 0. */
+/* Fill z (8n bytes, released with kt_zipf_release). -1, z left empty, when
+ * n < 1, s is not a finite positive number, or on allocation failure. */
 int kt_zipf_init(kt_zipf *z, uint32_t n, double s);
+/* Free the table; z becomes empty. Safe on an empty or zeroed z. */
 void kt_zipf_release(kt_zipf *z);
-/* A rank in 1..n. */
+/* A rank in 1..n; z must have been initialised successfully. */
 uint32_t kt_zipf_draw(const kt_zipf *z, kt_rng *r);
 
 #endif

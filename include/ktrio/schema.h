@@ -24,7 +24,10 @@
  * Every field may have "null": the probability of a JSON null. int, float
  * and string fields may depend on an earlier enum field: "by": FIELD and
  * "cases": {value: {the dist keys}} with one case per value.
- * The names id, run, seq and ts are the event's own and cannot be used. */
+ * The names id, run, seq and ts are the event's own and cannot be used.
+ * Limits: zipf n from 1 to 10000000 (a table of 8n bytes), "decimals" 0 to
+ * 15, strings at most KT_SCHEMA_MAX_STRING bytes; an int's bounds and
+ * clamps are integers. Unknown keys are errors, so typos are caught. */
 #ifndef KTRIO_SCHEMA_H
 #define KTRIO_SCHEMA_H
 
@@ -97,9 +100,11 @@ kt_schema *kt_schema_load_builtin(const char *name, const char *templates_dir,
 kt_schema *kt_schema_parse(const char *json, size_t len, const char *origin,
 			   char *err, size_t errlen);
 
+/* Free s and everything it owns; NULL is a no-op. */
 void kt_schema_free(kt_schema *s);
 
-/* Index of the field called name, or -1. */
+/* Index in s->fields of the field called name (the schema's own fields,
+ * not id, run, seq, ts), or -1. */
 int kt_schema_field(const kt_schema *s, const char *name);
 
 #endif

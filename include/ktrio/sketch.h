@@ -1,57 +1,95 @@
 /* sketch: a relative-error quantile sketch (DDSketch-style logarithmic
- * buckets) that starts small and grows only with the spread of its values.
+ * buckets) whose memory grows with the spread of its values, not their number.
  *
- * Error bound: for q in [0, 1] and n values, let k = floor(q * (n - 1)) and
- * x_k the k-th smallest value (0-based). kt_sketch_quantile returns v with
- * |v - x_k| <= KT_SKETCH_ALPHA * |x_k|, for |x_k| in [1e-9, 1e15]; values
- * of smaller magnitude count as 0, larger ones share the edge bucket (and
- * estimates are clamped to the exact min and max, which q = 0 and q = 1
- * return as they are). When every value added
- * is an integer, estimates below 1 / (2 * alpha) = 50 in magnitude are
- * rounded, which makes them exact (the bound keeps them within 0.5 of x_k).
+ * Error bound. Take n values and q in [0, 1]. Let k = floor(q * (n - 1)) and
+ * let x_k be the k-th smallest value, counting from 0 (the "lower" quantile:
+ * always a value that was added, never an interpolation). kt_sketch_quantile
+ * returns v with
+ *     |v - x_k| <= KT_SKETCH_ALPHA * |x_k|   when KT_SKETCH_MIN <= |x_k| <= KT_SKETCH_MAX
+ *     |v - x_k| <  KT_SKETCH_MIN             when |x_k| < KT_SKETCH_MIN
+ * (plus a relative 1e-12 or so of floating-point rounding at bucket edges).
+ * Values below KT_SKETCH_MIN in magnitude count as 0. Values above
+ * KT_SKETCH_MAX go into the edge bucket, so their estimate lies between
+ * about KT_SKETCH_MAX and the value. Estimates are clamped to the exact
+ * min and max, which q = 0 and q = 1 return as they are. When every value
+ * added is an integer, estimates below 1 / (2 * alpha) = 50 in magnitude
+ * are rounded to integers: that makes them exact, since the bound keeps
+ * them within 0.5 of x_k.
  *
- * Memory: about 80 bytes plus, per sign, the smaller of 8 bytes per used
- * bucket (sparse, up to 1024 buckets) and 4 bytes per bucket between the
- * lowest and highest used (dense; at 1 % error a factor of 10 spans 116
- * buckets). At most about 11 KB per sign, for the whole 1e-9..1e15 range. */
+ * Memory: sizeof(kt_sketch) (80 bytes) plus, for each sign of value, one
+ * heap block holding the smaller of
+ *   - sparse: (2 + w) bytes per used bucket (capacity doubles as needed),
+ *   - dense:  w bytes per bucket from the lowest to the highest used one
+ *     (plus up to 1/8 slack when the run widens),
+ * where w, the counter width, is 1, 2, 4 or 8 bytes: the fewest that hold the
+ * largest count of one bucket (up to 255, 65,535, 2^32 - 1, more). At 1 %
+ * error a factor of 10 spans 116 buckets, so 50 values from 1 to 1000 take
+ * at most 192 heap bytes (sparse), and a million about 700 (dense: 347
+ * buckets of 2 bytes). Zeros take no room. Hard cap:
+ * 3,255 buckets per sign (KT_SKETCH_MIN to KT_SKETCH_MAX): at most 13 KB per
+ * sign, 26 KB per sketch, while no bucket counts 2^32 values.
+ *
+ * Time: adding is O(1): an index into the dense run, or while sparse a
+ * binary search over at most 1,024 buckets. It allocates only when a new
+ * bucket needs room (sparse capacity doubles, the dense run widens with
+ * slack) or a count outgrows its width (at most 3 times). */
 #ifndef KTRIO_SKETCH_H
 #define KTRIO_SKETCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define KT_SKETCH_ALPHA 0.01
+#define KT_SKETCH_MIN 1e-9
+#define KT_SKETCH_MAX 0x1p64 /* about 1.8e19: any 64-bit integer */
 
-/* Buckets of one sign: sparse (sorted index/count pairs) while that is the
- * smaller form, then a dense run of counters from `base`. */
+/* Buckets of one sign, keyed by index i, which holds magnitudes in
+ * (gamma^(i-1), gamma^i] with gamma = (1 + alpha) / (1 - alpha). */
 typedef struct kt_sketch_store {
-	int32_t *keys;    /* sparse: bucket indexes, ascending */
-	uint32_t *counts; /* sparse: per key; dense: per index - base */
-	uint32_t n;       /* sparse: pairs used; dense: counters */
-	uint32_t cap;
-	int32_t base;     /* dense: index of counts[0] */
+	/* Sparse: cap int16_t indexes, ascending, then cap counters.
+	 * Dense: n counters for the indexes base .. base + n - 1. */
+	void *mem;
+	int16_t base;
+	uint16_t n;     /* sparse: buckets used; dense: counters */
+	uint16_t cap;   /* sparse: room for buckets */
+	uint8_t width;  /* bytes per counter: 1, 2, 4 or 8 */
 	uint8_t dense;
 } kt_sketch_store;
 
 typedef struct kt_sketch {
-	uint64_t count;
-	uint64_t zeros;
+	uint64_t count;   /* values added */
+	uint64_t zeros;   /* of them, magnitude below KT_SKETCH_MIN */
+	uint64_t dropped; /* of them, left out of the buckets for lack of memory */
 	double min, max;
-	int fractional; /* some value added was not an integer */
-	kt_sketch_store pos, neg; /* by |x| */
+	kt_sketch_store pos, neg; /* by magnitude */
+	uint8_t fractional;       /* some value added was not an integer */
 } kt_sketch;
 
-/* An empty sketch; it allocates on first use, so release it. */
+/* An empty sketch. It allocates nothing until values come, but must be
+ * released once it has some. */
 void kt_sketch_init(kt_sketch *s);
+
+/* Free what s holds and leave it empty, ready for reuse. */
 void kt_sketch_release(kt_sketch *s);
 
-/* Add one finite value. On allocation failure the value is counted in the
- * nearest existing bucket rather than lost (count stays exact). */
-void kt_sketch_add(kt_sketch *s, double x);
+/* Add one value. 0 on success. -1 when x is NAN (ignored, nothing counted)
+ * or memory ran out: then x still counts in count, min and max, but not in
+ * the quantiles, which are taken over the other values. */
+int kt_sketch_add(kt_sketch *s, double x);
 
-/* Estimate of the q-quantile as defined above; NAN when empty. */
+/* Number of values added (NANs aside). */
+uint64_t kt_sketch_count(const kt_sketch *s);
+
+/* Estimate of the q-quantile as defined above. NAN when the sketch is empty
+ * or q is outside [0, 1] (or NAN). */
 double kt_sketch_quantile(const kt_sketch *s, double q);
 
-/* Fold src into dst. -1 on allocation failure (dst then unchanged). */
+/* Fold src into dst (which may be src itself: every count doubles). The
+ * result is the sketch of both sets of values, as if added to one sketch.
+ * 0 on success; -1 on allocation failure, when dst is left unchanged. */
 int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src);
+
+/* Bytes used by s: the struct and its heap blocks (allocator overhead aside). */
+size_t kt_sketch_bytes(const kt_sketch *s);
 
 #endif

@@ -5,23 +5,33 @@
 
 #include <stdint.h>
 
+/* Plain data: read the fields directly; update them only through the
+ * functions below. Embedded, so nothing to release. */
 typedef struct kt_welford {
 	uint64_t count;
 	double sum;
-	double mean;
-	double m2; /* sum of squared deviations from the mean */
-	double min, max;
+	double mean; /* 0 while empty */
+	double m2;   /* sum of squared deviations from the mean */
+	double min, max; /* +INFINITY and -INFINITY while empty */
 } kt_welford;
 
+/* Empty moments. */
 void kt_welford_init(kt_welford *w);
 
-/* Add one finite value. */
+/* Add one finite value (a NAN or an infinity would poison the moments:
+ * callers filter them). O(1), no allocation. */
 void kt_welford_add(kt_welford *w, double x);
 
-/* Fold b into a (Chan et al.'s parallel combination). */
+/* Fold b into a (Chan et al.'s pairwise combination): a then holds the
+ * moments of both sets of values, to rounding. b may be a. */
 void kt_welford_merge(kt_welford *a, const kt_welford *b);
 
-/* Sample standard deviation (n - 1); NAN when count < 2. */
+/* Mean; NAN when empty. */
+double kt_welford_mean(const kt_welford *w);
+
+/* Sample variance (divided by count - 1) and standard deviation; NAN when
+ * count < 2, never negative. */
+double kt_welford_variance(const kt_welford *w);
 double kt_welford_stddev(const kt_welford *w);
 
 #endif

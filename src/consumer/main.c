@@ -118,9 +118,10 @@ static int positive_duration(const char *flag, const char *arg, int64_t *out,
 	return 0;
 }
 
-static int program_option(options *o, int c, const char *arg, char *err,
+static int program_option(void *ctx, int c, const char *arg, char *err,
 			  size_t errlen)
 {
+	options *o = ctx;
 	int64_t v;
 	switch (c) {
 	case 'g':
@@ -209,22 +210,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{NULL, 0, NULL, 0},
 	};
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":" KT_CONFIG_SHORT_OPTIONS "g:ew:", longopts,
-				NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
-			return -1;
-		}
-		int rc = kt_config_option(&o->cfg, c, optarg, err, errlen);
-		if (rc < 0 || (rc == 0 && program_option(o, c, optarg, err, errlen) < 0))
-			return -1;
-	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (kt_config_parse_args(&o->cfg, argc, argv, "g:ew:", longopts, program_option, o,
+				 err, errlen) < 0)
 		return -1;
-	}
 	if (!o->engine.event_time && (o->idle_set)) {
 		snprintf(err, errlen, "option '--idle-timeout' needs '--event-time'");
 		return -1;
@@ -353,22 +341,14 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	if (o.cfg.want_help || o.cfg.want_version) {
-		if (o.cfg.want_help)
-			fputs(usage_text, stdout);
-		else
-			printf("consumer (ktrio) %s, librdkafka %s\n", KT_VERSION,
-			       rd_kafka_version_str());
+	if (kt_config_help_or_version(&o.cfg, stdout, "consumer", usage_text)) {
 		status = 0;
 		goto out;
 	}
-	kt_log_adjust(&log, o.cfg.verbosity);
-	if (kt_config_finalize(&o.cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err,
-			       sizeof err) < 0) {
+	if (kt_config_start(&o.cfg, &log, err, sizeof err) < 0) {
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	kt_config_dump(&o.cfg, &log);
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

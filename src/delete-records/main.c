@@ -96,9 +96,10 @@ static int64_t now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static int program_option(options *o, int c, const char *arg, char *err,
+static int program_option(void *ctx, int c, const char *arg, char *err,
 			  size_t errlen)
 {
+	options *o = ctx;
 	int64_t d;
 	switch (c) {
 	case 'p':
@@ -217,22 +218,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{NULL, 0, NULL, 0},
 	};
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":" KT_CONFIG_SHORT_OPTIONS "p:ny",
-				longopts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
-			return -1;
-		}
-		int rc = kt_config_option(&o->cfg, c, optarg, err, errlen);
-		if (rc < 0 || (rc == 0 && program_option(o, c, optarg, err, errlen) < 0))
-			return -1;
-	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (kt_config_parse_args(&o->cfg, argc, argv, "p:ny", longopts, program_option, o,
+				 err, errlen) < 0)
 		return -1;
-	}
 	return check_combination(o, err, errlen);
 }
 
@@ -520,24 +508,14 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	if (o.cfg.want_help) {
-		fputs(usage_text, stdout);
+	if (kt_config_help_or_version(&o.cfg, stdout, "delete-records", usage_text)) {
 		status = 0;
 		goto out;
 	}
-	if (o.cfg.want_version) {
-		printf("delete-records (ktrio) %s, librdkafka %s\n", KT_VERSION,
-		       rd_kafka_version_str());
-		status = 0;
-		goto out;
-	}
-	kt_log_adjust(&log, o.cfg.verbosity);
-	if (kt_config_finalize(&o.cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err,
-			       sizeof err) < 0) {
+	if (kt_config_start(&o.cfg, &log, err, sizeof err) < 0) {
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	kt_config_dump(&o.cfg, &log);
 	status = run(&o, &log);
 out:
 	kt_key_matcher_free(o.keys);

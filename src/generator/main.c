@@ -83,9 +83,10 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static int program_option(options *o, int c, const char *arg, char *err,
+static int program_option(void *ctx, int c, const char *arg, char *err,
 			  size_t errlen)
 {
+	options *o = ctx;
 	int64_t v;
 	switch (c) {
 	case 'r':
@@ -182,22 +183,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 		{"flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT},
 		{NULL, 0, NULL, 0},
 	};
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":" KT_CONFIG_SHORT_OPTIONS "r:c:d:s:k:p:n",
-				longopts, NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
-			return -1;
-		}
-		int rc = kt_config_option(&o->cfg, c, optarg, err, errlen);
-		if (rc < 0 || (rc == 0 && program_option(o, c, optarg, err, errlen) < 0))
-			return -1;
-	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (kt_config_parse_args(&o->cfg, argc, argv, "r:c:d:s:k:p:n", longopts, program_option, o,
+				 err, errlen) < 0)
 		return -1;
-	}
 	if (o->cfg.ntopics > 1) {
 		snprintf(err, errlen, "option '--topic' given twice: the generator writes one topic");
 		return -1;
@@ -367,22 +355,14 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	if (o.cfg.want_help || o.cfg.want_version) {
-		if (o.cfg.want_help)
-			fputs(usage_text, stdout);
-		else
-			printf("generator (ktrio) %s, librdkafka %s\n", KT_VERSION,
-			       rd_kafka_version_str());
+	if (kt_config_help_or_version(&o.cfg, stdout, "generator", usage_text)) {
 		status = 0;
 		goto out;
 	}
-	kt_log_adjust(&log, o.cfg.verbosity);
-	if (kt_config_finalize(&o.cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err,
-			       sizeof err) < 0) {
+	if (kt_config_start(&o.cfg, &log, err, sizeof err) < 0) {
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	kt_config_dump(&o.cfg, &log);
 	o.stream.progress = o.progress_flag || (!o.dry_run && isatty(STDERR_FILENO));
 	o.stream.progress_in_place = isatty(STDERR_FILENO);
 	struct sigaction sa = {.sa_handler = on_signal};

@@ -239,17 +239,20 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
 		}
 		cfg->format_set = true;
 		return 1;
-	case KT_OPT_CONNECT_TIMEOUT:
-		if (kt_parse_duration_ms("--connect-timeout", arg,
-					 &cfg->connect_timeout_ms, err, errlen) < 0)
+	case KT_OPT_CONNECT_TIMEOUT: {
+		int64_t ms; /* a refused value must not replace the current one */
+		if (kt_parse_duration_ms("--connect-timeout", arg, &ms, err,
+					 errlen) < 0)
 			return -1;
-		if (cfg->connect_timeout_ms < 100) {
+		if (ms < 100) {
 			snprintf(err, errlen,
 				 "invalid value '%s' for --connect-timeout: must be at least 100ms",
 				 arg);
 			return -1;
 		}
+		cfg->connect_timeout_ms = ms;
 		return 1;
+	}
 	default:
 		return 0;
 	}
@@ -262,12 +265,27 @@ void kt_config_getopt_error(int ret, int optopt, char *const argv[],
 	/* A long option is named as typed (without any "=value"); a short one
 	 * by its letter, which getopt leaves in optopt. */
 	bool is_long = strncmp(arg, "--", 2) == 0;
+	/* An unknown letter inside a group ("-zv") leaves optind on the group,
+	 * so argv[optind - 1] is the element before it, maybe a long option.
+	 * getopt rejects a long option with optopt 0 (unknown) or, with "=",
+	 * for a value it does not take; otherwise the error is the letter's. */
+	if (is_long && ret == '?' && optopt > 0 && optopt < 256) {
+		const char *next = argv[optind];
+		bool in_group = next && next[0] == '-' && next[1] != '-' &&
+				strchr(next + 1, optopt) &&
+				!strchr(KT_CONFIG_SHORT_OPTIONS, optopt);
+		if (!strchr(arg, '=') || in_group)
+			is_long = false;
+	}
 	int namelen = is_long ? (int)strcspn(arg, "=") : 0;
 	if (ret == ':') {
 		if (is_long)
 			snprintf(err, errlen, "option '%.*s' requires a value", namelen, arg);
 		else
 			snprintf(err, errlen, "option '-%c' requires a value", optopt);
+	} else if (is_long && optopt != 0) {
+		snprintf(err, errlen, "option '%.*s' does not take a value", namelen,
+			 arg);
 	} else if (is_long) {
 		snprintf(err, errlen, "unknown option '%.*s'", namelen, arg);
 	} else {
@@ -371,4 +389,51 @@ void kt_config_dump(const kt_config *cfg, const kt_log *log)
 		kt_debug(log, "config: %s=%s", p->key,
 			 kt_config_is_secret(p->key) ? "********" : p->value);
 	}
+}
+
+int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
+			 const char *program_shortopts,
+			 const struct option *longopts, kt_option_fn fn,
+			 void *ctx, char *err, size_t errlen)
+{
+	char shortopts[128];
+	snprintf(shortopts, sizeof shortopts, ":%s%s", KT_CONFIG_SHORT_OPTIONS,
+		 program_shortopts);
+	opterr = 0; /* we report, in one line naming the option */
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
+			return -1;
+		}
+		int rc = kt_config_option(cfg, c, optarg, err, errlen);
+		if (rc < 0 || (rc == 0 && fn(ctx, c, optarg, err, errlen) < 0))
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+bool kt_config_help_or_version(const kt_config *cfg, FILE *out,
+			       const char *prog, const char *usage)
+{
+	if (cfg->want_help)
+		fputs(usage, out);
+	else if (cfg->want_version)
+		fprintf(out, "%s (ktrio) %s, librdkafka %s\n", prog, KT_VERSION,
+			rd_kafka_version_str());
+	return cfg->want_help || cfg->want_version;
+}
+
+int kt_config_start(kt_config *cfg, kt_log *log, char *err, size_t errlen)
+{
+	kt_log_adjust(log, cfg->verbosity);
+	if (kt_config_finalize(cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err, errlen) < 0)
+		return -1;
+	kt_config_dump(cfg, log);
+	return 0;
 }

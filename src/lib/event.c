@@ -2,6 +2,7 @@
 #include "ktrio/event.h"
 
 #include <cJSON.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct kt_event_gen {
 	int *types;         /* per field: the node's type when not null */
 	size_t *chosen;     /* per field: index of the enum value drawn */
 	char (*bufs)[KT_SCHEMA_MAX_STRING + 1];
+	char **const_keys;  /* per field: a const object or array as key text */
 	char *out;
 	size_t cap;
 	char keybuf[64];
@@ -49,6 +51,16 @@ static size_t format_int(char *out, int64_t v)
 	return len;
 }
 
+/* x as cJSON prints a number: 15 significant digits when they read back
+ * as x (within cJSON's tolerance of one epsilon), else 17. */
+static void format_shortest(char *out, size_t outlen, double x)
+{
+	snprintf(out, outlen, "%1.15g", x);
+	double back = strtod(out, NULL);
+	if (!(fabs(back - x) <= fmax(fabs(back), fabs(x)) * DBL_EPSILON))
+		snprintf(out, outlen, "%1.17g", x);
+}
+
 /* x with at most `decimals` digits after the point, trailing zeros cut
  * ("35.1", "12"), as cJSON would print the rounded value. */
 static void format_fixed(char *out, size_t outlen, double x, int decimals)
@@ -56,7 +68,24 @@ static void format_fixed(char *out, size_t outlen, double x, int decimals)
 	static const int64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000,
 					10000000, 100000000, 1000000000};
 	if (decimals > 9 || !(fabs(x) < 9e15 / (double)pow10[decimals > 9 ? 9 : decimals])) {
-		snprintf(out, outlen, "%.17g", x);
+		/* Rare: many decimals or a huge value. From 1e17 up every
+		 * double is an integer: no decimals to cut. Below, printf
+		 * rounds to the decimals (at most 17 + 1 + 15 characters);
+		 * 15 or 17 significant digits could show more of them. */
+		if (!(fabs(x) < 1e17)) {
+			format_shortest(out, outlen, x);
+			return;
+		}
+		int n = snprintf(out, outlen, "%.*f", decimals, x);
+		if (decimals > 0) { /* trailing zeros cut, as below */
+			while (out[n - 1] == '0')
+				n--;
+			if (out[n - 1] == '.')
+				n--;
+			out[n] = '\0';
+		}
+		if (!strcmp(out, "-0"))
+			strcpy(out, "0");
 		return;
 	}
 	int64_t scaled = llround(x * (double)pow10[decimals]);
@@ -78,6 +107,16 @@ static void format_fixed(char *out, size_t outlen, double x, int decimals)
 		n += (size_t)digits;
 	}
 	out[n] = '\0';
+}
+
+/* prefix, n, suffix: a string pattern's value (lengths checked by the
+ * schema: at most KT_SCHEMA_MAX_STRING in all). */
+static void format_pattern(char *out, const kt_draw *d, int64_t n)
+{
+	size_t p = strlen(d->prefix);
+	memcpy(out, d->prefix, p);
+	p += format_int(out + p, n);
+	strcpy(out + p, d->suffix);
 }
 
 /* A node printing buf verbatim; the reference flag keeps cJSON from ever
@@ -132,14 +171,17 @@ kt_event_gen *kt_event_gen_new(const kt_schema *schema, bool seeded,
 	g->schema = schema;
 	kt_rng_seed(&g->rng, seeded ? seed : kt_rng_system_seed());
 	kt_rng_uuid(&g->rng, g->run);
-	g->nodes = calloc(n, sizeof *g->nodes);
-	g->types = calloc(n, sizeof *g->types);
-	g->chosen = calloc(n, sizeof *g->chosen);
-	g->bufs = calloc(n, sizeof *g->bufs);
+	/* n + 1: calloc(0) may be NULL, which is not a failure here. */
+	g->nodes = calloc(n + 1, sizeof *g->nodes);
+	g->types = calloc(n + 1, sizeof *g->types);
+	g->chosen = calloc(n + 1, sizeof *g->chosen);
+	g->bufs = calloc(n + 1, sizeof *g->bufs);
+	g->const_keys = calloc(n + 1, sizeof *g->const_keys);
 	g->cap = 4096;
 	g->out = malloc(g->cap);
 	g->obj = cJSON_CreateObject();
-	if (!g->nodes || !g->types || !g->chosen || !g->bufs || !g->out || !g->obj)
+	if (!g->nodes || !g->types || !g->chosen || !g->bufs || !g->const_keys || !g->out ||
+	    !g->obj)
 		goto oom;
 	if (!add(g->obj, "id", g->id_node = cJSON_CreateStringReference(g->id)) ||
 	    !add(g->obj, "run", cJSON_CreateStringReference(g->run)) ||
@@ -150,6 +192,10 @@ kt_event_gen *kt_event_gen_new(const kt_schema *schema, bool seeded,
 		if (!add(g->obj, schema->fields[i].name, g->nodes[i] = make_node(g, i)))
 			goto oom;
 		g->types[i] = g->nodes[i]->type;
+		const cJSON *v = schema->fields[i].value;
+		if ((cJSON_IsObject(v) || cJSON_IsArray(v)) &&
+		    !(g->const_keys[i] = cJSON_PrintUnformatted(v)))
+			goto oom;
 	}
 	return g;
 oom:
@@ -167,6 +213,9 @@ void kt_event_gen_free(kt_event_gen *g)
 	free(g->types);
 	free(g->chosen);
 	free(g->bufs);
+	for (size_t i = 0; g->const_keys && i < g->schema->nfields; i++)
+		cJSON_free(g->const_keys[i]);
+	free(g->const_keys);
 	free(g->out);
 	free(g);
 }
@@ -239,8 +288,7 @@ static void draw_field(kt_event_gen *g, size_t i, uint64_t seq, int64_t ts)
 		break;
 	case KT_FIELD_STRING:
 		if (d->prefix) {
-			snprintf(g->bufs[i], sizeof g->bufs[i], "%s%lld%s", d->prefix,
-				 (long long)draw_number(d, &g->rng, true), d->suffix);
+			format_pattern(g->bufs[i], d, (int64_t)draw_number(d, &g->rng, true));
 			node->valuestring = g->bufs[i];
 		} else {
 			node->valuestring = d->values[draw_index(d, &g->rng)];
@@ -294,20 +342,15 @@ int kt_event_gen_next(kt_event_gen *g, uint64_t seq, int64_t ts_ms,
 	return 0;
 }
 
-static const cJSON *node_of(const kt_event_gen *g, const char *name)
-{
-	return cJSON_GetObjectItemCaseSensitive(g->obj, name);
-}
-
 bool kt_event_gen_has_field(const kt_event_gen *g, const char *name)
 {
-	return node_of(g, name) != NULL;
+	return cJSON_GetObjectItemCaseSensitive(g->obj, name) != NULL;
 }
 
 void kt_event_gen_key(kt_event_gen *g, const char *name, const char **key,
 		      size_t *len)
 {
-	const cJSON *n = node_of(g, name);
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(g->obj, name);
 	*key = NULL;
 	*len = 0;
 	if (!n || cJSON_IsNull(n))
@@ -315,14 +358,14 @@ void kt_event_gen_key(kt_event_gen *g, const char *name, const char **key,
 	if (cJSON_IsString(n) || cJSON_IsRaw(n)) {
 		*key = n->valuestring;
 	} else if (cJSON_IsNumber(n)) {
-		double v = n->valuedouble;
-		if (v == floor(v) && fabs(v) < 9e15)
-			snprintf(g->keybuf, sizeof g->keybuf, "%lld", (long long)v);
-		else
-			snprintf(g->keybuf, sizeof g->keybuf, "%.17g", v);
+		/* The text the event carries, as cJSON printed it. */
+		format_shortest(g->keybuf, sizeof g->keybuf, n->valuedouble);
 		*key = g->keybuf;
-	} else {
+	} else if (cJSON_IsBool(n)) {
 		*key = cJSON_IsTrue(n) ? "true" : "false";
+	} else { /* a const object or array: its JSON text */
+		int i = kt_schema_field(g->schema, name);
+		*key = i >= 0 ? g->const_keys[i] : NULL;
 	}
-	*len = strlen(*key);
+	*len = *key ? strlen(*key) : 0;
 }

@@ -188,9 +188,15 @@ static int take_time(const cJSON *v, int64_t *t, enum kt_invalid *reason)
 			return 0;
 		}
 	} else if (cJSON_IsString(v)) {
+		/* The same bound as for numbers: later arithmetic and
+		 * formatting rely on it. */
 		char err[8];
-		if (kt_parse_timestamp_ms("time", v->valuestring, t, err, sizeof err) == 0)
+		int64_t ms;
+		if (kt_parse_timestamp_ms("time", v->valuestring, &ms, err, sizeof err) == 0 &&
+		    ms >= -9000000000000000 && ms <= 9000000000000000) {
+			*t = ms;
 			return 0;
+		}
 	}
 	*reason = KT_INVALID_BAD_TIME;
 	return -1;
@@ -275,7 +281,9 @@ duplicate:
 	return -1;
 }
 
-/* Walk to the i-th encoded value; NULL when malformed. */
+/* Walk to the i-th encoded value; NULL when malformed (an unknown type
+ * byte, or a value longer than any key holds: callers copy it into a
+ * KT_MAX_KEY_BYTES buffer). */
 static const char *key_seek(const char *key, size_t keylen, size_t i,
 			    size_t *len)
 {
@@ -288,8 +296,10 @@ static const char *key_seek(const char *key, size_t keylen, size_t i,
 			if (end - p < 3)
 				return NULL;
 			n = ((size_t)(unsigned char)p[1] << 8) | (unsigned char)p[2];
-			if ((size_t)(end - p) < 3 + n)
+			if ((size_t)(end - p) < 3 + n || n > KT_MAX_KEY_BYTES - 3)
 				return NULL;
+		} else if (*p != 't' && *p != 'f' && *p != 'z') {
+			return NULL;
 		}
 		if (i == 0) {
 			*len = n;

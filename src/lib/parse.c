@@ -41,6 +41,9 @@ int kt_parse_double(const char *flag, const char *s, double min, double max,
 {
 	if (!s || !*s || isspace((unsigned char)*s))
 		return fail(err, errlen, flag, s ? s : "", "expected a number");
+	/* strtod alone would also take hex ("0x10"), "nan" and "inf". */
+	if (strspn(s, "0123456789.eE+-") != strlen(s))
+		return fail(err, errlen, flag, s, "expected a number");
 	errno = 0;
 	char *end;
 	double v = strtod(s, &end);
@@ -69,7 +72,9 @@ int kt_parse_duration_ms(const char *flag, const char *s, int64_t *out_ms,
 	char *unit;
 	double v = strtod(s, &unit);
 	double scale;
-	if (unit == s || errno == ERANGE)
+	/* The number must be decimal: strtod would also read "0x1s" as hex. */
+	if (unit == s || errno == ERANGE ||
+	    strspn(s, "0123456789.eE+-") < (size_t)(unit - s))
 		return fail(err, errlen, flag, s, why);
 	if (strcmp(unit, "ms") == 0)
 		scale = 1;
@@ -137,10 +142,12 @@ static int parse_iso8601(const char *s, int64_t *out_ms)
 		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
 		if (!(p = digits(p, 2, &oh)))
 			return -1;
-		if (*p == ':')
-			p++;
-		if (*p && !(p = digits(p, 2, &om)))
+		if (*p == ':') { /* "+01:" without minutes is malformed */
+			if (!(p = digits(p + 1, 2, &om)))
+				return -1;
+		} else if (*p && !(p = digits(p, 2, &om))) {
 			return -1;
+		}
 		if (oh > 23 || om > 59)
 			return -1;
 		offset_min = sign * (oh * 60 + om);
@@ -180,14 +187,25 @@ int kt_parse_timestamp_ms(const char *flag, const char *s, int64_t *out_ms,
 
 void kt_format_iso8601_ms(int64_t ms, char *buf, size_t buflen)
 {
-	int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-	int milli = (int)(ms - secs * 1000);
+	/* Floor division without negating ms (-INT64_MIN overflows). */
+	int64_t secs = ms / 1000;
+	int milli = (int)(ms % 1000);
+	if (milli < 0) {
+		milli += 1000;
+		secs--;
+	}
 	time_t t = (time_t)secs;
 	struct tm tm;
-	gmtime_r(&t, &tm);
-	char base[24];
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, buflen, "%s.%03dZ", base, milli);
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, buflen, "%lld", (long long)ms);
+		return;
+	}
+	/* Fields by hand rather than strftime: %Y does not pad years below
+	 * 1000 (which the parser then refuses) and a 9-digit year (the largest
+	 * timestamps the parser accepts) overflowed a fixed buffer. */
+	snprintf(buf, buflen, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
 }
 
 void kt_i32list_init(kt_i32list *l)
@@ -257,28 +275,39 @@ int kt_parse_partitions(const char *flag, const char *s, kt_i32list *out,
 	static const char *why = "expected partitions such as 0,2,4-7";
 	if (!s || !*s)
 		return fail(err, errlen, flag, "", why);
-	const char *p = s;
+	/* On error, drop what this call appended: *out stays as it was. */
+	const size_t n0 = out->n;
+	const char *p = s, *what = why;
 	for (;;) {
 		int64_t lo, hi;
 		if (partition_id(&p, &lo) < 0)
-			return fail(err, errlen, flag, s, why);
+			break;
 		hi = lo;
 		if (*p == '-') {
 			p++;
 			if (partition_id(&p, &hi) < 0)
-				return fail(err, errlen, flag, s, why);
-			if (hi < lo)
-				return fail(err, errlen, flag, s,
-					    "range end is below its start");
+				break;
+			if (hi < lo) {
+				what = "range end is below its start";
+				break;
+			}
 		}
-		if (out->n + (size_t)(hi - lo + 1) > 1000000)
-			return fail(err, errlen, flag, s, "too many partitions");
-		for (int64_t x = lo; x <= hi; x++)
-			if (kt_i32list_push(out, (int32_t)x) < 0)
-				return fail(err, errlen, flag, s, "out of memory");
+		if (out->n + (size_t)(hi - lo + 1) > 1000000) {
+			what = "too many partitions";
+			break;
+		}
+		int oom = 0;
+		for (int64_t x = lo; x <= hi && !oom; x++)
+			oom = kt_i32list_push(out, (int32_t)x) < 0;
+		if (oom) {
+			what = "out of memory";
+			break;
+		}
 		if (*p == '\0')
 			return 0;
 		if (*p++ != ',')
-			return fail(err, errlen, flag, s, why);
+			break;
 	}
+	out->n = n0;
+	return fail(err, errlen, flag, s, what);
 }

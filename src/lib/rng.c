@@ -59,7 +59,8 @@ double kt_rng_uniform(kt_rng *r)
 
 int64_t kt_rng_range(kt_rng *r, int64_t lo, int64_t hi)
 {
-	uint64_t span = (uint64_t)(hi - lo) + 1;
+	/* Unsigned arithmetic: hi - lo overflows int64_t for wide ranges. */
+	uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
 	if (span == 0) /* the whole 64-bit range */
 		return (int64_t)kt_rng_next(r);
 	/* Rejection keeps every value equally likely. */
@@ -68,7 +69,7 @@ int64_t kt_rng_range(kt_rng *r, int64_t lo, int64_t hi)
 	do
 		x = kt_rng_next(r);
 	while (x >= limit);
-	return lo + (int64_t)(x % span);
+	return (int64_t)((uint64_t)lo + x % span);
 }
 
 double kt_rng_normal(kt_rng *r, double mean, double stddev)
@@ -97,16 +98,22 @@ void kt_rng_uuid(kt_rng *r, char out[37])
 	w[0] = (w[0] & ~0xf000ULL) | 0x4000ULL;                        /* version 4 */
 	w[1] = (w[1] & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant */
 	size_t o = 0;
-	for (int i = 0; i < 32; i++) {
-		if (i == 8 || i == 12 || i == 16 || i == 20)
+	for (int i = 0; i < 16; i++) { /* byte i, most significant first */
+		unsigned b = (unsigned)(w[i / 8] >> (56 - 8 * (i % 8))) & 0xff;
+		if (i == 4 || i == 6 || i == 8 || i == 10)
 			out[o++] = '-';
-		out[o++] = hex[(w[i / 16] >> (60 - 4 * (i % 16))) & 0xf];
+		out[o++] = hex[b >> 4];
+		out[o++] = hex[b & 0xf];
 	}
 	out[o] = '\0';
 }
 
 int kt_zipf_init(kt_zipf *z, uint32_t n, double s)
 {
+	z->n = 0;
+	z->cdf = NULL;
+	if (n < 1 || !(s > 0) || !isfinite(s))
+		return -1;
 	z->n = n;
 	z->cdf = malloc((size_t)n * sizeof *z->cdf);
 	if (!z->cdf)

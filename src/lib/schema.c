@@ -179,6 +179,10 @@ static int parse_numeric(ctx *c, const cJSON *o, kt_draw *d, bool integer)
 			return fail(c, "negative stddev %g", d->b);
 		if (d->has_min && d->has_max && d->min > d->max)
 			return fail(c, "min %g > max %g", d->min, d->max);
+		/* Rounding a clamped draw must not step past the clamp. */
+		if (integer && ((d->has_min && d->min != floor(d->min)) ||
+				(d->has_max && d->max != floor(d->max))))
+			return fail(c, "'min' and 'max' of an int must be integers");
 		break;
 	case KT_DIST_ZIPF:
 		if (d->a < 1 || d->a > 10000000 || d->a != floor(d->a))

@@ -1,37 +1,229 @@
-/* sketch: relative-error quantiles in logarithmic buckets, sparse then dense. */
+/* sketch: relative-error quantiles in logarithmic buckets, sparse then dense,
+ * each counter as narrow as the counts allow. */
 #include "ktrio/sketch.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A store stays sparse (8 bytes a bucket) while that is smaller than the
- * dense run would be (4 bytes for every index between its lowest and
- * highest bucket), and below SPARSE_MAX buckets, which bounds the cost of
- * inserting into the sorted pairs. */
-#define SPARSE_MIN 32
-#define SPARSE_MAX 1024
-#define MIN_MAGNITUDE 1e-9
-#define MAX_MAGNITUDE 1e15
-
-/* gamma = (1 + alpha) / (1 - alpha): bucket i holds (gamma^(i-1), gamma^i],
- * and its midpoint 2 gamma^i / (gamma + 1) is within alpha of all of it. */
+/* Bucket i holds magnitudes in (gamma^(i-1), gamma^i]; its representative
+ * 2 gamma^i / (gamma + 1) is within alpha of every one of them. */
 static const double GAMMA = (1 + KT_SKETCH_ALPHA) / (1 - KT_SKETCH_ALPHA);
 
-/* log(GAMMA) for alpha = 0.01, as a constant so no thread computes it. */
+/* log(GAMMA) as a constant so nothing needs computing at start-up
+ * (recompute log((1 + a) / (1 - a)) if KT_SKETCH_ALPHA ever changes). */
 #define LOG_GAMMA 0.020000666706669435
-/* (recompute it, log((1 + a) / (1 - a)), if KT_SKETCH_ALPHA ever changes) */
 
-static int32_t bucket_of(double magnitude)
+/* Indexes of KT_SKETCH_MIN and KT_SKETCH_MAX: ceil(log(m) / LOG_GAMMA). */
+#define IDX_MIN (-1036)
+#define IDX_MAX 2218
+
+/* Past this many buckets a store goes dense whatever the sizes, which
+ * bounds the binary search and the shifting done by a sparse insert. */
+#define SPARSE_MAX 1024
+
+static int bucket_of(double magnitude)
 {
-	if (magnitude > MAX_MAGNITUDE)
-		magnitude = MAX_MAGNITUDE;
-	return (int32_t)ceil(log(magnitude) / LOG_GAMMA);
+	if (magnitude > KT_SKETCH_MAX)
+		magnitude = KT_SKETCH_MAX;
+	return (int)ceil(log(magnitude) / LOG_GAMMA);
 }
 
-static double bucket_value(int32_t i)
+static double bucket_value(int i)
 {
 	return exp((double)i * LOG_GAMMA) * 2.0 / (GAMMA + 1.0);
+}
+
+/* Counters are 1, 2, 4 or 8 bytes wide, the same for a whole store. */
+
+static uint64_t ctr_get(const void *c, unsigned width, size_t i)
+{
+	switch (width) {
+	case 1:
+		return ((const uint8_t *)c)[i];
+	case 2:
+		return ((const uint16_t *)c)[i];
+	case 4:
+		return ((const uint32_t *)c)[i];
+	default:
+		return ((const uint64_t *)c)[i];
+	}
+}
+
+static void ctr_set(void *c, unsigned width, size_t i, uint64_t v)
+{
+	switch (width) {
+	case 1:
+		((uint8_t *)c)[i] = (uint8_t)v;
+		break;
+	case 2:
+		((uint16_t *)c)[i] = (uint16_t)v;
+		break;
+	case 4:
+		((uint32_t *)c)[i] = (uint32_t)v;
+		break;
+	default:
+		((uint64_t *)c)[i] = v;
+	}
+}
+
+static unsigned width_for(uint64_t v)
+{
+	return v <= UINT8_MAX ? 1 : v <= UINT16_MAX ? 2 : v <= UINT32_MAX ? 4 : 8;
+}
+
+/* Sparse layout: cap indexes, then cap counters. cap is a multiple of 4, so
+ * the counters start 8-byte aligned. */
+static int16_t *sparse_keys(const kt_sketch_store *st)
+{
+	return st->mem;
+}
+
+static void *sparse_ctrs(const kt_sketch_store *st)
+{
+	return (char *)st->mem + 2 * (size_t)st->cap;
+}
+
+static size_t store_bytes(const kt_sketch_store *st)
+{
+	if (!st->mem)
+		return 0;
+	return st->dense ? (size_t)st->n * st->width : (size_t)st->cap * (2u + st->width);
+}
+
+/* The i-th bucket in ascending index order (dense ones may be empty). */
+static uint64_t store_bucket(const kt_sketch_store *st, uint32_t i, int *idx)
+{
+	if (st->dense) {
+		*idx = st->base + (int)i;
+		return ctr_get(st->mem, st->width, i);
+	}
+	*idx = sparse_keys(st)[i];
+	return ctr_get(sparse_ctrs(st), st->width, i);
+}
+
+/* Move st's buckets into a new block laid out as `to` says (dense: base,
+ * n, width; sparse: cap, width, which must be room enough). -1 when out of
+ * memory, st unchanged. */
+static int relayout(kt_sketch_store *st, kt_sketch_store to)
+{
+	to.mem = calloc(1, to.dense ? (size_t)to.n * to.width : (size_t)to.cap * (2u + to.width));
+	if (!to.mem)
+		return -1;
+	uint16_t used = 0;
+	for (uint32_t i = 0; i < (st->mem ? st->n : 0); i++) {
+		int idx;
+		uint64_t c = store_bucket(st, i, &idx);
+		if (to.dense) {
+			ctr_set(to.mem, to.width, (size_t)(idx - to.base), c);
+		} else {
+			sparse_keys(&to)[used] = (int16_t)idx;
+			ctr_set(sparse_ctrs(&to), to.width, used++, c);
+		}
+	}
+	if (!to.dense)
+		to.n = used;
+	free(st->mem);
+	*st = to;
+	return 0;
+}
+
+/* Go dense over [lo, hi] (the used span widened for what comes next). */
+static int to_dense(kt_sketch_store *st, int lo, int hi, unsigned width)
+{
+	kt_sketch_store to = {.dense = 1, .width = (uint8_t)width};
+	to.base = (int16_t)lo;
+	to.n = (uint16_t)(hi - lo + 1);
+	return relayout(st, to);
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* Add c to bucket idx. -1 when out of memory (st unchanged). */
+static int store_add(kt_sketch_store *st, int idx, uint64_t c)
+{
+	if (st->dense) {
+		int top = st->base + (int)st->n - 1;
+		if (idx < st->base || idx > top) {
+			/* Widen the run with 1/8 slack on the side it grows,
+			 * so a drifting stream does not copy it at each step. */
+			int lo = idx < st->base ? idx : st->base;
+			int hi = idx > top ? idx : top;
+			int slack = (hi - lo + 1) / 8;
+			if (idx < st->base)
+				lo = lo - slack < IDX_MIN ? IDX_MIN : lo - slack;
+			else
+				hi = hi + slack > IDX_MAX ? IDX_MAX : hi + slack;
+			if (to_dense(st, lo, hi, st->width) < 0)
+				return -1;
+		}
+		size_t i = (size_t)(idx - st->base);
+		uint64_t v = add_sat(ctr_get(st->mem, st->width, i), c);
+		if (width_for(v) > st->width) {
+			kt_sketch_store to = *st;
+			to.width = (uint8_t)width_for(v);
+			if (relayout(st, to) < 0)
+				return -1;
+		}
+		ctr_set(st->mem, st->width, i, v);
+		return 0;
+	}
+
+	int16_t *keys = sparse_keys(st);
+	uint32_t lo = 0, hi = st->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (keys[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint64_t v = c;
+	if (lo < st->n && keys[lo] == idx)
+		v = add_sat(ctr_get(sparse_ctrs(st), st->width, lo), c);
+	unsigned width = st->mem && st->width > width_for(v) ? st->width : width_for(v);
+
+	if (!(lo < st->n && keys[lo] == idx) && st->n == st->cap) {
+		/* Full: grow, or go dense when a dense run would take no
+		 * more room than the doubled pairs. (A new store starts
+		 * sparse: its next values may be far apart.) */
+		uint32_t cap = st->cap ? 2u * st->cap : 4;
+		int first = st->n ? keys[0] : idx, last = st->n ? keys[st->n - 1] : idx;
+		int span_lo = idx < first ? idx : first, span_hi = idx > last ? idx : last;
+		size_t dense = (size_t)(span_hi - span_lo + 1) * width;
+		if (st->n && (cap > SPARSE_MAX || dense <= (size_t)cap * (2 + width))) {
+			if (to_dense(st, span_lo, span_hi, width) < 0)
+				return -1;
+		} else {
+			kt_sketch_store to = *st;
+			to.cap = (uint16_t)cap;
+			to.width = (uint8_t)width;
+			if (relayout(st, to) < 0)
+				return -1;
+		}
+		return store_add(st, idx, c);
+	}
+	if (width > st->width) {
+		kt_sketch_store to = *st;
+		to.width = (uint8_t)width;
+		if (relayout(st, to) < 0)
+			return -1;
+		keys = sparse_keys(st);
+	}
+	void *ctrs = sparse_ctrs(st);
+	if (!(lo < st->n && keys[lo] == idx)) {
+		/* Open the bucket: shift the higher ones up by one. */
+		memmove(keys + lo + 1, keys + lo, (st->n - lo) * sizeof *keys);
+		memmove((char *)ctrs + (lo + 1) * st->width, (char *)ctrs + lo * st->width,
+			(st->n - lo) * st->width);
+		keys[lo] = (int16_t)idx;
+		st->n++;
+	}
+	ctr_set(ctrs, st->width, lo, v);
+	return 0;
 }
 
 void kt_sketch_init(kt_sketch *s)
@@ -41,162 +233,44 @@ void kt_sketch_init(kt_sketch *s)
 	s->max = -INFINITY;
 }
 
-static void store_release(kt_sketch_store *st)
-{
-	free(st->keys);
-	free(st->counts);
-	memset(st, 0, sizeof *st);
-}
-
 void kt_sketch_release(kt_sketch *s)
 {
-	store_release(&s->pos);
-	store_release(&s->neg);
+	free(s->pos.mem);
+	free(s->neg.mem);
 	kt_sketch_init(s);
 }
 
-static int to_dense(kt_sketch_store *st)
+int kt_sketch_add(kt_sketch *s, double x)
 {
-	int32_t lo = st->keys[0], hi = st->keys[st->n - 1];
-	uint32_t n = (uint32_t)(hi - lo + 1);
-	uint32_t *counts = calloc(n, sizeof *counts);
-	if (!counts)
+	if (isnan(x))
 		return -1;
-	for (uint32_t i = 0; i < st->n; i++)
-		counts[st->keys[i] - lo] = st->counts[i];
-	free(st->keys);
-	free(st->counts);
-	st->keys = NULL;
-	st->counts = counts;
-	st->n = st->cap = n;
-	st->base = lo;
-	st->dense = 1;
-	return 0;
-}
-
-/* Widen the dense run to include idx. */
-static int dense_grow(kt_sketch_store *st, int32_t idx)
-{
-	int32_t lo = idx < st->base ? idx : st->base;
-	int32_t hi = st->base + (int32_t)st->n - 1;
-	if (idx > hi)
-		hi = idx;
-	uint32_t n = (uint32_t)(hi - lo + 1);
-	uint32_t *counts = calloc(n, sizeof *counts);
-	if (!counts)
-		return -1;
-	memcpy(counts + (st->base - lo), st->counts, st->n * sizeof *counts);
-	free(st->counts);
-	st->counts = counts;
-	st->n = st->cap = n;
-	st->base = lo;
-	return 0;
-}
-
-static int sparse_insert(kt_sketch_store *st, uint32_t at, int32_t idx,
-			 uint32_t count)
-{
-	if (st->n == st->cap) {
-		uint32_t cap = st->cap ? st->cap * 2 : 4;
-		int32_t *keys = realloc(st->keys, cap * sizeof *keys);
-		if (!keys)
-			return -1;
-		st->keys = keys;
-		uint32_t *counts = realloc(st->counts, cap * sizeof *counts);
-		if (!counts)
-			return -1;
-		st->counts = counts;
-		st->cap = cap;
-	}
-	memmove(st->keys + at + 1, st->keys + at, (st->n - at) * sizeof *st->keys);
-	memmove(st->counts + at + 1, st->counts + at, (st->n - at) * sizeof *st->counts);
-	st->keys[at] = idx;
-	st->counts[at] = count;
-	st->n++;
-	return 0;
-}
-
-/* Add count to bucket idx; -1 when memory runs out (nothing added). */
-static int store_add(kt_sketch_store *st, int32_t idx, uint32_t count)
-{
-	if (st->dense) {
-		if (idx < st->base || idx >= st->base + (int32_t)st->n)
-			if (dense_grow(st, idx) < 0)
-				return -1;
-		st->counts[idx - st->base] += count;
-		return 0;
-	}
-	uint32_t lo = 0, hi = st->n;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (st->keys[mid] < idx)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < st->n && st->keys[lo] == idx) {
-		st->counts[lo] += count;
-		return 0;
-	}
-	if (st->n < SPARSE_MIN)
-		return sparse_insert(st, lo, idx, count);
-	int32_t span_lo = idx < st->keys[0] ? idx : st->keys[0];
-	int32_t span_hi = idx > st->keys[st->n - 1] ? idx : st->keys[st->n - 1];
-	if (st->n < SPARSE_MAX && 2 * (st->n + 1) < (uint32_t)(span_hi - span_lo + 1))
-		return sparse_insert(st, lo, idx, count);
-	if (to_dense(st) < 0)
-		return -1;
-	return store_add(st, idx, count);
-}
-
-/* Out of memory: put the value in the store's nearest bucket so counts
- * stay exact and only this value's position is approximate. */
-static void store_add_nearest(kt_sketch_store *st, int32_t idx, uint64_t *zeros)
-{
-	if (st->n == 0) {
-		(*zeros)++;
-		return;
-	}
-	if (st->dense) {
-		int32_t top = st->base + (int32_t)st->n - 1;
-		idx = idx < st->base ? st->base : idx > top ? top : idx;
-		st->counts[idx - st->base]++;
-		return;
-	}
-	uint32_t best = 0;
-	for (uint32_t i = 1; i < st->n; i++)
-		if (llabs((long long)st->keys[i] - idx) < llabs((long long)st->keys[best] - idx))
-			best = i;
-	st->counts[best]++;
-}
-
-void kt_sketch_add(kt_sketch *s, double x)
-{
 	s->count++;
-	if (x != floor(x))
-		s->fractional = 1;
 	if (x < s->min)
 		s->min = x;
 	if (x > s->max)
 		s->max = x;
 	double m = fabs(x);
-	if (m < MIN_MAGNITUDE) {
+	/* Only values that small can be the exact quantile of an estimate
+	 * below 50, the ones rounded for integer data. */
+	if (m < 64 && x != floor(x))
+		s->fractional = 1;
+	if (m < KT_SKETCH_MIN) {
 		s->zeros++;
-		return;
+		return 0;
 	}
-	kt_sketch_store *st = x > 0 ? &s->pos : &s->neg;
-	int32_t idx = bucket_of(m);
-	if (store_add(st, idx, 1) < 0)
-		store_add_nearest(st, idx, &s->zeros);
+	if (store_add(x > 0 ? &s->pos : &s->neg, bucket_of(m), 1) < 0) {
+		s->dropped++;
+		return -1;
+	}
+	return 0;
 }
 
-static uint32_t bucket_count(const kt_sketch_store *st, uint32_t i, int32_t *idx)
+uint64_t kt_sketch_count(const kt_sketch *s)
 {
-	*idx = st->dense ? st->base + (int32_t)i : st->keys[i];
-	return st->counts[i];
+	return s->count;
 }
 
-static double clamp(const kt_sketch *s, double v)
+static double finish(const kt_sketch *s, double v)
 {
 	v = v < s->min ? s->min : v > s->max ? s->max : v;
 	if (!s->fractional && fabs(v) < 0.5 / KT_SKETCH_ALPHA)
@@ -213,31 +287,37 @@ double kt_sketch_quantile(const kt_sketch *s, double q)
 		return s->min; /* the extremes are known exactly */
 	if (rank == s->count - 1)
 		return s->max;
+	uint64_t placed = s->count - s->dropped;
+	if (placed < s->count) { /* out of memory once: rank among the rest */
+		if (placed == 0)
+			return q < 0.5 ? s->min : s->max;
+		rank = (uint64_t)floor(q * (double)(placed - 1));
+	}
+	/* Ascending order of values: negatives from the largest magnitude
+	 * down, then zeros, then positives upward. */
 	uint64_t seen = 0;
-	int32_t idx;
-	/* Negatives from the largest magnitude down, then zeros, then
-	 * positives upward: ascending order of the values. */
+	int idx;
 	for (uint32_t i = s->neg.n; i-- > 0;) {
-		seen += bucket_count(&s->neg, i, &idx);
+		seen += store_bucket(&s->neg, i, &idx);
 		if (seen > rank)
-			return clamp(s, -bucket_value(idx));
+			return finish(s, -bucket_value(idx));
 	}
 	seen += s->zeros;
 	if (seen > rank)
-		return clamp(s, 0.0);
+		return finish(s, 0.0);
 	for (uint32_t i = 0; i < s->pos.n; i++) {
-		seen += bucket_count(&s->pos, i, &idx);
+		seen += store_bucket(&s->pos, i, &idx);
 		if (seen > rank)
-			return clamp(s, bucket_value(idx));
+			return finish(s, bucket_value(idx));
 	}
 	return s->max;
 }
 
 static int store_merge(kt_sketch_store *dst, const kt_sketch_store *src)
 {
-	for (uint32_t i = 0; i < src->n; i++) {
-		int32_t idx;
-		uint32_t c = bucket_count(src, i, &idx);
+	for (uint32_t i = 0; i < (src->mem ? src->n : 0); i++) {
+		int idx;
+		uint64_t c = store_bucket(src, i, &idx);
 		if (c && store_add(dst, idx, c) < 0)
 			return -1;
 	}
@@ -246,7 +326,10 @@ static int store_merge(kt_sketch_store *dst, const kt_sketch_store *src)
 
 int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src)
 {
-	/* Merge into a copy so a failure leaves dst as it was. */
+	if (src->count == 0)
+		return 0;
+	/* Build the result aside so that a failure leaves dst as it was
+	 * (and so that src may be dst). */
 	kt_sketch tmp;
 	kt_sketch_init(&tmp);
 	if (store_merge(&tmp.pos, &dst->pos) < 0 || store_merge(&tmp.neg, &dst->neg) < 0 ||
@@ -256,10 +339,17 @@ int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src)
 	}
 	tmp.count = dst->count + src->count;
 	tmp.zeros = dst->zeros + src->zeros;
+	tmp.dropped = dst->dropped + src->dropped;
 	tmp.min = fmin(dst->min, src->min);
 	tmp.max = fmax(dst->max, src->max);
 	tmp.fractional = dst->fractional | src->fractional;
-	kt_sketch_release(dst);
+	free(dst->pos.mem);
+	free(dst->neg.mem);
 	*dst = tmp;
 	return 0;
+}
+
+size_t kt_sketch_bytes(const kt_sketch *s)
+{
+	return sizeof *s + store_bytes(&s->pos) + store_bytes(&s->neg);
 }

@@ -43,10 +43,20 @@ void kt_welford_merge(kt_welford *a, const kt_welford *b)
 		a->max = b->max;
 }
 
-double kt_welford_stddev(const kt_welford *w)
+double kt_welford_mean(const kt_welford *w)
+{
+	return w->count ? w->mean : NAN;
+}
+
+double kt_welford_variance(const kt_welford *w)
 {
 	if (w->count < 2)
 		return NAN;
 	double var = w->m2 / (double)(w->count - 1);
-	return var > 0 ? sqrt(var) : 0.0;
+	return var > 0 ? var : 0.0;
+}
+
+double kt_welford_stddev(const kt_welford *w)
+{
+	return sqrt(kt_welford_variance(w));
 }

@@ -162,9 +162,6 @@ static void test_sketch_edges(void **st)
 	assert_true(isnan(kt_sketch_quantile(&s, 0.5)));
 	for (int i = 0; i < 20; i++)
 		kt_sketch_add(&s, 10 + i);
-	/* few distinct buckets: still sparse */
-	assert_false(s.pos.dense);
-	assert_true(s.pos.n <= 32);
 	/* integer data below 50 is exact */
 	assert_true(kt_sketch_quantile(&s, 0.5) == 19);
 	assert_true(kt_sketch_quantile(&s, 0) == 10 && kt_sketch_quantile(&s, 1) == 29);

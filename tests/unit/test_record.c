@@ -1,0 +1,368 @@
+/* test_record: UTF-8 validation, decoding, refusal reasons and the arena. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktrio/record.h"
+
+#define MAXB (1024 * 1024)
+
+/* Checks on a copy of exactly len bytes, so a read past the end shows
+ * under ASan or valgrind. */
+static bool utf8(const char *s, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+	assert_non_null(copy);
+	memcpy(copy, s, len);
+	bool ok = kt_utf8_valid(copy, len);
+	free(copy);
+	return ok;
+}
+
+#define VALID(lit) assert_true(utf8(lit, sizeof(lit) - 1))
+#define INVALID(lit) assert_false(utf8(lit, sizeof(lit) - 1))
+
+/* Decode from an exact-size copy; the copy is freed at once, so the
+ * result must not point into the input. */
+static cJSON *decode(const char *s, size_t len, size_t max, enum kt_invalid *reason)
+{
+	char *copy = malloc(len ? len : 1);
+	assert_non_null(copy);
+	memcpy(copy, s, len);
+	cJSON *root = kt_record_decode(copy, len, max, reason);
+	free(copy);
+	return root;
+}
+
+static void refused(const char *s, size_t len, size_t max, enum kt_invalid want)
+{
+	enum kt_invalid reason = KT_INVALID_COUNT;
+	cJSON *root = decode(s, len, max, &reason);
+	if (root)
+		fail_msg("accepted '%.60s'", s);
+	if (reason != want)
+		fail_msg("'%.60s': %s, want %s", s, kt_invalid_name(reason), kt_invalid_name(want));
+}
+
+#define REFUSED(lit, want) refused(lit, sizeof(lit) - 1, MAXB, want)
+
+static int teardown(void **state)
+{
+	(void)state;
+	kt_record_arena_release();
+	return 0;
+}
+
+static void test_invalid_names(void **state)
+{
+	(void)state;
+	static const char *const want[KT_INVALID_COUNT] = {
+		"empty",        "null_value",    "too_large",    "bad_utf8",
+		"not_json",     "not_object",    "duplicate_key", "missing_field",
+		"wrong_type",   "bad_number",    "bad_time",
+	};
+	for (int i = 0; i < KT_INVALID_COUNT; i++)
+		assert_string_equal(kt_invalid_name((enum kt_invalid)i), want[i]);
+	assert_string_equal(kt_invalid_name(KT_INVALID_COUNT), "unknown");
+	assert_string_equal(kt_invalid_name((enum kt_invalid)-1), "unknown");
+}
+
+static void test_utf8_valid(void **state)
+{
+	(void)state;
+	assert_true(kt_utf8_valid("", 0));
+	VALID("plain ASCII, longer than eight bytes");
+	VALID("a\0b"); /* NUL is a character like another */
+	VALID("\xC2\x80");         /* U+0080, the first two-byte */
+	VALID("\xC3\xA9");         /* U+00E9 e acute */
+	VALID("\xDF\xBF");         /* U+07FF, the last two-byte */
+	VALID("\xE0\xA0\x80");     /* U+0800, the first three-byte */
+	VALID("\xE2\x82\xAC");     /* U+20AC euro */
+	VALID("\xED\x9F\xBF");     /* U+D7FF, just below the surrogates */
+	VALID("\xEE\x80\x80");     /* U+E000, just above them */
+	VALID("\xEF\xBF\xBF");     /* U+FFFF */
+	VALID("\xF0\x90\x80\x80"); /* U+10000, the first four-byte */
+	VALID("\xF0\x9F\x98\x80"); /* U+1F600 */
+	VALID("\xF4\x8F\xBF\xBF"); /* U+10FFFF, the last code point */
+	VALID("na\xC3\xAFve caf\xC3\xA9 \xE2\x82\xAC 5 \xF0\x9F\x98\x80!");
+}
+
+static void test_utf8_invalid(void **state)
+{
+	(void)state;
+	/* Overlongs. */
+	INVALID("\xC0\x80");         /* NUL in two bytes */
+	INVALID("\xC1\xBF");         /* U+007F in two bytes */
+	INVALID("\xE0\x80\x80");
+	INVALID("\xE0\x9F\xBF");     /* U+07FF in three bytes */
+	INVALID("\xF0\x80\x80\x80");
+	INVALID("\xF0\x8F\xBF\xBF"); /* U+FFFF in four bytes */
+	/* Surrogates. */
+	INVALID("\xED\xA0\x80");     /* U+D800 */
+	INVALID("\xED\xBF\xBF");     /* U+DFFF */
+	INVALID("\xED\xA0\xBD\xED\xB8\x80"); /* a CESU-8 pair */
+	/* Beyond U+10FFFF, and lead bytes that cannot start anything. */
+	INVALID("\xF4\x90\x80\x80"); /* U+110000 */
+	INVALID("\xF5\x80\x80\x80");
+	INVALID("\xF7\xBF\xBF\xBF");
+	INVALID("\xF8\x88\x80\x80\x80"); /* old five-byte form */
+	INVALID("\xFC\x84\x80\x80\x80\x80");
+	INVALID("\xFE");
+	INVALID("\xFF");
+	/* Lone continuation bytes. */
+	INVALID("\x80");
+	INVALID("a\xBF");
+	/* Truncated sequences, at the end and before ASCII. */
+	INVALID("\xC3");
+	INVALID("\xE2\x82");
+	INVALID("\xF0\x9F\x98");
+	INVALID("ab\xF0\x9F\x98");
+	INVALID("\xC3" "A");
+	INVALID("\xE2\x82" "AB");
+	INVALID("\xF0\x9F\x98" "ABCDEFGH");
+}
+
+/* A multibyte character (and a bad byte) at every offset of an ASCII
+ * run, through both the eight-at-a-time path and the byte path. */
+static void test_utf8_every_offset(void **state)
+{
+	(void)state;
+	for (size_t at = 0; at < 24; at++) {
+		char buf[32];
+		memset(buf, 'x', sizeof buf);
+		memcpy(buf + at, "\xF0\x9F\x98\x80", 4);
+		assert_true(utf8(buf, sizeof buf));
+		buf[at + 3] = 'x'; /* truncate it */
+		assert_false(utf8(buf, sizeof buf));
+		memset(buf, 'x', sizeof buf);
+		buf[at] = (char)0x80;
+		assert_false(utf8(buf, sizeof buf));
+		/* Bad bytes beyond len are not looked at. */
+		assert_true(utf8(buf, at));
+	}
+}
+
+static void test_decode_reasons(void **state)
+{
+	(void)state;
+	enum kt_invalid reason = KT_INVALID_COUNT;
+	/* A tombstone, whatever the length says. */
+	assert_null(kt_record_decode(NULL, 0, MAXB, &reason));
+	assert_int_equal(reason, KT_INVALID_NULL);
+	reason = KT_INVALID_COUNT;
+	assert_null(kt_record_decode(NULL, 5, MAXB, &reason));
+	assert_int_equal(reason, KT_INVALID_NULL);
+	reason = KT_INVALID_COUNT;
+	assert_null(kt_record_decode("", 0, MAXB, &reason));
+	assert_int_equal(reason, KT_INVALID_EMPTY);
+
+	/* {"a":1234} is 10 bytes: refused above 9, before anything else (even
+	 * bad UTF-8) is looked at. */
+	refused("{\"a\":1234}", 10, 9, KT_INVALID_TOO_LARGE);
+	refused("{\"a\":\"\xFF\"}", 9, 8, KT_INVALID_TOO_LARGE);
+	reason = KT_INVALID_COUNT;
+	cJSON *root = decode("{\"a\":1234}", 10, 10, &reason);
+	assert_non_null(root);
+	assert_int_equal(reason, KT_INVALID_COUNT); /* left alone */
+	kt_record_free(root);
+
+	REFUSED("{\"a\":\"\xC3\"}", KT_INVALID_BAD_UTF8);
+	REFUSED("{\"a\":\"\xED\xA0\x80\"}", KT_INVALID_BAD_UTF8);
+
+	REFUSED("{\"a\":", KT_INVALID_NOT_JSON);
+	REFUSED("hello", KT_INVALID_NOT_JSON);
+	REFUSED("{\"a\":1,}", KT_INVALID_NOT_JSON);
+	REFUSED("{'a':1}", KT_INVALID_NOT_JSON);
+	REFUSED("   ", KT_INVALID_NOT_JSON);
+	/* Trailing garbage after a complete value. */
+	REFUSED("{\"a\":1} x", KT_INVALID_NOT_JSON);
+	REFUSED("{\"a\":1}{\"b\":2}", KT_INVALID_NOT_JSON);
+	REFUSED("{\"a\":1},", KT_INVALID_NOT_JSON);
+
+	REFUSED("[1,2]", KT_INVALID_NOT_OBJECT);
+	REFUSED("[]", KT_INVALID_NOT_OBJECT);
+	REFUSED("\"text\"", KT_INVALID_NOT_OBJECT);
+	REFUSED("42", KT_INVALID_NOT_OBJECT);
+	REFUSED("-1.5e3", KT_INVALID_NOT_OBJECT);
+	REFUSED("true", KT_INVALID_NOT_OBJECT);
+	REFUSED("null", KT_INVALID_NOT_OBJECT);
+}
+
+/* 100,000 levels must fail cleanly (no stack exhaustion): not_json. */
+static void test_deep_nesting(void **state)
+{
+	(void)state;
+	const size_t depth = 100000;
+	char *s = malloc(depth * 6 + 16); /* the object form: 5 + 1 per level */
+	assert_non_null(s);
+
+	memset(s, '[', depth);
+	memset(s + depth, ']', depth);
+	refused(s, 2 * depth, 16 * MAXB, KT_INVALID_NOT_JSON);
+
+	/* {"a":{"a":...{}...}} */
+	size_t n = 0;
+	for (size_t i = 0; i < depth; i++) {
+		memcpy(s + n, "{\"a\":", 5);
+		n += 5;
+	}
+	memcpy(s + n, "{}", 2);
+	n += 2;
+	memset(s + n, '}', depth);
+	refused(s, n + depth, 16 * MAXB, KT_INVALID_NOT_JSON);
+
+	/* Unterminated, as an attacker would send it. */
+	memset(s, '[', depth);
+	refused(s, depth, 16 * MAXB, KT_INVALID_NOT_JSON);
+
+	/* A reasonable depth (100) still decodes. */
+	n = 0;
+	for (size_t i = 0; i < 100; i++) {
+		memcpy(s + n, "{\"a\":", 5);
+		n += 5;
+	}
+	memcpy(s + n, "7", 1);
+	n += 1;
+	memset(s + n, '}', 100);
+	enum kt_invalid reason;
+	cJSON *root = decode(s, n + 100, MAXB, &reason);
+	assert_non_null(root);
+	const cJSON *c = root;
+	for (size_t i = 0; i < 100; i++)
+		c = cJSON_GetObjectItemCaseSensitive(c, "a");
+	assert_true(cJSON_IsNumber(c));
+	assert_int_equal(c->valueint, 7);
+	kt_record_free(root);
+	free(s);
+}
+
+static void test_decode_valid(void **state)
+{
+	(void)state;
+	enum kt_invalid reason = KT_INVALID_COUNT;
+	const char *json = " \t{\"a\":1,\"b\":\"x\xC3\xA9\",\"c\":[1,{\"d\":null}],\"e\":-2.5e2}\r\n\t ";
+	cJSON *root = decode(json, strlen(json), MAXB, &reason);
+	assert_non_null(root);
+	assert_int_equal(reason, KT_INVALID_COUNT);
+	assert_true(cJSON_IsObject(root));
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(root, "a")->valuedouble, 1);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(root, "b")->valuestring, "x\xC3\xA9");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "c");
+	assert_int_equal(cJSON_GetArraySize(c), 2);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(c, 1), "d")));
+	assert_true(cJSON_GetObjectItemCaseSensitive(root, "e")->valuedouble == -250.0);
+	/* Printing a decoded record uses ordinary memory. */
+	char *text = cJSON_PrintUnformatted(root);
+	assert_non_null(text);
+	assert_string_equal(text, "{\"a\":1,\"b\":\"x\xC3\xA9\",\"c\":[1,{\"d\":null}],\"e\":-250}");
+	cJSON_free(text);
+	kt_record_free(root);
+	kt_record_free(NULL);
+
+	/* The empty object is an object. */
+	root = decode("{}", 2, MAXB, &reason);
+	assert_non_null(root);
+	assert_null(root->child);
+	kt_record_free(root);
+
+	/* Objects built outside a decode are plain heap objects. */
+	cJSON *mine = cJSON_CreateObject();
+	assert_non_null(mine);
+	assert_non_null(cJSON_AddStringToObject(mine, "k", "v"));
+	cJSON_Delete(mine);
+}
+
+/* Several records alive at once, one of them larger than a chunk, with
+ * failed decodes in between: the earlier ones stay intact. */
+static void test_batch_survives_failures(void **state)
+{
+	(void)state;
+	enum kt_invalid reason;
+	cJSON *a = decode("{\"id\":\"first\",\"n\":1}", 20, MAXB, &reason);
+	assert_non_null(a);
+
+	/* 200,000 x's: more than one 64 KiB chunk. */
+	const size_t big = 200000;
+	char *s = malloc(big + 32);
+	assert_non_null(s);
+	memcpy(s, "{\"id\":\"", 7);
+	memset(s + 7, 'x', big);
+	memcpy(s + 7 + big, "\"}", 2);
+	cJSON *b = decode(s, big + 9, MAXB, &reason);
+	assert_non_null(b);
+	assert_int_equal(strlen(cJSON_GetObjectItemCaseSensitive(b, "id")->valuestring), big);
+
+	/* The same, but with trailing garbage: parsed, then refused. */
+	memcpy(s + 7 + big, "\"} ?", 4);
+	refused(s, big + 11, MAXB, KT_INVALID_NOT_JSON);
+	refused("[1,2,3]", 7, MAXB, KT_INVALID_NOT_OBJECT);
+	refused("{\"k\":[1,2,", 10, MAXB, KT_INVALID_NOT_JSON);
+
+	cJSON *c = decode("{\"id\":\"third\"}", 14, MAXB, &reason);
+	assert_non_null(c);
+	/* Many small records in one batch, past the first chunk. */
+	cJSON *many[2000];
+	for (int i = 0; i < 2000; i++) {
+		char j[64];
+		int n = snprintf(j, sizeof j, "{\"i\":%d,\"pad\":\"%032d\"}", i, i);
+		many[i] = decode(j, (size_t)n, MAXB, &reason);
+		assert_non_null(many[i]);
+	}
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(a, "id")->valuestring, "first");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(a, "n")->valueint, 1);
+	const char *bx = cJSON_GetObjectItemCaseSensitive(b, "id")->valuestring;
+	assert_int_equal(strlen(bx), big);
+	assert_int_equal(bx[0], 'x');
+	assert_int_equal(bx[big - 1], 'x');
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring, "third");
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(cJSON_GetObjectItemCaseSensitive(many[i], "i")->valueint, i);
+	free(s);
+
+	/* After a reset the arena serves new records. */
+	kt_record_arena_reset();
+	cJSON *d = decode("{\"id\":\"after\"}", 14, MAXB, &reason);
+	assert_non_null(d);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(d, "id")->valuestring, "after");
+	kt_record_arena_reset();
+	/* Releasing twice, or before any decode, is harmless. */
+	kt_record_arena_release();
+	kt_record_arena_release();
+	d = decode("{\"id\":\"again\"}", 14, MAXB, &reason);
+	assert_non_null(d);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(d, "id")->valuestring, "again");
+}
+
+/* A failed decode as the very first use of the arena. */
+static void test_first_decode_fails(void **state)
+{
+	(void)state;
+	kt_record_arena_release();
+	refused("{\"a\":[1,2,3],\"b\":{\"c\":", 22, MAXB, KT_INVALID_NOT_JSON);
+	enum kt_invalid reason;
+	cJSON *r = decode("{\"ok\":true}", 11, MAXB, &reason);
+	assert_non_null(r);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invalid_names),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_invalid),
+		cmocka_unit_test(test_utf8_every_offset),
+		cmocka_unit_test_teardown(test_decode_reasons, teardown),
+		cmocka_unit_test_teardown(test_deep_nesting, teardown),
+		cmocka_unit_test_teardown(test_decode_valid, teardown),
+		cmocka_unit_test_teardown(test_batch_survives_failures, teardown),
+		cmocka_unit_test_teardown(test_first_decode_fails, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
