@@ -10,13 +10,17 @@ void kt_welford_init(kt_welford *w)
 
 void kt_welford_add(kt_welford *w, double x)
 {
+	if (w->count == 0)
+		w->shift = x;
 	w->count++;
 	w->sum += x;
 	/* Update the mean by the deviation, never forming sum of squares,
 	 * so values near 1e9 with a tiny spread keep their variance. */
-	double delta = x - w->mean;
-	w->mean += delta / (double)w->count;
-	w->m2 += delta * (x - w->mean);
+	double d = x - w->shift;
+	double delta = d - w->dmean;
+	w->dmean += delta / (double)w->count;
+	w->m2 += delta * (d - w->dmean);
+	w->mean = w->shift + w->dmean;
 	if (x < w->min)
 		w->min = x;
 	if (x > w->max)
@@ -32,8 +36,11 @@ void kt_welford_merge(kt_welford *a, const kt_welford *b)
 		return;
 	}
 	double n = (double)(a->count + b->count);
-	double delta = b->mean - a->mean;
-	a->mean += delta * (double)b->count / n;
+	/* b's mean relative to a's shift; the shifts' difference is exact
+	 * when they are close. */
+	double delta = (b->shift - a->shift) + b->dmean - a->dmean;
+	a->dmean += delta * (double)b->count / n;
+	a->mean = a->shift + a->dmean;
 	a->m2 += b->m2 + delta * delta * (double)a->count * (double)b->count / n;
 	a->count += b->count;
 	a->sum += b->sum;

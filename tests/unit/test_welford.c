@@ -138,13 +138,11 @@ static void test_large_offset(void **state)
 		double naive = naive_var > 0 ? sqrt(naive_var) : 0;
 		if (!(fabs(naive - sd) > 0.1 * sd))
 			fail_msg("the naive formula should fail here: %g vs %g", naive, sd);
-		/* In ascending order every value lies above the running mean,
-		 * so the mean's rounding (steps of 1.2e-7 at 1e9) drifts one
-		 * way, by 2e-5 over the run, and the result is off by 4.7e-5
-		 * relative; shuffled, the roundings cancel to below 1e-6.
-		 * Doing better needs a shift (e.g. the first value) kept in
-		 * kt_welford, which the header does not have. */
-		assert_rel(kt_welford_stddev(&w), sd, order == 0 ? 1e-4 : 1e-6);
+		/* In ascending order every value lies above the running mean;
+		 * without the shift kt_welford keeps (its first value), the
+		 * mean's rounding at 1e9 drifted one way and the result was off
+		 * by 4.7e-5 relative. With it, both orders are within 1e-9. */
+		assert_rel(kt_welford_stddev(&w), sd, 1e-9);
 		assert_rel(w.mean - 1e9, mean, 1e-4);
 		assert_true(w.min == 1e9 && w.max == 1e9 + (N - 1) * 1e-3);
 	}
