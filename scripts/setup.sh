@@ -37,12 +37,14 @@ done
 # A venv for the tests' Python client needs ensurepip.
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
-if ! command -v java >/dev/null || [ "$(java_major)" -lt 17 ]; then
+if ! command -v java >/dev/null || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
 	missing+=(openjdk-17-jdk-headless)
 fi
 command -v mvn >/dev/null || missing+=(maven)
 
+did=0
 if [ ${#missing[@]} -gt 0 ]; then
+	did=1
 	say "installing ${missing[*]}"
 	"${sudo_cmd[@]}" apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -51,10 +53,12 @@ fi
 # The integration tests check results with an independent client.
 venv=$repo/.cache/venv
 if ! "$venv/bin/python3" -c 'import confluent_kafka, yaml' 2>/dev/null; then
+	did=1
 	say "installing the confluent-kafka Python client and PyYAML into $venv"
 	python3 -m venv "$venv"
 	"$venv/bin/pip" install -q confluent-kafka pyyaml
 fi
 
+[ -f "${KTRIO_CACHE:-$repo/.cache/kafka}/lib/.complete" ] || did=1
 "$repo/scripts/kafka-local.sh" fetch
-[ ${#missing[@]} -gt 0 ] || say "all dependencies present"
+[ $did = 1 ] || say "all dependencies present"

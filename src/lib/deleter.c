@@ -169,8 +169,11 @@ static int send_delete(kt_deleter *d, kt_delete_plan *plan, char *err,
 	} else {
 		const rd_kafka_DeleteRecords_result_t *res =
 			rd_kafka_event_DeleteRecords_result(ev);
+		/* librdkafka 2.0 aborts in result_offsets() when the request
+		 * as a whole failed: look at the event's error first. */
 		const rd_kafka_topic_partition_list_t *offs =
-			res ? rd_kafka_DeleteRecords_result_offsets(res) : NULL;
+			res && !rd_kafka_event_error(ev) ? rd_kafka_DeleteRecords_result_offsets(res)
+							 : NULL;
 		if (offs) {
 			/* Per-partition errors are in the list even when the
 			 * event carries an overall error. */
