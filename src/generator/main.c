@@ -277,9 +277,13 @@ static int ensure_topic(options *o, rd_kafka_t *rk, const kt_log *log)
 
 static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 {
-	static const char *const defaults[] = {
+	/* Unthrottled, batches fill faster with a longer linger (measured on
+	 * 1M events: 1.49 s with 5 ms, 0.98 s with 50 ms); at a set rate a
+	 * short linger keeps end-to-end latency low. -X overrides either. */
+	const char *const defaults[] = {
 		"enable.idempotence", "true", "acks", "all",
-		"linger.ms", "5", "batch.size", "1000000", "batch.num.messages", "10000",
+		"linger.ms", o->stream.rate > 0 ? "5" : "50",
+		"batch.size", "1000000", "batch.num.messages", "10000",
 		"queue.buffering.max.messages", "1000000",
 		"queue.buffering.max.kbytes", "262144", NULL};
 	kt_stream_stats stats = {0};
