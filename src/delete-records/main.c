@@ -10,6 +10,7 @@
 #include "ktrio/delete_plan.h"
 #include "ktrio/delete_report.h"
 #include "ktrio/deleter.h"
+#include "ktrio/file.h"
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
@@ -224,37 +225,6 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	return check_combination(o, err, errlen);
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *bigger = cap < (64u << 20) ? realloc(buf, cap *= 2) : NULL;
-		if (!bigger) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf = bigger;
-		}
-	}
-	if (!buf || ferror(f)) {
-		snprintf(err, errlen, "cannot read '%s'", path);
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* Ask on the terminal; anything but y/yes is a no. */
 static bool confirm(const char *question)
 {
@@ -294,7 +264,7 @@ static int build_requests(options *o, kt_deleter *d, kt_delete_requests *r,
 {
 	if (o->mode == MODE_JSON) {
 		size_t len;
-		char *text = read_file(o->json_file, &len, err, errlen);
+		char *text = kt_read_file(o->json_file, "", 64u << 20, &len, err, errlen);
 		if (!text)
 			return -1;
 		char why[400];

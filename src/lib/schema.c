@@ -1,6 +1,8 @@
 /* schema: parsing and validating the generator's schema files. */
 #include "ktrio/schema.h"
 
+#include "ktrio/file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -510,36 +512,11 @@ kt_schema *kt_schema_parse(const char *json, size_t len, const char *origin,
 
 kt_schema *kt_schema_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open schema '%s': %s", path, strerror(errno));
+	size_t len;
+	char *buf = kt_read_file(path, "schema", 16u << 20, &len, err, errlen);
+	if (!buf)
 		return NULL;
-	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			char *bigger = cap < (16u << 20) ? realloc(buf, cap = cap ? cap * 2 : 8192) : NULL;
-			if (!bigger) {
-				snprintf(err, errlen, "schema '%s': too large or out of memory", path);
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = bigger;
-		}
-		size_t n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	kt_schema *s = NULL;
-	if (bad)
-		snprintf(err, errlen, "cannot read schema '%s'", path);
-	else
-		s = kt_schema_parse(buf, len, path, err, errlen);
+	kt_schema *s = kt_schema_parse(buf, len, path, err, errlen);
 	free(buf);
 	return s;
 }
