@@ -5,7 +5,8 @@
 # default plain broker on port 9092 is asked for.
 #
 #   scripts/kafka-local.sh fetch              download the jars (once)
-#   scripts/kafka-local.sh start [--secure]   fresh data; returns when it answers
+#   scripts/kafka-local.sh start [--secure] [--tls]
+#                                             fresh data; returns when it answers
 #   scripts/kafka-local.sh stop               SIGTERM, SIGKILL after 20 s
 #   scripts/kafka-local.sh status             exit 0 when running and answering, else 3
 #   scripts/kafka-local.sh logs [-f]          the tail of server.log
@@ -21,6 +22,11 @@
 # ACLs (passwords admin-secret, app-secret, reader-secret); their client
 # properties are run-$KAFKA_PORT/{admin,app,reader}.properties (librdkafka,
 # kcat -F) and {admin,app,reader}-java.properties (Kafka's Java tools).
+# --tls (or KAFKA_TLS=1): the client listener speaks TLS (SSL, or SASL_SSL
+# with --secure) with a certificate for 127.0.0.1 from a throwaway CA made
+# by openssl in run-$KAFKA_PORT/tls/ (ca.pem is what clients trust);
+# run-$KAFKA_PORT/client.properties holds the client settings for plain
+# TLS, and the users' properties files get them with --secure.
 set -euo pipefail
 
 kafka_version=4.3.1
@@ -34,6 +40,7 @@ cport=${KAFKA_CONTROLLER_PORT:-$((port + 10000 < 32768 ? port + 10000 : port + 1
 run=$cache/run-$port
 pidfile=$run/broker.pid
 secure=${KAFKA_SECURE:-0}
+tls=${KAFKA_TLS:-0}
 heap=${KAFKA_HEAP:--Xms256m -Xmx768m}
 log4j=$repo/scripts/log4j2.properties
 ready_timeout=90
@@ -48,7 +55,7 @@ case "$port$cport" in *[!0-9]*) die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must b
 [ "$port" != "$cport" ] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT are both $port"
 
 use_docker() { # only for the plain broker on the compose file's port
-	[ "${KTRIO_NO_DOCKER:-0}" != 1 ] && [ "$secure" != 1 ] && [ "$port" = 9092 ] &&
+	[ "${KTRIO_NO_DOCKER:-0}" != 1 ] && [ "$secure" != 1 ] && [ "$tls" != 1 ] && [ "$port" = 9092 ] &&
 		command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1
 }
 compose() { docker compose -f "$repo/docker-compose.yml" "$@"; }
@@ -127,11 +134,47 @@ running_pid() {
 }
 
 kcat_auth=()
-set_auth() { # admin's credentials when the broker in $run is the secure one
-	if [ "$secure" = 1 ] || [ -f "$run/secure" ]; then
-		kcat_auth=(-X security.protocol=SASL_PLAINTEXT -X sasl.mechanism=PLAIN
-			-X sasl.username=admin -X sasl.password=admin-secret)
-	fi
+set_auth() { # the client settings that the broker in $run asks for (admin's)
+	[ ! -f "$run/secure" ] || secure=1
+	[ ! -f "$run/tls/ca.pem" ] || tls=1
+	kcat_auth=(-X "security.protocol=$(client_protocol)")
+	[ "$secure" != 1 ] || kcat_auth+=(-X sasl.mechanism=PLAIN -X sasl.username=admin -X sasl.password=admin-secret)
+	[ "$tls" != 1 ] || kcat_auth+=(-X "ssl.ca.location=$run/tls/ca.pem")
+}
+
+client_protocol() {
+	case "$secure$tls" in
+	00) echo PLAINTEXT ;;
+	10) echo SASL_PLAINTEXT ;;
+	01) echo SSL ;;
+	11) echo SASL_SSL ;;
+	esac
+}
+
+running_protocol() { # what the broker whose files are in $run was started with
+	local secure=0 tls=0
+	[ ! -f "$run/secure" ] || secure=1
+	[ ! -f "$run/tls/ca.pem" ] || tls=1
+	client_protocol
+}
+
+# A throwaway CA and a server certificate for 127.0.0.1 signed by it (the
+# name clients check: librdkafka verifies the host by default). Kafka reads
+# the PEM files directly, so no Java key store is needed.
+make_certificates() {
+	command -v openssl >/dev/null || die "openssl is missing (run scripts/setup.sh)"
+	local d=$run/tls
+	mkdir -p "$d"
+	(
+		cd "$d"
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ktrio test CA" \
+			-keyout ca.key -out ca.pem
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile server.ext -out server.crt
+		cat server.key server.crt >server.pem
+	) >"$run/openssl.log" 2>&1 || { cat "$run/openssl.log" >&2; die "cannot make the TLS certificates"; }
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -159,12 +202,11 @@ check_ports() {
 }
 
 write_properties() {
-	local proto jaas
+	local proto cproto=PLAINTEXT jaas
+	proto=$(client_protocol)
 	if [ "$secure" = 1 ]; then
-		proto=SASL_PLAINTEXT
+		cproto=SASL_PLAINTEXT
 		jaas='org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_app="app-secret" user_reader="reader-secret";'
-	else
-		proto=PLAINTEXT
 	fi
 	cat >"$run/server.properties" <<PROPS
 # Written by scripts/kafka-local.sh: a single-node test broker.
@@ -175,7 +217,7 @@ listeners=$proto://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
 advertised.listeners=$proto://127.0.0.1:$port
 inter.broker.listener.name=$proto
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:$proto,$proto:$proto
+listener.security.protocol.map=CONTROLLER:$cproto,$proto:$proto
 log.dirs=$run/data
 num.partitions=1
 default.replication.factor=1
@@ -195,13 +237,27 @@ server.max.startup.time.ms=60000
 broker.session.timeout.ms=4000
 broker.heartbeat.interval.ms=1000
 PROPS
-	rm -f "$run/secure"
+	rm -rf "$run/secure" "$run/tls"
+	local client_tls=
+	if [ "$tls" = 1 ]; then
+		make_certificates
+		cat >>"$run/server.properties" <<PROPS
+ssl.keystore.type=PEM
+ssl.keystore.location=$run/tls/server.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$run/tls/ca.pem
+PROPS
+		client_tls="ssl.ca.location=$run/tls/ca.pem"
+		[ "$secure" = 1 ] || printf 'security.protocol=SSL\n%s\n' "$client_tls" >"$run/client.properties"
+	fi
 	[ "$secure" = 1 ] || return 0
+	local lname
+	lname=$(echo "$proto" | tr 'A-Z' 'a-z')
 	cat >>"$run/server.properties" <<PROPS
 sasl.enabled.mechanisms=PLAIN
 sasl.mechanism.inter.broker.protocol=PLAIN
 sasl.mechanism.controller.protocol=PLAIN
-listener.name.sasl_plaintext.plain.sasl.jaas.config=$jaas
+listener.name.$lname.plain.sasl.jaas.config=$jaas
 listener.name.controller.plain.sasl.jaas.config=$jaas
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:admin
@@ -210,13 +266,15 @@ PROPS
 	touch "$run/secure"
 	local u
 	for u in admin app reader; do
-		printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.username=%s\nsasl.password=%s-secret\n' \
-			"$u" "$u" >"$run/$u.properties"
+		printf 'security.protocol=%s\nsasl.mechanism=PLAIN\nsasl.username=%s\nsasl.password=%s-secret\n%s\n' \
+			"$proto" "$u" "$u" "$client_tls" >"$run/$u.properties"
 	done
 	# The same for Kafka's Java tools (scripts/kafka-tool.sh ... --command-config).
 	for u in admin app reader; do
-		printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="%s" password="%s-secret";\n' \
-			"$u" "$u" >"$run/$u-java.properties"
+		printf 'security.protocol=%s\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="%s" password="%s-secret";\n' \
+			"$proto" "$u" "$u" >"$run/$u-java.properties"
+		[ "$tls" != 1 ] ||
+			printf 'ssl.truststore.type=PEM\nssl.truststore.location=%s\n' "$run/tls/ca.pem" >>"$run/$u-java.properties"
 	done
 }
 
@@ -269,9 +327,9 @@ start() {
 	fi
 	local pid
 	if pid=$(running_pid); then
-		local mode=plain want=plain
-		[ ! -f "$run/secure" ] || mode=secure
-		[ "$secure" != 1 ] || want=secure
+		local want mode
+		want=$(client_protocol)
+		mode=$(running_protocol)
 		[ "$mode" = "$want" ] ||
 			die "a $mode broker already runs on port $port (pid $pid); 'stop' it first for a $want one"
 		set_auth
@@ -299,7 +357,7 @@ start() {
 		{ cat "$run/format.log" >&2; die "cannot format the storage in $run/data"; }
 	launch
 	[ "$secure" != 1 ] || grant_acls
-	say "broker running on 127.0.0.1:$port$([ "$secure" = 1 ] && echo ' (SASL_PLAINTEXT, ACLs)')" \
+	say "broker running on 127.0.0.1:$port ($(client_protocol)$([ "$secure" = 1 ] && echo ', ACLs'))" \
 		"(pid $(cat "$pidfile"), ready in $((SECONDS - t0)) s; data in $run)"
 }
 
@@ -342,7 +400,7 @@ status() {
 	if pid=$(running_pid); then
 		set_auth
 		if answers; then
-			echo "running on 127.0.0.1:$port (pid $pid$([ -f "$run/secure" ] && echo ', secure'))"
+			echo "running on 127.0.0.1:$port (pid $pid, $(client_protocol))"
 			return 0
 		fi
 		echo "pid $pid is alive but does not answer on 127.0.0.1:$port"
@@ -390,6 +448,7 @@ cmd=${1:-}
 for arg in "$@"; do
 	case "$arg" in
 	--secure) secure=1 ;;
+	--tls) tls=1 ;;
 	-f) ;;
 	*) die "unknown argument '$arg'" ;;
 	esac

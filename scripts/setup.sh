@@ -18,6 +18,7 @@ declare -A probe=(
 	[libcmocka-dev]=/usr/include/cmocka.h
 	[pkg-config]=pkg-config
 	[kcat]=kcat
+	[openssl]=openssl
 	[make]=make
 	[gcc]=gcc
 	[scdoc]=scdoc

@@ -20,6 +20,7 @@ typedef struct kt_kafka_ctx {
 	volatile int fatal;        /* a fatal error was raised (idempotence) */
 	volatile int auth_failed;  /* SASL/TLS authentication failed */
 	volatile int brokers_down; /* all brokers down, until one is up again */
+	int collecting;            /* record errors without printing them */
 	char last_error[512];
 } kt_kafka_ctx;
 

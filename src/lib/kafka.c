@@ -2,6 +2,8 @@
  * logger, and small metadata, topic and watermark helpers. */
 #include "ktrio/kafka.h"
 
+#include "ktrio/pacer.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +37,13 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	kt_kafka_ctx *ctx = opaque;
 	(void)rk;
-	snprintf(ctx->last_error, sizeof ctx->last_error, "%s", reason);
+	/* "1/1 brokers are down" says less than the error that caused it. */
+	if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !*ctx->last_error)
+		snprintf(ctx->last_error, sizeof ctx->last_error, "%s", reason);
+	if (ctx->collecting) {
+		ctx->auth_failed |= err == RD_KAFKA_RESP_ERR__AUTHENTICATION;
+		return;
+	}
 	switch (err) {
 	case RD_KAFKA_RESP_ERR__FATAL:
 		ctx->fatal = 1;
@@ -75,7 +83,10 @@ rd_kafka_conf_t *kt_kafka_conf_new(const kt_config *cfg,
 				   kt_kafka_ctx *ctx, char *err, size_t errlen)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	int rc = conf_set(conf, "log.connection.close", "false", err, errlen);
+	/* log.connection.close stays on: its error events carry the only
+	 * hint that a plaintext client met a TLS listener. They are printed
+	 * with -v only (on_error). */
+	int rc = 0;
 	for (size_t i = 0; rc == 0 && defaults && defaults[i]; i += 2)
 		rc = conf_set(conf, defaults[i], defaults[i + 1], err, errlen);
 	for (size_t i = 0; rc == 0 && i < cfg->props.n; i++)
@@ -103,16 +114,38 @@ rd_kafka_t *kt_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf,
 	return rk;
 }
 
+/* The errors that explain a failed request wait in the main queue, which
+ * nobody polls before the connection is up: take their text, print nothing. */
+static void collect_errors(rd_kafka_t *rk, kt_kafka_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	ctx->collecting = 1;
+	rd_kafka_poll(rk, 0);
+	ctx->collecting = 0;
+}
+
 int kt_kafka_wait_ready(rd_kafka_t *rk, const char *brokers,
 			int64_t timeout_ms, char *err, size_t errlen)
 {
 	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_resp_err_t rc =
-		rd_kafka_metadata(rk, 0, NULL, &md, (int)timeout_ms);
-	if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		rd_kafka_metadata_destroy(md);
-		return 0;
+	int64_t deadline_ns = kt_pacer_now_ns() + timeout_ms * 1000000;
+	/* Asked in short slices, so a refused login or certificate ends the
+	 * wait at once: librdkafka would retry it until the timeout. */
+	for (;;) {
+		int64_t left_ms = (deadline_ns - kt_pacer_now_ns()) / 1000000;
+		if (left_ms <= 0)
+			break;
+		const struct rd_kafka_metadata *md = NULL;
+		if (rd_kafka_metadata(rk, 0, NULL, &md,
+				      (int)(left_ms < 250 ? left_ms : 250)) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR) {
+			rd_kafka_metadata_destroy(md);
+			return 0;
+		}
+		collect_errors(rk, ctx);
+		if (ctx && ctx->auth_failed)
+			break;
 	}
 	if (ctx && ctx->auth_failed)
 		snprintf(err, errlen, "authentication failed at %s: %s", brokers,
