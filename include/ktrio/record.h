@@ -45,13 +45,23 @@ bool kt_utf8_valid(const char *s, size_t len);
 cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 			enum kt_invalid *reason);
 
-/* Release the records decoded on this thread (root may be NULL). */
+/* Release the records decoded on this thread into the selected arena
+ * (root may be NULL). */
 void kt_record_free(cJSON *root);
 
-/* The same, for a batch: forget every record this thread decoded. */
+/* The same, for a batch: forget every record decoded into the selected
+ * arena. */
 void kt_record_arena_reset(void);
 
-/* Give back the arena's memory (at thread or program end). */
+/* Give back the memory of all this thread's arenas (at thread or program
+ * end). */
 void kt_record_arena_release(void);
+
+/* Each thread has KT_RECORD_ARENAS arenas; decoding, kt_record_free and
+ * kt_record_arena_reset work on the selected one (0 at first). A pipeline
+ * decodes one batch into one arena while the records of the previous batch,
+ * in the other, are still being read. */
+#define KT_RECORD_ARENAS 2
+void kt_record_arena_select(unsigned which);
 
 #endif

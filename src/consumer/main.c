@@ -44,7 +44,8 @@ static const char usage_text[] =
 	"                             F~RE F!~RE F=V F!=V F>N F<N F>=N F<=N\n"
 	"      --max-record-bytes N   larger records are counted as too_large\n"
 	"                             (default 1048576)\n"
-	"      --threads N            threads parsing records (default 2)\n"
+	"      --threads N            N-1 threads decode records, one counts them\n"
+	"                             (default: cores + 1, at most 8; 1: one thread)\n"
 	"      --format table|json|csv  output format (default table)\n"
 	"  -b, --brokers LIST         bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
 	"                             then localhost:9092)\n"
@@ -318,13 +319,22 @@ static int run(options *o, const kt_log *log)
 	return status;
 }
 
+/* The pipeline's decoders on every core, and the thread that counts. */
+static size_t default_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	return cores + 1 > KT_ENGINE_MAX_THREADS ? KT_ENGINE_MAX_THREADS : (size_t)cores + 1;
+}
+
 int main(int argc, char **argv)
 {
 	kt_log log;
 	kt_log_init(&log, "consumer");
 	options o = {.engine = {.window_ms = 5000, .lateness_ms = 2000,
 				.max_groups = 100000, .max_record_bytes = 1 << 20,
-				.threads = 2},
+				.threads = default_threads()},
 		     .group = "ktrio-consumer",
 		     .top = 10};
 	kt_config_init(&o.cfg);

@@ -19,7 +19,7 @@
 #define BATCH 2048
 
 /* Below this many messages a batch is decoded by the main thread alone:
- * waking the others would cost more than it saves. */
+ * waking a worker would cost more than it saves. */
 #define PARALLEL_MIN 256
 
 /* What decoding made of one message (decoding runs on several threads;
@@ -32,11 +32,21 @@ typedef struct decoded {
 	uint8_t why; /* enum kt_invalid, for DECODED_INVALID */
 } decoded;
 
+/* Messages taken in one call and what decoding made of them. There are
+ * two: the workers decode one while the main thread counts the other. */
+typedef struct batch {
+	rd_kafka_message_t *msgs[BATCH];
+	decoded results[BATCH];
+	size_t n;
+	int64_t now; /* when it was taken: its records' processing time */
+} batch;
+
 typedef struct worker {
 	pthread_t tid;
 	struct kt_engine *e;
 	kt_filter *filter;
-	size_t from, to; /* this batch's slice */
+	size_t index; /* which slice of a batch is this worker's */
+	unsigned job; /* the last job taken */
 } worker;
 
 /* One assigned partition. */
@@ -64,16 +74,20 @@ struct kt_engine {
 	size_t nslots;
 	uint64_t seen;
 	bool failed; /* output or memory failure: stop */
-	/* Decoding in parallel: the batch, one result per message, and the
-	 * worker threads (threads - 1 of them) meeting the main thread at two
-	 * barriers per batch. */
-	rd_kafka_message_t **batch;
-	decoded *results;
+	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
+	 * decode batch `inflight` while the main thread takes the next one
+	 * into batch `fill` and counts the one before, in message order. */
+	batch batches[2];
+	unsigned fill;
+	int inflight; /* -1: none */
 	worker workers[KT_ENGINE_MAX_THREADS];
 	size_t nworkers;
-	pthread_barrier_t start, done;
-	bool barriers;
-	volatile bool quit;
+	pthread_mutex_t mu; /* guards job, busy, quit and inflight's hand-over */
+	pthread_cond_t go, done;
+	bool sync_ready;
+	unsigned job;  /* bumped for each batch handed to the workers */
+	size_t busy;   /* workers still decoding the current job */
+	bool quit;
 };
 
 static int64_t wall_ms(void)
@@ -83,13 +97,16 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Decode and filter messages [from, to) of the batch on this thread. */
-static void decode_slice(kt_engine *e, kt_filter *filter, size_t from, size_t to)
+/* Decode and filter messages [from, to) of batch b on this thread, into
+ * this thread's arena for that batch. */
+static void decode_slice(kt_engine *e, kt_filter *filter, batch *b, size_t from,
+			 size_t to)
 {
-	kt_record_arena_reset(); /* the previous batch is done with */
+	kt_record_arena_select((unsigned)(b - e->batches));
+	kt_record_arena_reset(); /* what it held two batches ago is counted */
 	for (size_t i = from; i < to; i++) {
-		const rd_kafka_message_t *m = e->batch[i];
-		decoded *d = &e->results[i];
+		const rd_kafka_message_t *m = b->msgs[i];
+		decoded *d = &b->results[i];
 		enum kt_invalid why;
 		d->root = NULL;
 		d->status = DECODED_INVALID;
@@ -106,16 +123,31 @@ static void decode_slice(kt_engine *e, kt_filter *filter, size_t from, size_t to
 	}
 }
 
+static void drain(kt_engine *e);
+
 static void *worker_main(void *arg)
 {
 	worker *w = arg;
 	kt_engine *e = w->e;
 	for (;;) {
-		pthread_barrier_wait(&e->start);
-		if (e->quit)
+		pthread_mutex_lock(&e->mu);
+		while (w->job == e->job && !e->quit)
+			pthread_cond_wait(&e->go, &e->mu);
+		if (e->quit) {
+			pthread_mutex_unlock(&e->mu);
 			break;
-		decode_slice(e, w->filter, w->from, w->to);
-		pthread_barrier_wait(&e->done);
+		}
+		w->job = e->job;
+		batch *b = &e->batches[e->inflight];
+		pthread_mutex_unlock(&e->mu);
+		size_t per = (b->n + e->nworkers - 1) / e->nworkers;
+		size_t from = w->index * per < b->n ? w->index * per : b->n;
+		size_t to = from + per < b->n ? from + per : b->n;
+		decode_slice(e, w->filter, b, from, to);
+		pthread_mutex_lock(&e->mu);
+		if (--e->busy == 0)
+			pthread_cond_signal(&e->done);
+		pthread_mutex_unlock(&e->mu);
 	}
 	kt_record_arena_release();
 	return NULL;
@@ -128,13 +160,21 @@ static int start_workers(kt_engine *e)
 		threads = KT_ENGINE_MAX_THREADS;
 	if (threads == 1)
 		return 0;
-	if (pthread_barrier_init(&e->start, NULL, (unsigned)threads) ||
-	    pthread_barrier_init(&e->done, NULL, (unsigned)threads))
+	if (pthread_mutex_init(&e->mu, NULL))
 		return -1;
-	e->barriers = true;
+	if (pthread_cond_init(&e->go, NULL)) {
+		pthread_mutex_destroy(&e->mu);
+		return -1;
+	}
+	if (pthread_cond_init(&e->done, NULL)) {
+		pthread_cond_destroy(&e->go);
+		pthread_mutex_destroy(&e->mu);
+		return -1;
+	}
+	e->sync_ready = true;
 	for (size_t i = 0; i + 1 < threads; i++) {
 		worker *w = &e->workers[i];
-		*w = (worker){.e = e, .filter = e->filters[i + 1]};
+		*w = (worker){.e = e, .filter = e->filters[i + 1], .index = i};
 		if (pthread_create(&w->tid, NULL, worker_main, w))
 			return -1;
 		e->nworkers++;
@@ -145,16 +185,19 @@ static int start_workers(kt_engine *e)
 static void stop_workers(kt_engine *e)
 {
 	if (e->nworkers) {
+		pthread_mutex_lock(&e->mu);
 		e->quit = true;
-		pthread_barrier_wait(&e->start);
+		pthread_cond_broadcast(&e->go);
+		pthread_mutex_unlock(&e->mu);
 		for (size_t i = 0; i < e->nworkers; i++)
 			pthread_join(e->workers[i].tid, NULL);
 		e->nworkers = 0;
 	}
-	if (e->barriers) {
-		pthread_barrier_destroy(&e->start);
-		pthread_barrier_destroy(&e->done);
-		e->barriers = false;
+	if (e->sync_ready) {
+		pthread_cond_destroy(&e->done);
+		pthread_cond_destroy(&e->go);
+		pthread_mutex_destroy(&e->mu);
+		e->sync_ready = false;
 	}
 }
 
@@ -170,9 +213,8 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
 		       o->idle_ms);
 	e->health.lag = -1;
-	e->batch = malloc(BATCH * sizeof *e->batch);
-	e->results = malloc(BATCH * sizeof *e->results);
-	if (!e->batch || !e->results || start_workers(e) < 0) {
+	e->inflight = -1;
+	if (start_workers(e) < 0) {
 		kt_engine_free(e);
 		return NULL;
 	}
@@ -196,8 +238,6 @@ void kt_engine_free(kt_engine *e)
 	if (!e)
 		return;
 	stop_workers(e);
-	free(e->batch);
-	free(e->results);
 	for (size_t i = 0; i < e->nopen; i++)
 		kt_window_free(e->open[i]);
 	kt_window_free(e->spare);
@@ -467,6 +507,8 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			    rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	kt_engine *e = ((kt_kafka_ctx *)opaque)->user;
+	/* What is in flight came from the partitions held until now. */
+	drain(e);
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		kt_info(e->log, "assigned %d partition(s)", parts->cnt);
 		clear_slots(e);
@@ -486,26 +528,65 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	clear_slots(e);
 }
 
-/* Decode the batch, split between the main thread and the workers. */
-static void decode_batch(kt_engine *e, size_t n)
+/* ---- the pipeline --------------------------------------------------- */
+
+/* Count a decoded batch in message order, then let its messages go. */
+static void count_batch(kt_engine *e, batch *b)
 {
-	if (e->nworkers == 0 || n < PARALLEL_MIN) {
-		decode_slice(e, e->filters[0], 0, n);
+	for (size_t i = 0; i < b->n; i++) {
+		if (!e->failed)
+			handle_message(e, b->msgs[i], &b->results[i], b->now);
+		rd_kafka_message_destroy(b->msgs[i]);
+	}
+	b->n = 0;
+}
+
+/* Count the batch the workers hold, once they are done with it. */
+static void drain(kt_engine *e)
+{
+	if (e->inflight < 0)
+		return;
+	pthread_mutex_lock(&e->mu);
+	while (e->busy)
+		pthread_cond_wait(&e->done, &e->mu);
+	batch *b = &e->batches[e->inflight];
+	e->inflight = -1;
+	pthread_mutex_unlock(&e->mu);
+	count_batch(e, b);
+}
+
+/* Take the batch just filled: small ones (and every one without workers)
+ * are decoded and counted here, after what is in flight; large ones go to
+ * the workers, and the one they had is counted meanwhile. */
+static void take_batch(kt_engine *e)
+{
+	batch *b = &e->batches[e->fill];
+	if (!e->nworkers || b->n < PARALLEL_MIN) {
+		drain(e);
+		decode_slice(e, e->filters[0], b, 0, b->n);
+		count_batch(e, b);
 		return;
 	}
-	size_t parts = e->nworkers + 1, from = 0;
-	/* The main thread also extracts and aggregates every record, so it
-	 * takes a smaller share of the decoding. */
-	size_t main_share = n / (parts * 2);
-	for (size_t i = 0; i < e->nworkers; i++) {
-		size_t len = (n - main_share) / e->nworkers;
-		e->workers[i].from = main_share + from;
-		from += len;
-		e->workers[i].to = i + 1 == e->nworkers ? n : main_share + from;
-	}
-	pthread_barrier_wait(&e->start);
-	decode_slice(e, e->filters[0], 0, main_share);
-	pthread_barrier_wait(&e->done);
+	int before = e->inflight;
+	pthread_mutex_lock(&e->mu);
+	while (e->busy)
+		pthread_cond_wait(&e->done, &e->mu);
+	e->inflight = (int)e->fill;
+	e->busy = e->nworkers;
+	e->job++;
+	pthread_cond_broadcast(&e->go);
+	pthread_mutex_unlock(&e->mu);
+	if (before >= 0)
+		count_batch(e, &e->batches[before]);
+	e->fill ^= 1;
+}
+
+/* Whether the clock at now closes a window: records still in flight are
+ * counted first, as they would have been without the pipeline. */
+static bool window_due(kt_engine *e, int64_t now)
+{
+	kt_wclock_advance(&e->clock, now);
+	return e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start);
 }
 
 int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
@@ -519,24 +600,29 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	if (!e->failed)
 		tick(e, now);
 	while (!*stop && !e->failed) {
-		int64_t wait = ms_to_next_close(e, now);
+		/* With a batch in flight, waiting would only delay counting it. */
+		int64_t wait = e->inflight >= 0 ? 0 : ms_to_next_close(e, now);
+		batch *b = &e->batches[e->fill];
 		/* Serves the rebalance callback too. */
 		ssize_t n = rd_kafka_consume_batch_queue(q, (int)(wait > 100 ? 100 : wait),
-							 e->batch, BATCH);
+							 b->msgs, BATCH);
 		now = wall_ms();
-		if (n > 0)
-			decode_batch(e, (size_t)n);
-		for (ssize_t i = 0; i < n; i++) {
-			if (!e->failed)
-				handle_message(e, e->batch[i], &e->results[i], now);
-			rd_kafka_message_destroy(e->batch[i]);
+		if (n > 0) {
+			b->n = (size_t)n;
+			b->now = now;
+			take_batch(e);
+		} else {
+			drain(e);
 		}
+		if (e->inflight >= 0 && window_due(e, now))
+			drain(e);
 		tick(e, now);
-		if (e->o.exit_at_end && all_at_end(e))
+		if (e->o.exit_at_end && e->inflight < 0 && all_at_end(e))
 			break;
 	}
 	/* On the way out (signal or end of input) the open windows are
 	 * written as they are, then their offsets committed. */
+	drain(e);
 	if (!e->failed)
 		flush_all(e, true);
 	if (q)

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The record arena: a chain of chunks; the first is kept between records,
- * the others (for large records) are freed when the record is. */
+/* The record arena: a chain of chunks filled in turn. A reset goes back to
+ * the first and keeps the chunks for the next batch, so a steady stream
+ * allocates nothing; chunks beyond KEPT_CHUNKS and oversized ones (a
+ * record larger than a chunk) are given back at a reset. */
 #define CHUNK_BYTES (64 * 1024)
+#define KEPT_CHUNKS 64
 
 typedef struct chunk {
 	struct chunk *next;
@@ -15,12 +18,39 @@ typedef struct chunk {
 	max_align_t data[]; /* aligned for any cJSON allocation */
 } chunk;
 
-static _Thread_local struct {
-	chunk *head; /* current chunk; chain ends with the kept first one */
-	bool active; /* inside kt_record_decode: allocate from the arena */
-} arena;
+typedef struct arena_state {
+	chunk *first; /* the chain in order of use; those after head are spare */
+	chunk *head;  /* the chunk being filled, NULL before the first */
+	bool active;  /* inside kt_record_decode: allocate from the arena */
+} arena_state;
+
+/* Each thread has KT_RECORD_ARENAS arenas and decodes into the selected
+ * one, so a batch can be read while the next is decoded. */
+static _Thread_local arena_state arenas[KT_RECORD_ARENAS];
+static _Thread_local unsigned selected;
+#define arena (arenas[selected])
 
 static _Thread_local bool hooks_installed;
+
+/* Make the chunk after head (a spare one when big enough) the head. */
+static chunk *next_chunk(size_t n)
+{
+	chunk *c = arena.head, *spare = c ? c->next : arena.first;
+	if (spare && spare->cap >= n) {
+		spare->used = 0;
+		return arena.head = spare;
+	}
+	size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+	chunk *fresh = malloc(sizeof *fresh + cap);
+	if (!fresh)
+		return NULL;
+	*fresh = (chunk){.next = spare, .cap = cap};
+	if (c)
+		c->next = fresh;
+	else
+		arena.first = fresh;
+	return arena.head = fresh;
+}
 
 static void *arena_malloc(size_t n)
 {
@@ -29,14 +59,9 @@ static void *arena_malloc(size_t n)
 	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	chunk *c = arena.head;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
-		chunk *fresh = malloc(sizeof *fresh + cap);
-		if (!fresh)
+		c = next_chunk(n);
+		if (!c)
 			return NULL; /* cJSON turns this into a parse failure */
-		fresh->next = c;
-		fresh->cap = cap;
-		fresh->used = 0;
-		arena.head = c = fresh;
 	}
 	void *p = (char *)c->data + c->used;
 	c->used += n;
@@ -65,36 +90,51 @@ static mark arena_mark(void)
 
 static void arena_rewind(mark m)
 {
-	while (arena.head && arena.head != m.head && arena.head->next) {
-		chunk *next = arena.head->next;
-		free(arena.head);
-		arena.head = next;
+	if (m.head) {
+		arena.head = m.head;
+		m.head->used = m.used;
+	} else if (arena.first) {
+		arena.head = arena.first;
+		arena.first->used = 0;
 	}
-	if (arena.head && arena.head == m.head)
-		arena.head->used = m.used;
-	else if (arena.head)
-		arena.head->used = 0;
 }
 
-/* Back to one empty chunk. */
+/* Back to the start, keeping up to KEPT_CHUNKS ordinary chunks. */
 static void arena_reset(void)
 {
-	chunk *c = arena.head;
-	while (c && c->next) {
-		chunk *next = c->next;
-		free(c);
-		c = next;
-	}
-	arena.head = c;
-	if (c)
+	chunk **link = &arena.first;
+	size_t kept = 0;
+	while (*link) {
+		chunk *c = *link;
+		if (c->cap > CHUNK_BYTES || kept == KEPT_CHUNKS) {
+			*link = c->next;
+			free(c);
+			continue;
+		}
 		c->used = 0;
+		kept++;
+		link = &c->next;
+	}
+	arena.head = arena.first;
 }
 
 void kt_record_arena_release(void)
 {
-	arena_reset();
-	free(arena.head);
-	arena.head = NULL;
+	unsigned keep = selected;
+	for (selected = 0; selected < KT_RECORD_ARENAS; selected++) {
+		while (arena.first) {
+			chunk *next = arena.first->next;
+			free(arena.first);
+			arena.first = next;
+		}
+		arena.head = NULL;
+	}
+	selected = keep;
+}
+
+void kt_record_arena_select(unsigned which)
+{
+	selected = which % KT_RECORD_ARENAS;
 }
 
 void kt_record_free(cJSON *root)

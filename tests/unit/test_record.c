@@ -339,6 +339,50 @@ static void test_batch_survives_failures(void **state)
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(d, "id")->valuestring, "again");
 }
 
+/* Two arenas: resetting one leaves the records of the other alone, and a
+ * reset arena reuses its chunks for a batch as large as before, a failed
+ * parse in the middle included. */
+static void test_two_arenas(void **state)
+{
+	(void)state;
+	enum kt_invalid reason;
+	cJSON *kept[3000], *fresh[3000];
+	char j[96];
+	kt_record_arena_select(0);
+	for (int i = 0; i < 3000; i++) {
+		int n = snprintf(j, sizeof j, "{\"arena\":0,\"i\":%d,\"pad\":\"%040d\"}", i, i);
+		kept[i] = decode(j, (size_t)n, MAXB, &reason);
+		assert_non_null(kept[i]);
+	}
+	kt_record_arena_select(1);
+	for (int round = 0; round < 3; round++) {
+		kt_record_arena_reset();
+		for (int i = 0; i < 3000; i++) {
+			if (i == 1500)
+				refused("{\"a\":[1,2,{\"b\":", 15, MAXB, KT_INVALID_NOT_JSON);
+			int n = snprintf(j, sizeof j, "{\"arena\":1,\"i\":%d,\"r\":%d}", i, round);
+			fresh[i] = decode(j, (size_t)n, MAXB, &reason);
+			assert_non_null(fresh[i]);
+		}
+		for (int i = 0; i < 3000; i++) {
+			assert_int_equal(cJSON_GetObjectItemCaseSensitive(fresh[i], "i")->valueint, i);
+			assert_int_equal(cJSON_GetObjectItemCaseSensitive(fresh[i], "r")->valueint, round);
+		}
+	}
+	for (int i = 0; i < 3000; i++) {
+		assert_int_equal(cJSON_GetObjectItemCaseSensitive(kept[i], "arena")->valueint, 0);
+		assert_int_equal(cJSON_GetObjectItemCaseSensitive(kept[i], "i")->valueint, i);
+	}
+	/* Selection wraps: 2 is arena 0 again. */
+	kt_record_arena_select(2);
+	kt_record_arena_reset();
+	cJSON *r = decode("{\"x\":7}", 7, MAXB, &reason);
+	assert_non_null(r);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(r, "x")->valueint, 7);
+	kt_record_arena_select(0);
+	kt_record_arena_release();
+}
+
 /* A failed decode as the very first use of the arena. */
 static void test_first_decode_fails(void **state)
 {
@@ -355,6 +399,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invalid_names),
+		cmocka_unit_test(test_two_arenas),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_utf8_invalid),
 		cmocka_unit_test(test_utf8_every_offset),
