@@ -1,6 +1,7 @@
 /* record: decoding message values into JSON objects, and refusal reasons. */
 #include "ktrio/record.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,9 @@ static _Thread_local arena_state arenas[KT_RECORD_ARENAS];
 static _Thread_local unsigned selected;
 #define arena (arenas[selected])
 
-static _Thread_local bool hooks_installed;
+/* cJSON's hooks are global: installed once, by whichever thread decodes
+ * first. */
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 /* Make the chunk after head (a spare one when big enough) the head. */
 static chunk *next_chunk(size_t n)
@@ -66,6 +69,14 @@ static void *arena_malloc(size_t n)
 	void *p = (char *)c->data + c->used;
 	c->used += n;
 	return p;
+}
+
+static void arena_free(void *p);
+
+static void install_hooks(void)
+{
+	cJSON_Hooks hooks = {arena_malloc, arena_free};
+	cJSON_InitHooks(&hooks);
 }
 
 static void arena_free(void *p)
@@ -230,11 +241,7 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 		*reason = KT_INVALID_BAD_UTF8;
 		return NULL;
 	}
-	if (!hooks_installed) {
-		cJSON_Hooks hooks = {arena_malloc, arena_free};
-		cJSON_InitHooks(&hooks);
-		hooks_installed = true;
-	}
+	pthread_once(&hooks_once, install_hooks);
 	mark before = arena_mark();
 	/* cJSON stops at CJSON_NESTING_LIMIT levels, so deep input fails
 	 * cleanly here instead of exhausting the stack. */
