@@ -251,16 +251,14 @@ static int run(options *o, const kt_log *log)
 		/* End-of-partition events also tell the event-time
 		 * watermark which partitions have nothing pending. */
 		"enable.partition.eof", "true",
-		/* librdkafka 2.0 stops fetching for up to a second each time its
-		 * prefetch queue fills, so a backlog read by a consumer that
-		 * parses every record (slower than the fetcher) stalls at every
-		 * fill: measured on 2M records, 4.3 s with the default 64 MiB
-		 * queue, 2.4 s with 128 MiB. Memory stays bounded by this size
-		 * (RSS about 2.8 times it at most); lower it with -X for a
-		 * smaller footprint. The per-partition message count must not
-		 * be what stops the fetch, hence the large queued.min.messages. */
+		/* A small prefetch queue keeps memory flat whatever the
+		 * backlog: the engine wakes librdkafka 2.0's fetcher, which
+		 * otherwise idles up to a second each time the queue fills
+		 * (engine.c, wake_fetchers). The per-partition message count
+		 * must not be what stops the fetch, hence the large
+		 * queued.min.messages. */
 		"queued.min.messages", "1000000",
-		"queued.max.messages.kbytes", "131072",
+		"queued.max.messages.kbytes", "16384",
 		"fetch.wait.max.ms", "100",
 		NULL};
 	kt_kafka_ctx ctx;

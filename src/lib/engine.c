@@ -88,6 +88,8 @@ struct kt_engine {
 	unsigned job;  /* bumped for each batch handed to the workers */
 	size_t busy;   /* workers still decoding the current job */
 	bool quit;
+	bool starved;     /* nothing came while our partitions are behind */
+	int64_t poked_ms; /* when the fetchers were last woken */
 };
 
 static int64_t wall_ms(void)
@@ -326,6 +328,9 @@ static void emit_oldest(kt_engine *e, bool sync_commit)
 		kt_err(e->log, "cannot write a window: output failed");
 		e->failed = true;
 	}
+	/* Its groups go now, not when it is reused: a kept window holding
+	 * them would double the state at every window's end. */
+	kt_window_reset(w, 0, 0);
 	memset(&e->health, 0, sizeof e->health);
 	e->health.lag = -1;
 	if (e->spare)
@@ -528,6 +533,59 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	clear_slots(e);
 }
 
+/* ---- the fetchers ---------------------------------------------------- */
+
+/* While starved, how long a call for messages may wait; how often the
+ * fetchers are woken at most, and how long that may take. */
+#define STARVED_WAIT_MS 5
+#define POKE_EVERY_MS 10
+#define POKE_TIMEOUT_MS 50
+
+/* With fewer messages than this queued and many more on the brokers, the
+ * fetchers are woken before the queue runs dry. */
+#define LOW_WATER (4 * BATCH)
+
+/* librdkafka before 2.1 stops fetching a partition once its prefetch
+ * queue is full and looks again only when the broker's thread wakes up:
+ * after a second, or at once when it has a request to send. A consumer
+ * slower than the fetcher (any that parses every record) drains the queue
+ * and then idles: with a 16 MiB queue, 2 million records took 10 to 13 s
+ * instead of 2. So when the queue runs low while partitions are further
+ * behind their high watermarks than what is queued (or nothing came and
+ * any is behind), a ListOffsets request for them (rd_kafka_offsets_for_times,
+ * one per leader) wakes their brokers' threads, which then fetch again.
+ * Returns whether any partition is behind. */
+static bool wake_fetchers(kt_engine *e, int64_t now, size_t queued)
+{
+	if (now - e->poked_ms < POKE_EVERY_MS)
+		return e->starved;
+	rd_kafka_topic_partition_list_t *behind =
+		rd_kafka_topic_partition_list_new((int)e->nslots);
+	int64_t lag = 0;
+	for (size_t i = 0; i < e->nslots; i++) {
+		int64_t low, high;
+		if (e->slots[i].eof ||
+		    rd_kafka_get_watermark_offsets(e->rk, e->slots[i].topic,
+						   e->slots[i].partition, &low, &high))
+			continue;
+		int64_t pos = e->slots[i].next >= 0 ? e->slots[i].next : low;
+		if (high <= pos)
+			continue;
+		lag += high - pos;
+		rd_kafka_topic_partition_list_add(behind, e->slots[i].topic,
+						  e->slots[i].partition)
+			->offset = RD_KAFKA_OFFSET_END; /* the latest */
+	}
+	bool any = lag > 0;
+	if (any && (queued == 0 || lag > (int64_t)(queued + 2 * BATCH))) {
+		e->poked_ms = now;
+		/* The answer does not matter: asking is what wakes them. */
+		rd_kafka_offsets_for_times(e->rk, behind, POKE_TIMEOUT_MS);
+	}
+	rd_kafka_topic_partition_list_destroy(behind);
+	return any;
+}
+
 /* ---- the pipeline --------------------------------------------------- */
 
 /* Count a decoded batch in message order, then let its messages go. */
@@ -602,21 +660,31 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	while (!*stop && !e->failed) {
 		/* With a batch in flight, waiting would only delay counting it. */
 		int64_t wait = e->inflight >= 0 ? 0 : ms_to_next_close(e, now);
+		if (e->starved && wait > STARVED_WAIT_MS)
+			wait = STARVED_WAIT_MS;
 		batch *b = &e->batches[e->fill];
 		/* Serves the rebalance callback too. */
 		ssize_t n = rd_kafka_consume_batch_queue(q, (int)(wait > 100 ? 100 : wait),
 							 b->msgs, BATCH);
 		now = wall_ms();
-		if (n > 0) {
-			b->n = (size_t)n;
-			b->now = now;
-			take_batch(e);
-		} else {
-			drain(e);
-		}
+		/* Windows the clock has closed go first, so the new records
+		 * land in the window their time opens; what is in flight was
+		 * read before and is counted before they close. */
 		if (e->inflight >= 0 && window_due(e, now))
 			drain(e);
 		tick(e, now);
+		if (n > 0) {
+			b->n = (size_t)n;
+			b->now = now;
+			e->starved = false;
+			size_t queued = rd_kafka_queue_length(q);
+			if (queued < LOW_WATER)
+				wake_fetchers(e, now, queued);
+			take_batch(e);
+		} else {
+			drain(e);
+			e->starved = wake_fetchers(e, now, 0);
+		}
 		if (e->o.exit_at_end && e->inflight < 0 && all_at_end(e))
 			break;
 	}
