@@ -15,63 +15,73 @@
 
 typedef struct chunk {
 	struct chunk *next;
-	size_t cap, used;
+	size_t cap;
 	max_align_t data[]; /* aligned for any cJSON allocation */
 } chunk;
 
 typedef struct arena_state {
-	chunk *first; /* the chain in order of use; those after head are spare */
-	chunk *head;  /* the chunk being filled, NULL before the first */
-	bool active;  /* inside kt_record_decode: allocate from the arena */
+	chunk *first;    /* the chain in order of use; those after head are spare */
+	chunk *head;     /* the chunk being filled, NULL before the first */
+	char *cur, *end; /* its free space */
+	bool active;     /* inside kt_record_decode: allocate from the arena */
 } arena_state;
 
 /* Each thread has KT_RECORD_ARENAS arenas and decodes into the selected
  * one, so a batch can be read while the next is decoded. */
 static _Thread_local arena_state arenas[KT_RECORD_ARENAS];
 static _Thread_local unsigned selected;
-#define arena (arenas[selected])
 
-/* cJSON's hooks are global: installed once, by whichever thread decodes
- * first. */
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+/* cJSON's nodes hold pointers and doubles; its strings need nothing. */
+#define ARENA_ALIGN 8
 
-/* Make the chunk after head (a spare one when big enough) the head. */
-static chunk *next_chunk(size_t n)
+static void use_chunk(arena_state *a, chunk *c)
 {
-	chunk *c = arena.head, *spare = c ? c->next : arena.first;
-	if (spare && spare->cap >= n) {
-		spare->used = 0;
-		return arena.head = spare;
+	a->head = c;
+	a->cur = (char *)c->data;
+	a->end = a->cur + c->cap;
+}
+
+/* The slow path: move to the chunk after head (a spare one when big
+ * enough, else a new one) and take n bytes there. */
+static __attribute__((noinline)) void *refill(arena_state *a, size_t n)
+{
+	chunk *spare = a->head ? a->head->next : a->first;
+	if (!spare || spare->cap < n) {
+		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+		chunk *fresh = malloc(sizeof *fresh + cap);
+		if (!fresh)
+			return NULL; /* cJSON turns this into a parse failure */
+		*fresh = (chunk){.next = spare, .cap = cap};
+		if (a->head)
+			a->head->next = fresh;
+		else
+			a->first = fresh;
+		spare = fresh;
 	}
-	size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
-	chunk *fresh = malloc(sizeof *fresh + cap);
-	if (!fresh)
-		return NULL;
-	*fresh = (chunk){.next = spare, .cap = cap};
-	if (c)
-		c->next = fresh;
-	else
-		arena.first = fresh;
-	return arena.head = fresh;
+	use_chunk(a, spare);
+	void *p = a->cur;
+	a->cur += n;
+	return p;
 }
 
 static void *arena_malloc(size_t n)
 {
-	if (!arena.active)
+	arena_state *a = &arenas[selected];
+	if (!a->active)
 		return malloc(n);
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	chunk *c = arena.head;
-	if (!c || c->cap - c->used < n) {
-		c = next_chunk(n);
-		if (!c)
-			return NULL; /* cJSON turns this into a parse failure */
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += n;
+	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if ((size_t)(a->end - a->cur) < n)
+		return refill(a, n);
+	void *p = a->cur;
+	a->cur += n;
 	return p;
 }
 
 static void arena_free(void *p);
+
+/* cJSON's hooks are global: installed once, by whichever thread decodes
+ * first. */
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static void install_hooks(void)
 {
@@ -83,7 +93,7 @@ static void arena_free(void *p)
 {
 	/* Inside a parse only arena memory is freed (a failed parse cleaning
 	 * up): it goes when the arena is reset. */
-	if (!arena.active)
+	if (!arenas[selected].active)
 		free(p);
 }
 
@@ -91,29 +101,30 @@ static void arena_free(void *p)
  * losing the records decoded before it. */
 typedef struct mark {
 	chunk *head;
-	size_t used;
+	char *cur;
 } mark;
 
 static mark arena_mark(void)
 {
-	return (mark){arena.head, arena.head ? arena.head->used : 0};
+	return (mark){arenas[selected].head, arenas[selected].cur};
 }
 
 static void arena_rewind(mark m)
 {
+	arena_state *a = &arenas[selected];
 	if (m.head) {
-		arena.head = m.head;
-		m.head->used = m.used;
-	} else if (arena.first) {
-		arena.head = arena.first;
-		arena.first->used = 0;
+		use_chunk(a, m.head);
+		a->cur = m.cur;
+	} else if (a->first) {
+		use_chunk(a, a->first);
 	}
 }
 
 /* Back to the start, keeping up to KEPT_CHUNKS ordinary chunks. */
 static void arena_reset(void)
 {
-	chunk **link = &arena.first;
+	arena_state *a = &arenas[selected];
+	chunk **link = &a->first;
 	size_t kept = 0;
 	while (*link) {
 		chunk *c = *link;
@@ -122,25 +133,26 @@ static void arena_reset(void)
 			free(c);
 			continue;
 		}
-		c->used = 0;
 		kept++;
 		link = &c->next;
 	}
-	arena.head = arena.first;
+	if (a->first)
+		use_chunk(a, a->first);
+	else
+		*a = (arena_state){.active = a->active};
 }
 
 void kt_record_arena_release(void)
 {
-	unsigned keep = selected;
-	for (selected = 0; selected < KT_RECORD_ARENAS; selected++) {
-		while (arena.first) {
-			chunk *next = arena.first->next;
-			free(arena.first);
-			arena.first = next;
+	for (unsigned i = 0; i < KT_RECORD_ARENAS; i++) {
+		arena_state *a = &arenas[i];
+		while (a->first) {
+			chunk *next = a->first->next;
+			free(a->first);
+			a->first = next;
 		}
-		arena.head = NULL;
+		*a = (arena_state){0};
 	}
-	selected = keep;
 }
 
 void kt_record_arena_select(unsigned which)
@@ -246,9 +258,9 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 	/* cJSON stops at CJSON_NESTING_LIMIT levels, so deep input fails
 	 * cleanly here instead of exhausting the stack. */
 	const char *end = NULL;
-	arena.active = true;
+	arenas[selected].active = true;
 	cJSON *root = cJSON_ParseWithLengthOpts(value, len, &end, 0);
-	arena.active = false;
+	arenas[selected].active = false;
 	if (!root) {
 		arena_rewind(before);
 		*reason = KT_INVALID_NOT_JSON;
