@@ -29,6 +29,11 @@ void kt_event_gen_free(kt_event_gen *g);
 int kt_event_gen_next(kt_event_gen *g, uint64_t seq, int64_t ts_ms,
 		      const char **json, size_t *len);
 
+/* The last drawn event as cJSON_PrintUnformatted writes it (the caller
+ * frees it with cJSON_free); NULL on OOM. kt_event_gen_next writes the
+ * same bytes faster: this is what tests hold it to. */
+char *kt_event_gen_cjson_text(const kt_event_gen *g);
+
 /* The run id (UUID v4 text) shared by every event of this generator;
  * owned by g. */
 const char *kt_event_gen_run_id(const kt_event_gen *g);

@@ -656,6 +656,57 @@ static void test_large_event(void **state)
 	kt_schema_free(s);
 }
 
+/* The encoder writes what cJSON itself prints for the same event, byte
+ * for byte: every built-in template, and a schema of every type with names
+ * and values that need escaping (every control character, quotes,
+ * backslashes, non-ASCII), nulls, and numbers cJSON prints its own way. */
+static void test_encoder_matches_cjson(void **state)
+{
+	(void)state;
+	char ctl[32 * 8 + 1] = "", *c = ctl;
+	for (int b = 1; b < 32; b++)
+		c += sprintf(c, "\\u%04x", b);
+	char text[4096];
+	snprintf(text, sizeof text,
+		 "{'fields': ["
+		 "{'name': 'e\\'s\\\\c\\n%s', 'type': 'enum',"
+		 " 'values': {'a\\'b': 0.25, 'c\\\\d%s': 0.25, '\u00fcn\u00ef\\u007f/': 0.25, '': 0.25},"
+		 " 'null': 0.1},"
+		 "{'name': 'f', 'type': 'float', 'dist': 'normal(0, 1000)', 'null': 0.1},"
+		 "{'name': 'fz', 'type': 'float', 'dist': 'normal(0, 1e-300)'},"
+		 "{'name': 'fb', 'type': 'float', 'dist': 'uniform(1e15, 1e17)'},"
+		 "{'name': 'i', 'type': 'int', 'dist': 'uniform(-9000000000000000, 9000000000000000)'},"
+		 "{'name': 'p', 'type': 'string', 'pattern': 'p\\'{}\\\\%s', 'dist': 'zipf(9, 1.1)'},"
+		 "{'name': 'b', 'type': 'bool', 'null': 0.2},"
+		 "{'name': 'u', 'type': 'uuid', 'null': 0.2},"
+		 "{'name': 'ti', 'type': 'timestamp', 'format': 'iso', 'null': 0.3},"
+		 "{'name': 'c1', 'type': 'const', 'value': 'he\\'llo\\t'},"
+		 "{'name': 'c2', 'type': 'const', 'value': -0.0},"
+		 "{'name': 'c3', 'type': 'const', 'value': 3000000000},"
+		 "{'name': 'c4', 'type': 'const', 'value': [1, {'a\\'': null}, 'x\\n'], 'null': 0.5},"
+		 "{'name': 'c5', 'type': 'const', 'value': {}},"
+		 "{'name': 'c6', 'type': 'const', 'value': null}"
+		 "]}",
+		 ctl, ctl, ctl);
+	kt_schema *schemas[] = {builtin("orders"), builtin("clicks"), builtin("sensors"),
+				schema_of(text)};
+	for (size_t k = 0; k < sizeof schemas / sizeof *schemas; k++) {
+		kt_event_gen *g = gen_of(schemas[k], 11 + k);
+		for (uint64_t i = 0; i < 5000; i++) {
+			const char *json;
+			size_t len;
+			assert_int_equal(kt_event_gen_next(g, i, TS0 + (int64_t)i, &json, &len), 0);
+			char *oracle = kt_event_gen_cjson_text(g);
+			assert_non_null(oracle);
+			assert_int_equal(len, strlen(json));
+			assert_string_equal(json, oracle);
+			cJSON_free(oracle);
+		}
+		kt_event_gen_free(g);
+		kt_schema_free(schemas[k]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -667,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_number_text),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_large_event),
+		cmocka_unit_test(test_encoder_matches_cjson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
