@@ -13,7 +13,7 @@ _ktrio_complete() {
 	consumer)
 		opts="$common --group --from-beginning --exit-at-end --window --event-time
 			--allowed-lateness --idle-timeout --group-by --stats --distinct --top
-			--max-groups --filter --max-record-bytes" ;;
+			--max-groups --filter --max-record-bytes --threads" ;;
 	delete-records)
 		opts="$common --partitions --before-offset --before-time --older-than
 			--offset-json-file --key --key-regex --dry-run --yes --timeout" ;;

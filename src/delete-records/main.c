@@ -71,6 +71,7 @@ typedef struct options {
 	int64_t offset;        /* MODE_OFFSET: >= 0 or KT_OFFSET_END */
 	int64_t time_ms;       /* MODE_TIME */
 	const char *json_file;
+	kt_delete_requests json_requests; /* MODE_JSON: the file, read first */
 	kt_i32list partitions;
 	kt_key_matcher *keys;
 	bool dry_run, yes;
@@ -259,25 +260,34 @@ static const char time_warning[] =
 	"after the time; records with out-of-order timestamps before that cut "
 	"(newer than the time) are deleted with it";
 
+/* The offset file, read and checked before any connection: a bad one is a
+ * usage error. */
+static int read_offset_file(options *o, char *err, size_t errlen)
+{
+	size_t len;
+	char *text = kt_read_file(o->json_file, "", 64u << 20, &len, err, errlen);
+	if (!text)
+		return -1;
+	char why[400];
+	int rc = kt_delete_requests_parse_json(&o->json_requests, text, len, why, sizeof why);
+	if (rc < 0)
+		snprintf(err, errlen, "invalid offset file '%s': %s", o->json_file, why);
+	free(text);
+	return rc;
+}
+
 static int build_requests(options *o, kt_deleter *d, kt_delete_requests *r,
 			  char *err, size_t errlen)
 {
 	if (o->mode == MODE_JSON) {
-		size_t len;
-		char *text = kt_read_file(o->json_file, "", 64u << 20, &len, err, errlen);
-		if (!text)
-			return -1;
-		char why[400];
-		int rc = kt_delete_requests_parse_json(r, text, len, why, sizeof why);
-		if (rc < 0)
-			snprintf(err, errlen, "invalid offset file '%s': %s", o->json_file, why);
-		free(text);
-		for (size_t i = 0; rc == 0 && i < r->n; i++)
+		*r = o->json_requests; /* the caller releases them */
+		kt_delete_requests_init(&o->json_requests);
+		for (size_t i = 0; i < r->n; i++)
 			if (kt_deleter_partition_count(d, r->v[i].topic) == 0) {
 				snprintf(err, errlen, "unknown topic '%s'", r->v[i].topic);
-				rc = -1;
+				return -1;
 			}
-		return rc;
+		return 0;
 	}
 	kt_i32list_sort_unique(&o->partitions);
 	if (o->mode == MODE_TIME)
@@ -467,6 +477,7 @@ int main(int argc, char **argv)
 	options o = {.timeout_ms = 30000};
 	kt_config_init(&o.cfg);
 	kt_i32list_init(&o.partitions);
+	kt_delete_requests_init(&o.json_requests);
 	o.keys = kt_key_matcher_new();
 	char err[512];
 	int status = 2;
@@ -482,12 +493,14 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (kt_config_start(&o.cfg, &log, err, sizeof err) < 0) {
+	if (kt_config_start(&o.cfg, &log, err, sizeof err) < 0 ||
+	    (o.mode == MODE_JSON && read_offset_file(&o, err, sizeof err) < 0)) {
 		kt_err(&log, "%s", err);
 		goto out;
 	}
 	status = run(&o, &log);
 out:
+	kt_delete_requests_release(&o.json_requests);
 	kt_key_matcher_free(o.keys);
 	kt_i32list_release(&o.partitions);
 	kt_config_release(&o.cfg);

@@ -96,6 +96,12 @@ case_ delete-records "invalid value 'k(' for --key-regex" -t x --key-regex 'k('
 case_ delete-records "option '--partitions' conflicts with '--key'" -t x --key a -p 1
 case_ delete-records "option '--topic' conflicts with '--offset-json-file'" -t x --offset-json-file f.json
 case_ delete-records "invalid value 'csv' for --format" -t x --before-offset 1 --format csv
+# The offset file is read before any connection.
+printf '{"partitions":[{"topic":"t","partition":0,"offset":1},' >"$WORK/truncated.json"
+printf '{"partitions":[{"topic":"t","partition":0,"offset":1},{"topic":"t","partition":0,"offset":2}]}' >"$WORK/twice.json"
+case_ delete-records "invalid offset file '$WORK/truncated.json': not valid JSON" --offset-json-file "$WORK/truncated.json"
+case_ delete-records "invalid offset file '$WORK/twice.json'" --offset-json-file "$WORK/twice.json"
+case_ delete-records "cannot open '$WORK/missing.json'" --offset-json-file "$WORK/missing.json"
 
 [ ! -e "$WORK/connected" ] || fail "a program connected to the broker despite bad input"
 say "ok: $n bad command lines"
