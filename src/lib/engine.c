@@ -647,6 +647,23 @@ static bool window_due(kt_engine *e, int64_t now)
 	return e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start);
 }
 
+/* Up to BATCH messages into b: what is queued, else the first to arrive
+ * within wait_ms and what came with it. (A batch call that waits would
+ * hold the first message until the batch is full or the wait is over:
+ * 50 ms of latency at 20,000 records/s.) Serves the rebalance callback. */
+static ssize_t take_messages(rd_kafka_queue_t *q, batch *b, int wait_ms)
+{
+	ssize_t n = rd_kafka_consume_batch_queue(q, 0, b->msgs, BATCH);
+	if (n != 0 || wait_ms <= 0)
+		return n;
+	rd_kafka_message_t *first = rd_kafka_consume_queue(q, wait_ms);
+	if (!first)
+		return 0;
+	b->msgs[0] = first;
+	n = rd_kafka_consume_batch_queue(q, 0, b->msgs + 1, BATCH - 1);
+	return n < 0 ? 1 : n + 1;
+}
+
 int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 {
 	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(e->rk);
@@ -663,9 +680,7 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 		if (e->starved && wait > STARVED_WAIT_MS)
 			wait = STARVED_WAIT_MS;
 		batch *b = &e->batches[e->fill];
-		/* Serves the rebalance callback too. */
-		ssize_t n = rd_kafka_consume_batch_queue(q, (int)(wait > 100 ? 100 : wait),
-							 b->msgs, BATCH);
+		ssize_t n = take_messages(q, b, (int)(wait > 100 ? 100 : wait));
 		now = wall_ms();
 		/* Windows the clock has closed go first, so the new records
 		 * land in the window their time opens; what is in flight was
