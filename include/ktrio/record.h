@@ -1,4 +1,4 @@
-/* record: decoding a Kafka message value into a JSON object with cJSON, and
+/* record: decoding a Kafka message value into a JSON object (a cJSON tree), and
  * the reasons a record is refused (counted, never fatal). */
 #ifndef KTRIO_RECORD_H
 #define KTRIO_RECORD_H
@@ -37,11 +37,9 @@ bool kt_utf8_valid(const char *s, size_t len);
  * larger than max_bytes are refused before parsing. Several records may be
  * alive at once (a batch), until the arena is reset.
  *
- * Why an arena: cJSON allocates every node and string separately; parsing
- * into a reusable per-thread arena (through cJSON_InitHooks, whose hooks
- * take no context, hence the thread-local state) removes the malloc/free
- * pairs that dominated the consumer's profile. The hooks pass every
- * allocation made outside kt_record_decode to malloc and free. */
+ * Why an arena: a tree per record, each node and string allocated on its
+ * own, made malloc/free pairs the top of the consumer's profile; kt_json_parse
+ * bumps a pointer in a reusable per-thread arena instead. */
 cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 			enum kt_invalid *reason);
 

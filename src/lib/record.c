@@ -1,7 +1,8 @@
 /* record: decoding message values into JSON objects, and refusal reasons. */
 #include "ktrio/record.h"
 
-#include <pthread.h>
+#include "ktrio/json.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,6 @@ typedef struct arena_state {
 	chunk *first;    /* the chain in order of use; those after head are spare */
 	chunk *head;     /* the chunk being filled, NULL before the first */
 	char *cur, *end; /* its free space */
-	bool active;     /* inside kt_record_decode: allocate from the arena */
 } arena_state;
 
 /* Each thread has KT_RECORD_ARENAS arenas and decodes into the selected
@@ -31,7 +31,7 @@ typedef struct arena_state {
 static _Thread_local arena_state arenas[KT_RECORD_ARENAS];
 static _Thread_local unsigned selected;
 
-/* cJSON's nodes hold pointers and doubles; its strings need nothing. */
+/* cJSON's nodes hold pointers and doubles; strings need nothing. */
 #define ARENA_ALIGN 8
 
 static void use_chunk(arena_state *a, chunk *c)
@@ -64,37 +64,16 @@ static __attribute__((noinline)) void *refill(arena_state *a, size_t n)
 	return p;
 }
 
-static void *arena_malloc(size_t n)
+/* kt_json_parse's allocator: a bump of the selected arena's pointer. */
+static void *arena_alloc(void *ctx, size_t n)
 {
-	arena_state *a = &arenas[selected];
-	if (!a->active)
-		return malloc(n);
+	arena_state *a = ctx;
 	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if ((size_t)(a->end - a->cur) < n)
 		return refill(a, n);
 	void *p = a->cur;
 	a->cur += n;
 	return p;
-}
-
-static void arena_free(void *p);
-
-/* cJSON's hooks are global: installed once, by whichever thread decodes
- * first. */
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
-
-static void install_hooks(void)
-{
-	cJSON_Hooks hooks = {arena_malloc, arena_free};
-	cJSON_InitHooks(&hooks);
-}
-
-static void arena_free(void *p)
-{
-	/* Inside a parse only arena memory is freed (a failed parse cleaning
-	 * up): it goes when the arena is reset. */
-	if (!arenas[selected].active)
-		free(p);
 }
 
 /* Where the arena stands, to go back there when a parse fails without
@@ -139,7 +118,7 @@ static void arena_reset(void)
 	if (a->first)
 		use_chunk(a, a->first);
 	else
-		*a = (arena_state){.active = a->active};
+		*a = (arena_state){0};
 }
 
 void kt_record_arena_release(void)
@@ -253,25 +232,15 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 		*reason = KT_INVALID_BAD_UTF8;
 		return NULL;
 	}
-	pthread_once(&hooks_once, install_hooks);
+	/* Trailing NULs are forgiven: some producers send C strings with
+	 * their terminator. */
+	const char *text = value;
+	while (len > 0 && text[len - 1] == '\0')
+		len--;
 	mark before = arena_mark();
-	/* cJSON stops at CJSON_NESTING_LIMIT levels, so deep input fails
-	 * cleanly here instead of exhausting the stack. */
-	const char *end = NULL;
-	arenas[selected].active = true;
-	cJSON *root = cJSON_ParseWithLengthOpts(value, len, &end, 0);
-	arenas[selected].active = false;
+	/* Nesting deeper than CJSON_NESTING_LIMIT fails cleanly. */
+	cJSON *root = kt_json_parse(text, len, arena_alloc, &arenas[selected]);
 	if (!root) {
-		arena_rewind(before);
-		*reason = KT_INVALID_NOT_JSON;
-		return NULL;
-	}
-	/* Only whitespace may follow the value. */
-	const char *stop = (const char *)value + len;
-	while (end < stop && (*end == ' ' || *end == '\n' || *end == '\r' ||
-			      *end == '\t' || *end == '\0'))
-		end++;
-	if (end != stop) {
 		arena_rewind(before);
 		*reason = KT_INVALID_NOT_JSON;
 		return NULL;

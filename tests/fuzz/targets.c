@@ -9,6 +9,7 @@
 #include "ktrio/event.h"
 #include "ktrio/fields.h"
 #include "ktrio/filter.h"
+#include "ktrio/json.h"
 #include "ktrio/parse.h"
 #include "ktrio/record.h"
 #include "ktrio/schema.h"
@@ -111,4 +112,70 @@ void kt_fuzz_filter(const uint8_t *data, size_t size)
 	kt_filter_free(f);
 	free(expr);
 	kt_record_arena_release();
+}
+
+/* ---- kt_json_parse against cJSON_Parse -------------------------------- */
+
+/* Blocks for kt_json_parse, each malloc'd and chained, freed together. */
+typedef struct block {
+	struct block *next;
+	max_align_t data[];
+} block;
+
+static void *chain_alloc(void *ctx, size_t n)
+{
+	block **head = ctx, *b = malloc(sizeof *b + n);
+	if (!b)
+		return NULL;
+	b->next = *head;
+	*head = b;
+	return b->data;
+}
+
+/* cJSON reads at most 63 characters of a number; a longer run of number
+ * characters may differ for that reason alone. */
+static bool has_long_number(const uint8_t *d, size_t size)
+{
+	size_t run = 0;
+	for (size_t i = 0; i < size; i++) {
+		run = strchr("0123456789+-.eE", d[i]) && d[i] ? run + 1 : 0;
+		if (run >= 60)
+			return true;
+	}
+	return false;
+}
+
+static bool same_tree(const cJSON *a, const cJSON *b)
+{
+	if ((a->type & 0xFF) != (b->type & 0xFF) || (!a->string != !b->string) ||
+	    (a->string && strcmp(a->string, b->string)))
+		return false;
+	if (cJSON_IsString(a) && strcmp(a->valuestring, b->valuestring))
+		return false;
+	if (cJSON_IsNumber(a) && (memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) ||
+				  a->valueint != b->valueint))
+		return false;
+	const cJSON *x = a->child, *y = b->child;
+	for (; x && y; x = x->next, y = y->next)
+		if (!same_tree(x, y))
+			return false;
+	return !x && !y;
+}
+
+/* What our parser accepts, cJSON (laxer) accepts too, as the same tree. */
+void kt_fuzz_json(const uint8_t *data, size_t size)
+{
+	block *blocks = NULL;
+	cJSON *ours = kt_json_parse((const char *)data, size, chain_alloc, &blocks);
+	if (ours && !has_long_number(data, size)) {
+		cJSON *theirs = cJSON_ParseWithLength((const char *)data, size);
+		if (!theirs || !same_tree(ours, theirs))
+			abort();
+		cJSON_Delete(theirs);
+	}
+	while (blocks) {
+		block *next = blocks->next;
+		free(blocks);
+		blocks = next;
+	}
 }

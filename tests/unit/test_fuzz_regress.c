@@ -80,6 +80,12 @@ static void test_filter(void **state)
 	replay("filter", kt_fuzz_filter, 3);
 }
 
+static void test_json(void **state)
+{
+	(void)state;
+	replay("json", kt_fuzz_json, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -87,6 +93,7 @@ int main(void)
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

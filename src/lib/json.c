@@ -1,0 +1,368 @@
+/* json: a strict RFC 8259 parser building cJSON trees (see json.h). */
+#include "ktrio/json.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct parser {
+	const char *p, *end;
+	kt_json_alloc_fn alloc;
+	void *ctx;
+	int depth;
+} parser;
+
+static cJSON *parse_value(parser *ps);
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static void skip_space(parser *ps)
+{
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
+		ps->p++;
+}
+
+/* The next byte, or 0 at the end (a NUL is never valid where it is read). */
+static char peek(const parser *ps)
+{
+	return ps->p < ps->end ? *ps->p : '\0';
+}
+
+static cJSON *new_node(parser *ps, int type)
+{
+	cJSON *n = ps->alloc(ps->ctx, sizeof *n);
+	if (n) {
+		memset(n, 0, sizeof *n);
+		n->type = type;
+	}
+	return n;
+}
+
+/* ---- strings --------------------------------------------------------- */
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned c = (unsigned char)s[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			d = (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* A \u escape at q (after the backslash and 'u'), a surrogate pair taken
+ * whole, written as UTF-8 to *o. Returns the bytes read, 0 if malformed. */
+static size_t unicode_escape(const char *q, const char *stop, char **o)
+{
+	unsigned cp, lo;
+	if (stop - q < 4 || hex4(q, &cp) || (cp >= 0xDC00 && cp <= 0xDFFF))
+		return 0;
+	if (cp < 0xD800 || cp > 0xDBFF) {
+		*o += put_utf8(*o, cp);
+		return 4;
+	}
+	if (stop - q < 10 || q[4] != '\\' || q[5] != 'u' || hex4(q + 6, &lo) ||
+	    lo < 0xDC00 || lo > 0xDFFF)
+		return 0;
+	*o += put_utf8(*o, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
+	return 10;
+}
+
+/* Decode the escaped text [q, stop) into out (never longer than it). */
+static bool unescape(const char *q, const char *stop, char *out)
+{
+	static const char simple[128] = {['"'] = '"', ['\\'] = '\\', ['/'] = '/',
+					 ['b'] = '\b', ['f'] = '\f', ['n'] = '\n',
+					 ['r'] = '\r', ['t'] = '\t'};
+	char *o = out;
+	while (q < stop) {
+		if (*q != '\\') {
+			*o++ = *q++;
+			continue;
+		}
+		unsigned char c = (unsigned char)q[1];
+		q += 2;
+		if (c == 'u') {
+			size_t used = unicode_escape(q, stop, &o);
+			if (!used)
+				return false;
+			q += used;
+		} else if (c < 128 && simple[c]) {
+			*o++ = simple[c];
+		} else {
+			return false;
+		}
+	}
+	*o = '\0';
+	return true;
+}
+
+/* The string whose opening quote is at ps->p, decoded and NUL-terminated
+ * in new memory; NULL when malformed or out of memory. */
+static char *parse_string(parser *ps)
+{
+	const char *start = ps->p + 1, *s = start;
+	bool escaped = false;
+	for (;;) {
+		if (s >= ps->end)
+			return NULL;
+		unsigned char c = (unsigned char)*s;
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return NULL; /* control characters must be escaped */
+		if (c == '\\') {
+			escaped = true;
+			s++; /* whatever follows is checked by unescape */
+		}
+		s++;
+	}
+	size_t raw = (size_t)(s - start);
+	char *out = ps->alloc(ps->ctx, raw + 1);
+	if (!out)
+		return NULL;
+	ps->p = s + 1;
+	if (escaped)
+		return unescape(start, s, out) ? out : NULL;
+	memcpy(out, start, raw);
+	out[raw] = '\0';
+	return out;
+}
+
+/* ---- numbers --------------------------------------------------------- */
+
+/* Powers of ten that doubles hold exactly. */
+static const double exact_pow10[] = {
+	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+#define MAX_EXACT_MANTISSA (UINT64_C(1) << 53)
+
+/* Text [s, stop) that the fast path cannot read exactly, through strtod
+ * (which needs it NUL-terminated). Returns false when out of memory. */
+static bool slow_number(parser *ps, const char *s, const char *stop, double *v)
+{
+	size_t n = (size_t)(stop - s);
+	char local[64];
+	char *buf = n < sizeof local ? local : ps->alloc(ps->ctx, n + 1);
+	if (!buf)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*v = strtod(buf, NULL); /* +-HUGE_VAL beyond range, as cJSON gives */
+	return true;
+}
+
+/* Digits [q, stop) into *mant while it holds them exactly; returns where
+ * digits end. *lost is set when a significant digit did not fit, *scale
+ * lowered by one per fraction digit taken. */
+static const char *take_digits(const char *q, const char *stop, uint64_t *mant,
+			       bool fraction, int *scale, bool *lost)
+{
+	for (; q < stop && is_digit(*q); q++) {
+		if (*mant < (MAX_EXACT_MANTISSA - 9) / 10) {
+			*mant = *mant * 10 + (uint64_t)(*q - '0');
+			if (fraction)
+				(*scale)--;
+		} else {
+			*lost = true;
+		}
+	}
+	return q;
+}
+
+/* A number per the JSON grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * Exact without strtod when the digits fit in 53 bits and the power of ten
+ * is one doubles hold: one correctly rounded multiplication or division
+ * (Clinger's fast path). */
+static cJSON *parse_number(parser *ps)
+{
+	const char *s = ps->p, *q = s, *stop = ps->end;
+	bool neg = q < stop && *q == '-', lost = false;
+	q += neg;
+	if (q >= stop || !is_digit(*q))
+		return NULL;
+	uint64_t mant = 0;
+	int scale = 0, expo = 0;
+	if (*q == '0')
+		q++; /* "01" then fails on the '1' that follows the value */
+	else
+		q = take_digits(q, stop, &mant, false, &scale, &lost);
+	if (q < stop && *q == '.') {
+		if (++q >= stop || !is_digit(*q))
+			return NULL;
+		q = take_digits(q, stop, &mant, true, &scale, &lost);
+	}
+	if (q < stop && (*q == 'e' || *q == 'E')) {
+		q++;
+		bool eneg = q < stop && (*q == '-' || *q == '+') ? *q++ == '-' : false;
+		if (q >= stop || !is_digit(*q))
+			return NULL;
+		for (; q < stop && is_digit(*q); q++)
+			if (expo < 100000)
+				expo = expo * 10 + (*q - '0');
+		expo = eneg ? -expo : expo;
+	}
+	int e = scale + expo;
+	double v;
+	if (!lost && (mant == 0 || (e >= -22 && e <= 22))) {
+		v = mant == 0 ? 0
+		    : e >= 0  ? (double)mant * exact_pow10[e]
+			      : (double)mant / exact_pow10[-e];
+		v = neg ? -v : v;
+	} else if (!slow_number(ps, s, q, &v)) { /* signed by strtod */
+		return NULL;
+	}
+	cJSON *n = new_node(ps, cJSON_Number);
+	if (!n)
+		return NULL;
+	ps->p = q;
+	n->valuedouble = v;
+	/* cJSON's own saturation of valueint */
+	n->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+	return n;
+}
+
+/* ---- containers ------------------------------------------------------ */
+
+static void append(cJSON *parent, cJSON **last, cJSON *item)
+{
+	if (*last) {
+		(*last)->next = item;
+		item->prev = *last;
+	} else {
+		parent->child = item;
+	}
+	*last = item;
+}
+
+/* An array or object whose opening bracket is at ps->p. */
+static cJSON *parse_container(parser *ps, bool object)
+{
+	if (++ps->depth > CJSON_NESTING_LIMIT)
+		return NULL;
+	cJSON *c = new_node(ps, object ? cJSON_Object : cJSON_Array), *last = NULL;
+	if (!c)
+		return NULL;
+	char close = object ? '}' : ']';
+	ps->p++;
+	skip_space(ps);
+	if (peek(ps) == close) {
+		ps->p++;
+		ps->depth--;
+		return c;
+	}
+	for (;;) {
+		char *key = NULL;
+		if (object) {
+			if (peek(ps) != '"' || !(key = parse_string(ps)))
+				return NULL;
+			skip_space(ps);
+			if (peek(ps) != ':')
+				return NULL;
+			ps->p++;
+			skip_space(ps);
+		}
+		cJSON *item = parse_value(ps);
+		if (!item)
+			return NULL;
+		item->string = key;
+		append(c, &last, item);
+		skip_space(ps);
+		char next = peek(ps);
+		ps->p++;
+		if (next == close)
+			break;
+		if (next != ',')
+			return NULL;
+		skip_space(ps);
+	}
+	c->child->prev = last; /* cJSON keeps the last item there */
+	ps->depth--;
+	return c;
+}
+
+static cJSON *literal(parser *ps, const char *word, size_t len, int type)
+{
+	if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len))
+		return NULL;
+	cJSON *n = new_node(ps, type);
+	if (n) {
+		ps->p += len;
+		n->valueint = type == cJSON_True;
+	}
+	return n;
+}
+
+static cJSON *parse_value(parser *ps)
+{
+	switch (peek(ps)) {
+	case '{':
+		return parse_container(ps, true);
+	case '[':
+		return parse_container(ps, false);
+	case '"': {
+		char *str = parse_string(ps);
+		cJSON *n = str ? new_node(ps, cJSON_String) : NULL;
+		if (n)
+			n->valuestring = str;
+		return n;
+	}
+	case 't':
+		return literal(ps, "true", 4, cJSON_True);
+	case 'f':
+		return literal(ps, "false", 5, cJSON_False);
+	case 'n':
+		return literal(ps, "null", 4, cJSON_NULL);
+	default:
+		return parse_number(ps);
+	}
+}
+
+cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx)
+{
+	parser ps = {.p = s, .end = s + len, .alloc = alloc, .ctx = ctx};
+	skip_space(&ps);
+	cJSON *root = parse_value(&ps);
+	if (!root)
+		return NULL;
+	skip_space(&ps);
+	return ps.p == ps.end ? root : NULL;
+}
