@@ -26,8 +26,9 @@ typedef void *(*kt_json_alloc_fn)(void *ctx, size_t n);
  * Stricter than cJSON where RFC 8259 is: numbers follow the JSON grammar
  * (no "+1", "01", ".5", "1."), control characters must be escaped inside
  * strings, and only the four JSON whitespace characters count as such.
- * Like cJSON it does not check UTF-8 (see kt_utf8_valid) and keeps
- * duplicate keys; numbers beyond double range become +-inf. */
+ * Strings must be well-formed UTF-8 (cJSON takes any bytes); outside them
+ * JSON is ASCII, so an accepted text is valid UTF-8 as a whole. Like cJSON
+ * it keeps duplicate keys; numbers beyond double range become +-inf. */
 cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx);
 
 #endif

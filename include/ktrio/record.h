@@ -26,10 +26,6 @@ enum kt_invalid {
 /* The stable name of a reason, e.g. "not_json". */
 const char *kt_invalid_name(enum kt_invalid reason);
 
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
- * nothing above U+10FFFF). */
-bool kt_utf8_valid(const char *s, size_t len);
-
 /* Decode one message value. On success returns the root object, which
  * lives in this thread's record arena until kt_record_free or
  * kt_record_arena_reset (never cJSON_Delete it), and leaves *reason alone;

@@ -1,6 +1,8 @@
 /* json: a strict RFC 8259 parser building cJSON trees (see json.h). */
 #include "ktrio/json.h"
 
+#include "ktrio/utf8.h"
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -134,6 +136,20 @@ static bool unescape(const char *q, const char *stop, char *out)
 	return true;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether any byte of w is '"', '\\', below 0x20 or above 0x7F. The tests
+ * for "some byte is zero" and "some byte is below n" (n <= 128) are exact:
+ * no false positives. */
+static inline bool needs_look(uint64_t w)
+{
+	uint64_t quote = w ^ (ONES * '"'), slash = w ^ (ONES * '\\');
+	uint64_t zero_q = (quote - ONES) & ~quote, zero_s = (slash - ONES) & ~slash;
+	uint64_t low = (w - ONES * 0x20) & ~w;
+	return ((zero_q | zero_s | low | w) & HIGHS) != 0;
+}
+
 /* The string whose opening quote is at ps->p, decoded and NUL-terminated
  * in new memory; NULL when malformed or out of memory. */
 static char *parse_string(parser *ps)
@@ -141,6 +157,15 @@ static char *parse_string(parser *ps)
 	const char *start = ps->p + 1, *s = start;
 	bool escaped = false;
 	for (;;) {
+		/* Eight plain bytes at a time: most strings have no quote,
+		 * backslash or control character until their end. */
+		while (ps->end - s >= 8) {
+			uint64_t w;
+			memcpy(&w, s, 8);
+			if (needs_look(w))
+				break;
+			s += 8;
+		}
 		if (s >= ps->end)
 			return NULL;
 		unsigned char c = (unsigned char)*s;
@@ -148,6 +173,13 @@ static char *parse_string(parser *ps)
 			break;
 		if (c < 0x20)
 			return NULL; /* control characters must be escaped */
+		if (c >= 0x80) {
+			size_t n = kt_utf8_sequence(s, (size_t)(ps->end - s));
+			if (!n)
+				return NULL;
+			s += n;
+			continue;
+		}
 		if (c == '\\') {
 			escaped = true;
 			s++; /* whatever follows is checked by unescape */

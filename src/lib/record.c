@@ -2,6 +2,7 @@
 #include "ktrio/record.h"
 
 #include "ktrio/json.h"
+#include "ktrio/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -169,50 +170,6 @@ const char *kt_invalid_name(enum kt_invalid reason)
 	return (unsigned)reason < KT_INVALID_COUNT ? names[reason] : "unknown";
 }
 
-bool kt_utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str, *end = s + len;
-	while (s < end) {
-		/* Skip ASCII eight bytes at a time: most JSON is ASCII. */
-		if (end - s >= 8) {
-			uint64_t w;
-			memcpy(&w, s, 8);
-			if (!(w & 0x8080808080808080ULL)) {
-				s += 8;
-				continue;
-			}
-		}
-		unsigned c = *s;
-		if (c < 0x80) {
-			s++;
-			continue;
-		}
-		size_t n;
-		unsigned min;
-		uint32_t cp;
-		if ((c & 0xE0) == 0xC0) {
-			n = 2, min = 0x80, cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			n = 3, min = 0x800, cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			n = 4, min = 0x10000, cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if ((size_t)(end - s) < n)
-			return false;
-		for (size_t i = 1; i < n; i++) {
-			if ((s[i] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		s += n;
-	}
-	return true;
-}
-
 cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 			enum kt_invalid *reason)
 {
@@ -228,10 +185,6 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 		*reason = KT_INVALID_TOO_LARGE;
 		return NULL;
 	}
-	if (!kt_utf8_valid(value, len)) {
-		*reason = KT_INVALID_BAD_UTF8;
-		return NULL;
-	}
 	/* Trailing NULs are forgiven: some producers send C strings with
 	 * their terminator. */
 	const char *text = value;
@@ -242,7 +195,10 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 	cJSON *root = kt_json_parse(text, len, arena_alloc, &arenas[selected]);
 	if (!root) {
 		arena_rewind(before);
-		*reason = KT_INVALID_NOT_JSON;
+		/* The parser checks UTF-8 in strings, and JSON outside them is
+		 * ASCII: a failure tells which it was only now, when rare. */
+		*reason = kt_utf8_valid(text, len) ? KT_INVALID_NOT_JSON
+						   : KT_INVALID_BAD_UTF8;
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {

@@ -176,6 +176,10 @@ static void test_refuses_what_is_not_json(void **state)
 		"\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\", "[", "{", "[1,]",
 		"[,1]", "{\"a\":1,}", "{\"a\"}", "{\"a\" 1}", "{1:2}", "{'a':1}", "1 2",
 		"[1 2]", "{}}", "[]]", "\v1", "{\"a\":1}x", "\xc3\xa9",
+		/* malformed UTF-8 in strings: truncated, overlong, surrogate,
+		 * beyond U+10FFFF, a stray continuation byte, at SWAR offsets */
+		"\"\xc3\"", "\"abcdefgh\xc3\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"",
+		"\"\xf4\x90\x80\x80\"", "\"abcdefg\x80\"", "{\"k\xff\":1}",
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
 		if (parse(texts[i]))
@@ -232,6 +236,48 @@ static void test_allocation_failure(void **state)
 	p->fail_after = 0;
 }
 
+/* The string scanner reads eight bytes at a time: an escape, a quote or a
+ * control character at every offset of a long string. */
+static void test_strings_at_every_offset(void **state)
+{
+	(void)state;
+	char text[96], want[32];
+	for (size_t at = 0; at < 40; at++) {
+		for (size_t tail = 0; tail < 10; tail++) {
+			/* "aaa\"aaa" and "aaa\u00e9aaa": agree with cJSON */
+			static const char *const escapes[] = {"\\\"", "\\\\", "\\n", "\\u00e9", "\xc3\xa9"};
+			for (size_t e = 0; e < sizeof escapes / sizeof *escapes; e++) {
+				snprintf(text, sizeof text, "\"%.*s%s%.*s\"", (int)at,
+					 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", escapes[e],
+					 (int)tail, "bbbbbbbbbb");
+				agrees_with_cjson(text);
+			}
+			/* a raw control character: refused */
+			int n = snprintf(text, sizeof text, "\"%.*s\x01%.*s\"", (int)at,
+					 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", (int)tail,
+					 "bbbbbbbbbb");
+			if (parse_len(text, (size_t)n))
+				fail_msg("accepted a control character at %zu", at);
+			/* unterminated: refused, and nothing read past the end */
+			n = snprintf(text, sizeof text, "\"%.*s", (int)(at + tail),
+				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+			assert_null(parse_len(text, (size_t)n));
+			pool_clear(the_pool());
+		}
+	}
+	/* The quote ends the string wherever it falls. */
+	for (size_t at = 0; at < 24; at++) {
+		memset(want, 'x', at);
+		want[at] = '\0';
+		snprintf(text, sizeof text, "[\"%s\",1]", want);
+		cJSON *root = parse(text);
+		assert_non_null(root);
+		assert_string_equal(root->child->valuestring, want);
+		assert_int_equal(root->child->next->valueint, 1);
+		pool_clear(the_pool());
+	}
+}
+
 static void test_strings_are_copies(void **state)
 {
 	(void)state;
@@ -251,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_what_is_not_json),
 		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_allocation_failure),
+		cmocka_unit_test(test_strings_at_every_offset),
 		cmocka_unit_test(test_strings_are_copies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

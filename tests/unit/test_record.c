@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ktrio/record.h"
+#include "ktrio/utf8.h"
 
 #define MAXB (1024 * 1024)
 
