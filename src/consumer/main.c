@@ -317,6 +317,7 @@ static int run(options *o, const kt_log *log)
 	/* Leave the group cleanly: the revoke callback writes and commits. */
 	rd_kafka_consumer_close(rk);
 	kt_engine_free(e);
+	kt_report_release(&report);
 	rd_kafka_destroy(rk);
 	return status;
 }

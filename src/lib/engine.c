@@ -317,13 +317,15 @@ static kt_window *take_window(kt_engine *e, int64_t start)
 	return kt_window_new(start, start + e->o.window_ms, e->o.max_groups);
 }
 
-/* Write out open[0], recycle it, commit what is now written. */
-static void emit_oldest(kt_engine *e, bool sync_commit)
+/* Write out open[0] (partial: before its end), recycle it, commit what is
+ * now written. */
+static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
 {
 	kt_window *w = e->open[0];
 	memmove(e->open, e->open + 1, (e->nopen - 1) * sizeof *e->open);
 	e->nopen--;
 	e->health.lag = current_lag(e);
+	e->health.partial = partial;
 	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
 		kt_err(e->log, "cannot write a window: output failed");
 		e->failed = true;
@@ -350,7 +352,7 @@ static kt_window *window_at(kt_engine *e, int64_t start)
 	if (i > 0 && e->open[i - 1]->start == start)
 		return e->open[i - 1];
 	if (e->nopen == MAX_OPEN_WINDOWS) {
-		emit_oldest(e, false);
+		emit_oldest(e, true, false);
 		if (i > 0)
 			i--;
 	}
@@ -373,14 +375,14 @@ static void tick(kt_engine *e, int64_t now)
 			goto oom;
 		while (kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed) {
 			int64_t next = e->open[0]->end;
-			emit_oldest(e, false);
+			emit_oldest(e, false, false);
 			if (!window_at(e, next))
 				goto oom;
 		}
 		return;
 	}
 	while (e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed)
-		emit_oldest(e, false);
+		emit_oldest(e, false, false);
 	return;
 oom:
 	kt_err(e->log, "out of memory");
@@ -485,7 +487,7 @@ static bool all_at_end(const kt_engine *e)
 static void flush_all(kt_engine *e, bool sync)
 {
 	while (e->nopen && !e->failed)
-		emit_oldest(e, sync);
+		emit_oldest(e, true, sync);
 	if (!e->failed)
 		commit(e, sync);
 }
@@ -708,6 +710,10 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	drain(e);
 	if (!e->failed)
 		flush_all(e, true);
+	if (!e->failed && kt_report_finish(e->report, e->out) < 0) {
+		kt_err(e->log, "cannot write a window: output failed");
+		e->failed = true;
+	}
 	if (q)
 		rd_kafka_queue_destroy(q);
 	kt_record_arena_release();

@@ -103,7 +103,8 @@ static bool health_json(cJSON *o, const kt_window *w, const kt_health *h)
 		    !cJSON_AddNumberToObject(reasons, kt_invalid_name(i), (double)h->invalid[i]))
 			return false;
 	return cJSON_AddNumberToObject(o, "filtered", (double)h->filtered) &&
-	       cJSON_AddNumberToObject(o, "late", (double)h->late);
+	       cJSON_AddNumberToObject(o, "late", (double)h->late) &&
+	       cJSON_AddBoolToObject(o, "partial", h->partial);
 }
 
 static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
@@ -203,6 +204,10 @@ static void csv_num(FILE *out, double v)
 static const char *const stat_cols[] = {"count", "sum", "mean", "min", "max",
 					"stddev", "p50", "p95", "p99"};
 
+/* Most empty windows held back while the CSV header waits for a window
+ * with records; past this the header is written without stat columns. */
+#define MAX_PENDING 4096
+
 static void csv_header(kt_report *r, FILE *out)
 {
 	const kt_fieldspec *s = r->spec;
@@ -213,21 +218,64 @@ static void csv_header(kt_report *r, FILE *out)
 	}
 	fputs(",count", out);
 	for (size_t i = 0; i < s->nstats; i++)
-		for (size_t c = 0; c < sizeof stat_cols / sizeof *stat_cols; c++)
-			fprintf(out, ",%s_%s", s->stats[i], stat_cols[c]);
-	if (s->distinct)
-		fprintf(out, ",%s_distinct", s->distinct);
-	fputs(",window_records,invalid,filtered,late,overflow\n", out);
+		for (size_t c = 0; c < sizeof stat_cols / sizeof *stat_cols; c++) {
+			putc(',', out);
+			char col[300];
+			snprintf(col, sizeof col, "%s_%s", s->stats[i], stat_cols[c]);
+			csv_field(out, col);
+		}
+	if (s->distinct) {
+		putc(',', out);
+		char col[300];
+		snprintf(col, sizeof col, "%s_distinct", s->distinct);
+		csv_field(out, col);
+	}
+	fputs(",window_records,invalid,filtered,late,overflow,other_groups,other_count,"
+	      "records_per_s,bytes_per_s,latency_p50_ms,latency_p99_ms,lag,partial",
+	      out);
+	for (int i = 0; i < KT_INVALID_COUNT; i++)
+		fprintf(out, ",invalid_%s", kt_invalid_name(i));
+	putc('\n', out);
 	r->csv_header_done = true;
+	r->csv_stats = s->nstats;
 }
 
-static void csv_row(const kt_report *r, FILE *out, const char *start,
-		    const char *end, const kt_window *w, const kt_health *h,
-		    const kt_group *g, size_t nstats)
+/* The columns after the group's: the window's own figures. */
+typedef struct csv_window {
+	const char *start, *end;
+	uint64_t records, overflow, other_groups, other_count;
+	double records_per_s, bytes_per_s, latency_p50, latency_p99;
+	const kt_health *health;
+} csv_window;
+
+static void csv_window_columns(FILE *out, const csv_window *cw)
+{
+	const kt_health *h = cw->health;
+	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		     ",%" PRIu64 ",%" PRIu64,
+		cw->records, h->invalid_total, h->filtered, h->late, cw->overflow,
+		cw->other_groups, cw->other_count);
+	csv_num(out, cw->records_per_s);
+	csv_num(out, cw->bytes_per_s);
+	csv_num(out, cw->latency_p50);
+	csv_num(out, cw->latency_p99);
+	if (h->lag < 0)
+		putc(',', out);
+	else
+		fprintf(out, ",%" PRId64, h->lag);
+	fputs(h->partial ? ",true" : ",false", out);
+	for (int i = 0; i < KT_INVALID_COUNT; i++)
+		fprintf(out, ",%" PRIu64, h->invalid[i]);
+	putc('\n', out);
+}
+
+/* One row: a group of the window, or (g NULL) the window alone. */
+static void csv_row(const kt_report *r, FILE *out, const csv_window *cw,
+		    const kt_group *g)
 {
 	const kt_fieldspec *s = r->spec;
 	char buf[KT_MAX_KEY_BYTES + 1];
-	fprintf(out, "%s,%s", start, end);
+	fprintf(out, "%s,%s", cw->start, cw->end);
 	for (size_t i = 0; i < s->ngroup; i++) {
 		putc(',', out);
 		if (g) {
@@ -236,7 +284,7 @@ static void csv_row(const kt_report *r, FILE *out, const char *start,
 		}
 	}
 	fprintf(out, ",%" PRIu64, g ? g->count : 0);
-	for (size_t i = 0; i < nstats; i++) {
+	for (size_t i = 0; i < r->csv_stats; i++) {
 		const kt_stat *st = g ? g->stats[i] : NULL;
 		if (!st) {
 			fputs(",0,,,,,,,,", out);
@@ -255,27 +303,70 @@ static void csv_row(const kt_report *r, FILE *out, const char *start,
 	}
 	if (s->distinct)
 		fprintf(out, ",%" PRIu64, g && g->distinct ? kt_hll_estimate(g->distinct) : 0);
-	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-		w->records, h->invalid_total, h->filtered, h->late, w->overflow);
+	csv_window_columns(out, cw);
+}
+
+/* The empty windows held back, now that the header is out. */
+static void csv_flush_pending(kt_report *r, FILE *out)
+{
+	for (size_t i = 0; i < r->npending; i++) {
+		const kt_report_pending *p = &r->pending[i];
+		char start[40], end[40];
+		kt_format_iso8601_ms(p->start, start, sizeof start);
+		kt_format_iso8601_ms(p->end, end, sizeof end);
+		csv_window cw = {.start = start, .end = end, .latency_p50 = NAN,
+				 .latency_p99 = NAN, .health = &p->health};
+		csv_row(r, out, &cw, NULL);
+	}
+	free(r->pending);
+	r->pending = NULL;
+	r->npending = 0;
+}
+
+/* Without --stats the stat columns are the fields of the first window with
+ * records; windows before it (all empty) wait, up to MAX_PENDING. Fields
+ * first seen after the header are left out rather than shifting columns. */
+static int hold_back(kt_report *r, const kt_window *w, const kt_health *h)
+{
+	if (r->csv_header_done || !r->spec->auto_stats || w->records ||
+	    r->npending == MAX_PENDING)
+		return 0;
+	kt_report_pending *v = realloc(r->pending, (r->npending + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	r->pending = v;
+	v[r->npending++] = (kt_report_pending){w->start, w->end, *h};
+	return 1;
 }
 
 static int write_csv(kt_report *r, FILE *out, const kt_window *w,
 		     const kt_health *h, kt_group **sorted)
 {
-	/* The columns are fixed by the first header; stat fields found later
-	 * (without --stats) are left out rather than shifting columns. */
+	int held = hold_back(r, w, h);
+	if (held)
+		return held < 0 ? -1 : 0;
 	if (!r->csv_header_done) {
 		csv_header(r, out);
-		r->csv_stats = r->spec->nstats;
+		csv_flush_pending(r, out);
 	}
 	char start[40], end[40];
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
+	double secs = seconds(w);
+	csv_window cw = {.start = start, .end = end, .records = w->records,
+			 .overflow = w->overflow, .other_groups = w->ngroups - shown,
+			 .records_per_s = secs > 0 ? (double)w->records / secs : 0,
+			 .bytes_per_s = secs > 0 ? (double)w->bytes / secs : 0,
+			 .latency_p50 = kt_sketch_quantile(&w->latency, 0.50),
+			 .latency_p99 = kt_sketch_quantile(&w->latency, 0.99),
+			 .health = h};
+	for (size_t i = shown; i < w->ngroups; i++)
+		cw.other_count += sorted[i]->count;
 	if (w->ngroups == 0)
-		csv_row(r, out, start, end, w, h, NULL, r->csv_stats);
+		csv_row(r, out, &cw, NULL);
 	for (size_t i = 0; i < shown; i++)
-		csv_row(r, out, start, end, w, h, sorted[i], r->csv_stats);
+		csv_row(r, out, &cw, sorted[i]);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -328,8 +419,8 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 	fmt_num(p50, sizeof p50, kt_sketch_quantile(&w->latency, 0.50));
 	fmt_num(p99, sizeof p99, kt_sketch_quantile(&w->latency, 0.99));
 	double secs = seconds(w);
-	fprintf(out, "%swindow %s .. %s%s\n", paint(r, "\033[1m"), start, end + 11,
-		paint(r, "\033[0m"));
+	fprintf(out, "%swindow %s .. %s%s%s\n", paint(r, "\033[1m"), start, end + 11,
+		paint(r, "\033[0m"), h->partial ? " (partial: written before its end)" : "");
 	fprintf(out, "records %" PRIu64 " | invalid %s%" PRIu64 "%s | filtered %" PRIu64
 		     " | late %" PRIu64 " | overflow %" PRIu64 " | %.1f rec/s | %.1f KB/s"
 		     " | latency p50 %s ms p99 %s ms | lag ",
@@ -425,6 +516,22 @@ static int write_table(kt_report *r, FILE *out, const kt_window *w,
 	}
 	putc('\n', out);
 	return ferror(out) ? -1 : 0;
+}
+
+int kt_report_finish(kt_report *r, FILE *out)
+{
+	if (r->format != KT_FORMAT_CSV || r->csv_header_done || !r->npending)
+		return 0;
+	csv_header(r, out);
+	csv_flush_pending(r, out);
+	return ferror(out) || fflush(out) == EOF ? -1 : 0;
+}
+
+void kt_report_release(kt_report *r)
+{
+	free(r->pending);
+	r->pending = NULL;
+	r->npending = 0;
 }
 
 int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
