@@ -26,6 +26,11 @@ typedef struct kt_kafka_ctx {
 
 void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log, void *user);
 
+/* The cluster answered (a message delivered or fetched): after an outage
+ * ("all brokers down"), say once that it is reachable again, so the next
+ * outage is reported too. Cheap enough to call per message. */
+void kt_kafka_note_answer(kt_kafka_ctx *ctx);
+
 /* A librdkafka configuration: `defaults` (key, value pairs, NULL-terminated,
  * may be NULL) first, then the user's resolved properties, so the user's
  * win. Callbacks for log and errors are set, opaque is ctx. Returns NULL

@@ -79,7 +79,7 @@ typedef struct options {
 	const char *filter_exprs[64];
 	size_t nfilter_exprs;
 	const char *group;
-	bool from_beginning, idle_set;
+	bool from_beginning, idle_set, lateness_set;
 	int64_t top;
 	bool top_set;
 } options;
@@ -147,6 +147,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 					    : set_string(&o->spec.time_field, "--event-time",
 							 arg, err, errlen);
 	case OPT_LATENESS:
+		o->lateness_set = true;
 		return kt_parse_duration_ms("--allowed-lateness", arg,
 					    &o->engine.lateness_ms, err, errlen);
 	case OPT_IDLE:
@@ -214,8 +215,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	if (kt_config_parse_args(&o->cfg, argc, argv, "g:ew:", longopts, program_option, o,
 				 err, errlen) < 0)
 		return -1;
-	if (!o->engine.event_time && (o->idle_set)) {
-		snprintf(err, errlen, "option '--idle-timeout' needs '--event-time'");
+	if (!o->engine.event_time && (o->idle_set || o->lateness_set)) {
+		snprintf(err, errlen, "option '%s' needs '--event-time'",
+			 o->idle_set ? "--idle-timeout" : "--allowed-lateness");
 		return -1;
 	}
 	if (!o->idle_set)

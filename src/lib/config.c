@@ -163,6 +163,11 @@ static int add_topic(kt_config *cfg, const char *topic, char *err,
 {
 	if (kt_config_check_topic(topic, err, errlen) < 0)
 		return -1;
+	for (size_t i = 0; i < cfg->ntopics; i++)
+		if (!strcmp(cfg->topics[i], topic)) {
+			snprintf(err, errlen, "invalid value '%s' for --topic: given twice", topic);
+			return -1;
+		}
 	char **v = realloc(cfg->topics, (cfg->ntopics + 1) * sizeof *v);
 	if (!v) {
 		snprintf(err, errlen, "out of memory");
@@ -379,7 +384,8 @@ bool kt_config_is_secret(const char *key)
 	lower[i] = '\0';
 	return strstr(lower, "password") || strstr(lower, "secret") ||
 	       strstr(lower, "jaas") || strstr(lower, "private.key") ||
-	       strstr(lower, "key.pem") || strstr(lower, "token");
+	       strstr(lower, "key.pem") || strstr(lower, "token") ||
+	       strstr(lower, "oauthbearer.config") || strstr(lower, "credential");
 }
 
 void kt_config_dump(const kt_config *cfg, const kt_log *log)

@@ -691,6 +691,9 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 			drain(e);
 		tick(e, now);
 		if (n > 0) {
+			kt_kafka_ctx *ctx = rd_kafka_opaque(e->rk);
+			if (ctx)
+				kt_kafka_note_answer(ctx);
 			b->n = (size_t)n;
 			b->now = now;
 			e->starved = false;

@@ -68,6 +68,14 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	}
 }
 
+void kt_kafka_note_answer(kt_kafka_ctx *ctx)
+{
+	if (ctx->brokers_down) {
+		ctx->brokers_down = 0;
+		kt_warn(ctx->log, "brokers reachable again");
+	}
+}
+
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
 		    char *err, size_t errlen)
 {

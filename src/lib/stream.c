@@ -19,6 +19,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
 	kt_stream_stats *stats = ctx->user;
 	if (!msg->err) {
 		stats->delivered++;
+		kt_kafka_note_answer(ctx);
 		return;
 	}
 	if (stats->failed++ < MAX_FAILURES_SHOWN)

@@ -74,6 +74,7 @@ case_ generator "option '--create-topic' conflicts with '--dry-run'" --create-to
 case_ generator "option '--schema' conflicts" --template orders --schema x.json
 case_ generator "invalid value '0' for --partitions" --partitions 0
 case_ generator "option '--topic' given twice" -t a -t b
+case_ generator "invalid value 'a' for --topic: given twice" -t a -t a
 
 case_ consumer "missing closing parenthesis at offset 3" --filter 'name~a(b'
 case_ consumer "filter 'price>abc'" --filter 'price>abc'
@@ -84,6 +85,13 @@ case_ consumer "invalid value '' for --group-by: empty field name" --group-by ''
 case_ consumer "invalid value 'a,,b' for --group-by" --group-by 'a,,b'
 case_ consumer "invalid value '' for --group: empty group name" -g ''
 case_ consumer "option '--idle-timeout' needs '--event-time'" --idle-timeout 3s
+case_ consumer "option '--allowed-lateness' needs '--event-time'" --allowed-lateness 3s
+case_ consumer "invalid value 'a' for --topic: given twice" -t a -t b -t a
+case_ consumer "invalid value '99999999999999999999' for --top" --top 99999999999999999999
+case_ consumer "invalid value '1e400s' for --window" --window 1e400s
+case_ consumer "invalid value '-1' for --max-groups" --max-groups -1
+case_ consumer "invalid value '0' for --threads" --threads 0
+case_ delete-records "invalid value '99999999999999999999' for --before-offset" -t x --before-offset 99999999999999999999
 
 case_ delete-records "nothing to delete: give --before-offset" -t x
 case_ delete-records "option '--topic' is required" --before-offset 5

@@ -715,6 +715,7 @@ static void test_is_secret(void **st)
 		"sasl.password",  "ssl.key.password", "ssl.keystore.password",
 		"foo.secret",     "client.secret.id", "sasl.jaas.config",
 		"SASL.PASSWORD",  "ssl.key.pem",      "Some.Secret.Thing",
+		"sasl.oauthbearer.config", "sasl.oauthbearer.client.secret",
 	};
 	for (size_t i = 0; i < sizeof secret / sizeof *secret; i++) {
 		if (!kt_config_is_secret(secret[i]))
