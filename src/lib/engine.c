@@ -437,6 +437,11 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 			return;
 		}
 		kt_wclock_observe_from(&e->clock, (size_t)s, t, now);
+		/* The watermark moves with each record, not each batch: a
+		 * window closes as soon as the records read so far pass it,
+		 * so what is late does not depend on how reads were batched. */
+		if (e->nopen && t - e->o.lateness_ms >= e->open[0]->end)
+			tick(e, now);
 	}
 	kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t));
 	int64_t latency = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1
