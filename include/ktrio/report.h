@@ -25,6 +25,7 @@ typedef struct kt_health {
 	 * many open windows): the same window may be written again later
 	 * with what came after. */
 	bool partial;
+	int64_t written_ms; /* when it is written: latency and throughput */
 } kt_health;
 
 /* A window written before the CSV header: without --stats, the columns

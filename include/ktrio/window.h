@@ -33,7 +33,8 @@ typedef struct kt_window {
 	uint64_t records;   /* valid records counted in groups */
 	uint64_t bytes;     /* their value bytes */
 	uint64_t overflow;  /* records whose new group exceeded max_groups */
-	kt_sketch latency;  /* processing time - Kafka timestamp, ms */
+	int64_t opened_ms;  /* processing time it was opened (set by its user) */
+	kt_sketch latency;  /* opened_ms - Kafka timestamp, ms, per record */
 	kt_group *groups;
 	size_t ngroups, cap;
 	uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
@@ -52,10 +53,21 @@ void kt_window_free(kt_window *w);
 void kt_window_reset(kt_window *w, int64_t start, int64_t end);
 
 /* Count one record: its group (created if new and room is left, else the
- * record goes to overflow), its stats and distinct value. latency_ms < 0
- * means unknown. -1 on allocation failure (nothing counted). */
+ * record goes to overflow), its stats and distinct value. kafka_ts_ms < 0
+ * means the message has no timestamp. -1 on allocation failure (nothing
+ * counted). */
 int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
-		  int64_t latency_ms);
+		  int64_t kafka_ts_ms);
+
+/* The q-quantile of end-to-end latency when the window is written at
+ * written_ms: written_ms - Kafka timestamp, over its records; NAN when none
+ * had a timestamp. (The sketch holds opened_ms - timestamp, so the time
+ * spent waiting for the window to close is one shift for all records.) */
+double kt_window_latency_ms(const kt_window *w, double q, int64_t written_ms);
+
+/* Seconds the window was open when written at written_ms (at least 1 ms):
+ * what its throughput is measured over. */
+double kt_window_open_seconds(const kt_window *w, int64_t written_ms);
 
 /* Remember that offset of the partition in assignment slot `slot` was
  * counted here, for committing. */

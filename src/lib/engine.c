@@ -306,15 +306,17 @@ static void commit(kt_engine *e, bool sync)
 
 /* ---- windows --------------------------------------------------------- */
 
-static kt_window *take_window(kt_engine *e, int64_t start)
+static kt_window *take_window(kt_engine *e, int64_t start, int64_t now)
 {
 	kt_window *w = e->spare;
 	e->spare = NULL;
-	if (w) {
+	if (w)
 		kt_window_reset(w, start, start + e->o.window_ms);
-		return w;
-	}
-	return kt_window_new(start, start + e->o.window_ms, e->o.max_groups);
+	else
+		w = kt_window_new(start, start + e->o.window_ms, e->o.max_groups);
+	if (w)
+		w->opened_ms = now;
+	return w;
 }
 
 /* Write out open[0] (partial: before its end), recycle it, commit what is
@@ -326,6 +328,7 @@ static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
 	e->nopen--;
 	e->health.lag = current_lag(e);
 	e->health.partial = partial;
+	e->health.written_ms = wall_ms();
 	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
 		kt_err(e->log, "cannot write a window: output failed");
 		e->failed = true;
@@ -343,8 +346,8 @@ static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
 		commit(e, sync_commit);
 }
 
-/* The open window starting at start, made when missing. */
-static kt_window *window_at(kt_engine *e, int64_t start)
+/* The open window starting at start, made (opened at now) when missing. */
+static kt_window *window_at(kt_engine *e, int64_t start, int64_t now)
 {
 	size_t i = e->nopen;
 	while (i > 0 && e->open[i - 1]->start > start)
@@ -356,7 +359,7 @@ static kt_window *window_at(kt_engine *e, int64_t start)
 		if (i > 0)
 			i--;
 	}
-	kt_window *w = take_window(e, start);
+	kt_window *w = take_window(e, start, now);
 	if (!w)
 		return NULL;
 	memmove(e->open + i + 1, e->open + i, (e->nopen - i) * sizeof *e->open);
@@ -371,12 +374,12 @@ static void tick(kt_engine *e, int64_t now)
 {
 	kt_wclock_advance(&e->clock, now);
 	if (!e->o.event_time) {
-		if (e->nopen == 0 && !window_at(e, kt_wclock_window_start(&e->clock, now)))
+		if (e->nopen == 0 && !window_at(e, kt_wclock_window_start(&e->clock, now), now))
 			goto oom;
 		while (kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed) {
 			int64_t next = e->open[0]->end;
 			emit_oldest(e, false, false);
-			if (!window_at(e, next))
+			if (!window_at(e, next, now))
 				goto oom;
 		}
 		return;
@@ -443,10 +446,10 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 		if (e->nopen && t - e->o.lateness_ms >= e->open[0]->end)
 			tick(e, now);
 	}
-	kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t));
-	int64_t latency = tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1
-			  : now > kts ? now - kts : 0;
-	if (!w || kt_window_add(w, &x, m->len, latency) < 0 ||
+	kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t), now);
+	if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE)
+		kts = -1;
+	if (!w || kt_window_add(w, &x, m->len, kts) < 0 ||
 	    kt_window_note_offset(w, s, m->offset) < 0) {
 		kt_err(e->log, "out of memory");
 		e->failed = true;

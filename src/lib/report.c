@@ -19,10 +19,6 @@ void kt_report_init(kt_report *r, enum kt_format format, size_t top,
 	r->spec = spec;
 }
 
-static double seconds(const kt_window *w)
-{
-	return (double)(w->end - w->start) / 1000.0;
-}
 
 /* ---- JSON ------------------------------------------------------------ */
 
@@ -111,7 +107,7 @@ static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
 		      uint64_t other_groups, uint64_t other_count)
 {
 	cJSON *other, *tp, *lat;
-	double secs = seconds(w);
+	double secs = kt_window_open_seconds(w, h->written_ms);
 	return (other = cJSON_AddObjectToObject(o, "other")) &&
 	       cJSON_AddNumberToObject(other, "groups", (double)other_groups) &&
 	       cJSON_AddNumberToObject(other, "count", (double)other_count) &&
@@ -120,8 +116,8 @@ static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
 	       cJSON_AddNumberToObject(tp, "records_per_s", secs > 0 ? (double)w->records / secs : 0) &&
 	       cJSON_AddNumberToObject(tp, "bytes_per_s", secs > 0 ? (double)w->bytes / secs : 0) &&
 	       (lat = cJSON_AddObjectToObject(o, "latency_ms")) &&
-	       add_num_or_null(lat, "p50", kt_sketch_quantile(&w->latency, 0.50)) &&
-	       add_num_or_null(lat, "p99", kt_sketch_quantile(&w->latency, 0.99)) &&
+	       add_num_or_null(lat, "p50", kt_window_latency_ms(w, 0.50, h->written_ms)) &&
+	       add_num_or_null(lat, "p99", kt_window_latency_ms(w, 0.99, h->written_ms)) &&
 	       (h->lag < 0 ? cJSON_AddNullToObject(o, "lag") != NULL
 			   : cJSON_AddNumberToObject(o, "lag", (double)h->lag) != NULL);
 }
@@ -353,13 +349,13 @@ static int write_csv(kt_report *r, FILE *out, const kt_window *w,
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
-	double secs = seconds(w);
+	double secs = kt_window_open_seconds(w, h->written_ms);
 	csv_window cw = {.start = start, .end = end, .records = w->records,
 			 .overflow = w->overflow, .other_groups = w->ngroups - shown,
 			 .records_per_s = secs > 0 ? (double)w->records / secs : 0,
 			 .bytes_per_s = secs > 0 ? (double)w->bytes / secs : 0,
-			 .latency_p50 = kt_sketch_quantile(&w->latency, 0.50),
-			 .latency_p99 = kt_sketch_quantile(&w->latency, 0.99),
+			 .latency_p50 = kt_window_latency_ms(w, 0.50, h->written_ms),
+			 .latency_p99 = kt_window_latency_ms(w, 0.99, h->written_ms),
 			 .health = h};
 	for (size_t i = shown; i < w->ngroups; i++)
 		cw.other_count += sorted[i]->count;
@@ -416,9 +412,9 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 	char start[40], end[40], p50[32], p99[32];
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
-	fmt_num(p50, sizeof p50, kt_sketch_quantile(&w->latency, 0.50));
-	fmt_num(p99, sizeof p99, kt_sketch_quantile(&w->latency, 0.99));
-	double secs = seconds(w);
+	fmt_num(p50, sizeof p50, kt_window_latency_ms(w, 0.50, h->written_ms));
+	fmt_num(p99, sizeof p99, kt_window_latency_ms(w, 0.99, h->written_ms));
+	double secs = kt_window_open_seconds(w, h->written_ms);
 	fprintf(out, "%swindow %s .. %s%s%s\n", paint(r, "\033[1m"), start, end + 11,
 		paint(r, "\033[0m"), h->partial ? " (partial: written before its end)" : "");
 	fprintf(out, "records %" PRIu64 " | invalid %s%" PRIu64 "%s | filtered %" PRIu64

@@ -123,14 +123,14 @@ oom:
 }
 
 int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
-		  int64_t latency_ms)
+		  int64_t kafka_ts_ms)
 {
 	bool oom = false;
 	kt_group *g = find_group(w, x->key, x->keylen, &oom);
 	if (oom)
 		return -1;
-	if (latency_ms >= 0)
-		kt_sketch_add(&w->latency, (double)latency_ms);
+	if (kafka_ts_ms >= 0)
+		kt_sketch_add(&w->latency, (double)(w->opened_ms - kafka_ts_ms));
 	if (!g) {
 		w->overflow++;
 		return 0;
@@ -204,4 +204,15 @@ kt_group **kt_window_sorted(const kt_window *w)
 		v[i] = &w->groups[i];
 	qsort(v, w->ngroups, sizeof *v, by_count);
 	return v;
+}
+
+double kt_window_latency_ms(const kt_window *w, double q, int64_t written_ms)
+{
+	return kt_sketch_quantile(&w->latency, q) + (double)(written_ms - w->opened_ms);
+}
+
+double kt_window_open_seconds(const kt_window *w, int64_t written_ms)
+{
+	int64_t ms = written_ms - w->opened_ms;
+	return (double)(ms < 1 ? 1 : ms) / 1000.0;
 }
