@@ -129,6 +129,22 @@ done
 small=$(maxrss_mb "$work/m$mem_small")
 large=$(maxrss_mb "$work/m$mem_large")
 row "consumer peak RSS, MB: $mem_large vs $mem_small records, 100,000 keys" "$large" "$small" "$(ratio "$large" "$small")"
+# The same with the load per window held equal: event time 1 ms apart
+# (--rate 0 stamps so), one partition, windows of $mem_small records, so
+# the larger run consumes 10x the records through 10x the windows.
+for n in $mem_small $mem_large; do
+	t=$(topic memw)
+	"$bin/generator" -b "$brokers" -t "$t" --create-topic --partitions 1 --count 1 --rate 0 \
+		--start-time 0 -q >/dev/null 2>&1 || true
+	"$bin/generator" -b "$brokers" -t "$t" --schema "$work/users.json" --rate 0 --count "$n" \
+		--start-time 1 -q >/dev/null 2>&1
+	timed "$work/w$n" "$bin/consumer" -b "$brokers" -t "$t" -g "memw-$$-$n" --from-beginning \
+		--exit-at-end --event-time ts --window "$((mem_small / 1000))s" --allowed-lateness 0s \
+		--group-by user --stats price,quantity --format json -q >/dev/null
+done
+small=$(maxrss_mb "$work/w$mem_small")
+large=$(maxrss_mb "$work/w$mem_large")
+row "consumer peak RSS, MB: same, $mem_small records per window (event time)" "$large" "$small" "$(ratio "$large" "$small")"
 row "generator peak RSS, MB" "$(printf '%s\n' "${grss[@]}" | median)" "-" "-"
 
 # ---- 5. CPU per record --------------------------------------------------

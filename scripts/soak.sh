@@ -2,8 +2,9 @@
 # make soak: generator at 20,000 events/s and a consumer with 1 s windows for
 # SOAK_SECONDS (default 600) on a local broker. Passes when nothing is lost
 # (generator delivered == produced == records in the topic == records the
-# consumer counted), the consumer's RSS is flat (mean of the last minute
-# within 10 % of the second minute) and its open file descriptors do not grow.
+# consumer counted, and the topic holds every seq 0..produced-1 of the run
+# exactly once), the consumer's RSS is flat (mean of the last minute within
+# 10 % of the second minute) and its open file descriptors do not grow.
 set -euo pipefail
 
 build=${1:-build}
@@ -58,10 +59,25 @@ kill -TERM "$con"
 wait "$con" || true
 con=
 c=$(counted)
-python3 - "$work/samples" "$p" "$d" "$total" "${in_topic:-0}" "$c" <<'PY'
+# Every seq of the run, read back by kcat: none missing, none twice.
+kcat -b "$brokers" -C -t "$topic" -e -o beginning -q -f '%s\n' >"$work/values"
+seqs_ok=$(python3 - "$work/values" "$p" <<'PY'
+import collections, re, sys
+pat = re.compile(r'"run":"([^"]*)","seq":(\d+)')
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    m = pat.search(line)
+    if m:
+        runs[m.group(1)].append(int(m.group(2)))
+seqs = max(runs.values(), key=len)  # the soak's run (not the set-up record's)
+n = int(sys.argv[2])
+print(1 if len(seqs) == n and len(set(seqs)) == n and max(seqs) == n - 1 else 0)
+PY
+)
+python3 - "$work/samples" "$p" "$d" "$total" "${in_topic:-0}" "$c" "$seqs_ok" <<'PY'
 import statistics, sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[1])]
-p, d, total, in_topic, counted = map(int, sys.argv[2:])
+p, d, total, in_topic, counted, seqs_ok = map(int, sys.argv[2:])
 def mean_rss(a, b):
     v = [r[1] for r in rows if a < r[0] <= b]
     return statistics.mean(v) / 1024 if v else float("nan")
@@ -70,10 +86,12 @@ second = mean_rss(60, 120) if end >= 120 else mean_rss(end // 5, 2 * end // 5)
 last = mean_rss(end - 60, end) if end >= 120 else mean_rss(4 * end // 5, end)
 fd_early = rows[min(len(rows) - 1, 60)][2]
 fd_end = rows[-1][2]
-ok = d == p and in_topic == total and counted == total and abs(last - second) <= 0.1 * second and fd_end <= fd_early
+ok = (d == p and in_topic == total and counted == total and seqs_ok and
+      abs(last - second) <= 0.1 * second and fd_end <= fd_early)
 print(f"soak: produced {p}, delivered {d}, in topic {in_topic - 1} (+1 set-up record), consumer counted {counted - 1}")
 print(f"soak: consumer RSS second minute {second:.1f} MB, last minute {last:.1f} MB ({(last / second - 1) * 100:+.1f} %)")
 print(f"soak: open descriptors {fd_early} -> {fd_end}")
+print(f"soak: every seq 0..{p - 1} in the topic exactly once: {'yes' if seqs_ok else 'NO'}")
 print("soak:", "PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)
 PY
