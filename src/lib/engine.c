@@ -518,29 +518,76 @@ static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts
 	}
 }
 
+/* Drop the slots of the partitions in parts (after their windows were
+ * written: no open window refers to a slot index any more). */
+static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < e->nslots; i++) {
+		if (rd_kafka_topic_partition_list_find(parts, e->slots[i].topic,
+						       e->slots[i].partition)) {
+			free(e->slots[i].topic);
+			continue;
+		}
+		e->slots[kept++] = e->slots[i];
+	}
+	e->nslots = kept;
+}
+
+/* Every slot a watermark source again (indexes may have moved). */
+static void reset_sources(kt_engine *e)
+{
+	kt_wclock_reset_sources(&e->clock);
+	for (size_t i = 0; i < e->nslots; i++)
+		kt_wclock_add_source(&e->clock, i, wall_ms());
+}
+
+static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
+{
+	if (!error)
+		return;
+	kt_err(e->log, "cannot change the assignment: %s", rd_kafka_error_string(error));
+	rd_kafka_error_destroy(error);
+	e->failed = true;
+}
+
 void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			    rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	kt_engine *e = ((kt_kafka_ctx *)opaque)->user;
+	/* The cooperative protocol (-X partition.assignment.strategy=
+	 * cooperative-sticky) hands over only what moves; the eager one
+	 * revokes everything and assigns anew. */
+	bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
 	/* What is in flight came from the partitions held until now. */
 	drain(e);
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		kt_info(e->log, "assigned %d partition(s)", parts->cnt);
-		clear_slots(e);
-		kt_wclock_reset_sources(&e->clock);
+		if (!cooperative)
+			clear_slots(e);
 		add_slots(e, parts);
-		for (size_t i = 0; i < e->nslots; i++)
-			kt_wclock_add_source(&e->clock, i, wall_ms());
-		rd_kafka_assign(rk, parts);
+		reset_sources(e);
+		if (cooperative)
+			report_assign_error(e, rd_kafka_incremental_assign(rk, parts));
+		else
+			rd_kafka_assign(rk, parts);
 		return;
 	}
 	/* Revoked: what was read from these partitions is written and
-	 * committed before another consumer takes them over. Open
-	 * processing-time windows stay open (they are reopened below). */
-	kt_info(e->log, "partitions revoked: emitting open windows and committing");
+	 * committed before another consumer takes them over (all open
+	 * windows: they mix partitions). Processing-time windows are
+	 * reopened by the next tick. */
+	kt_info(e->log, "%d partition(s) revoked: emitting open windows and committing",
+		parts->cnt);
 	flush_all(e, true);
-	rd_kafka_assign(rk, NULL);
-	clear_slots(e);
+	if (cooperative) {
+		remove_slots(e, parts);
+		reset_sources(e);
+		report_assign_error(e, rd_kafka_incremental_unassign(rk, parts));
+	} else {
+		rd_kafka_assign(rk, NULL);
+		clear_slots(e);
+	}
 }
 
 /* ---- the fetchers ---------------------------------------------------- */

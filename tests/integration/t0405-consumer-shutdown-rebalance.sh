@@ -81,33 +81,44 @@ for sig in TERM INT; do
 	expect_eq "$sig: records counted again" "" "$(windows_of "$WORK/$sig.again")"
 done
 
-# ---- rebalance ------------------------------------------------------------
-topic=$(new_topic con-rebalance)
-group="rebalance-$$-$RANDOM"
-ktpy create "$topic" 2
-make_records 2 | ktpy produce "$topic"
-consume "$group" "$topic" "$WORK/a.out" "$WORK/a.err" &
-a=$!
-at_exit "kill -9 $a"
-wait_for 60 lines_at_least "$WORK/a.out" 10 || fail "consumer A did not write windows 0..9"
-# B joins: A's partitions are revoked. A must write window 11 (its open
-# window, one record from each partition) and commit it before B takes any
-# partition, so B, starting at the committed offsets, finds nothing.
-consume "$group" "$topic" "$WORK/b.out" "$WORK/b.err" &
-b=$!
-at_exit "kill -9 $b"
-assigned() { grep -q "assigned 1 partition" "$1"; }
-wait_for 60 assigned "$WORK/b.err" || fail "consumer B got no partition"
-wait_for 60 assigned "$WORK/a.err" || fail "consumer A was not given a partition back"
-expect_grep "partitions revoked" "$WORK/a.err"
-expect_eq "A's windows at the rebalance" "11 2 true" "$(windows_of "$WORK/a.out" | tail -n 1)"
-expect_eq "committed at the rebalance" 2002 "$(committed_total "$group" "$topic")"
-kill -TERM $a $b
-rc=0
-wait $a || rc=$?
-expect_eq "A's exit status" 0 $rc
-wait $b || rc=$?
-expect_eq "B's exit status" 0 $rc
-expect_eq "A's windows" 11 "$(wc -l <"$WORK/a.out")"
-expect_eq "B's windows (it had nothing to read)" "" "$(windows_of "$WORK/b.out")"
+# ---- rebalance, eager and cooperative -----------------------------------
+for strategy in range cooperative-sticky; do
+	topic=$(new_topic con-rebalance)
+	group="rebalance-$$-$RANDOM"
+	ktpy create "$topic" 2
+	make_records 2 | ktpy produce "$topic"
+	consume "$group" "$topic" "$WORK/a.out" "$WORK/a.err" \
+		-X partition.assignment.strategy=$strategy &
+	a=$!
+	at_exit "kill -9 $a"
+	wait_for 60 lines_at_least "$WORK/a.out" 10 || fail "$strategy: consumer A did not write windows 0..9"
+	# B joins: a partition of A's is revoked. A must write window 11 (its
+	# open window, one record from each partition) and commit it before B
+	# takes any partition, so B, starting at the committed offsets, finds
+	# nothing.
+	consume "$group" "$topic" "$WORK/b.out" "$WORK/b.err" \
+		-X partition.assignment.strategy=$strategy &
+	b=$!
+	at_exit "kill -9 $b"
+	assigned() { grep -q "assigned 1 partition" "$1"; }
+	wait_for 60 assigned "$WORK/b.err" || fail "$strategy: consumer B got no partition"
+	if [ $strategy = range ]; then
+		# eager: A gives up both partitions, then gets one back
+		wait_for 60 assigned "$WORK/a.err" || fail "$strategy: consumer A got no partition back"
+		expect_grep "2 partition\(s\) revoked" "$WORK/a.err"
+	else
+		# cooperative: A gives up only the one that moves
+		expect_grep "1 partition\(s\) revoked" "$WORK/a.err"
+	fi
+	expect_eq "$strategy: A's last window" "11 2 true" "$(windows_of "$WORK/a.out" | tail -n 1)"
+	expect_eq "$strategy: committed at the rebalance" 2002 "$(committed_total "$group" "$topic")"
+	kill -TERM $a $b
+	rc=0
+	wait $a || rc=$?
+	expect_eq "$strategy: A's exit status" 0 $rc
+	wait $b || rc=$?
+	expect_eq "$strategy: B's exit status" 0 $rc
+	expect_eq "$strategy: A's windows" 11 "$(wc -l <"$WORK/a.out")"
+	expect_eq "$strategy: B's windows (it had nothing to read)" "" "$(windows_of "$WORK/b.out")"
+done
 say "ok"
