@@ -8,7 +8,12 @@ command -v tmux >/dev/null || fail "tmux is missing (scripts/setup.sh installs i
 topic=$(new_topic console)
 ktpy create "$topic" 2
 session="kt-console-$$"
-at_exit "tmux kill-session -t $session"
+# A tmux server of our own per screen (-L): a new session started right
+# after the last one was killed can reach the old server while it exits
+# ("server exited unexpectedly").
+sock="kt-console-$$"
+tmux() { command tmux -L "$sock" "$@"; }
+at_exit "command tmux -L kt-console-$$ kill-server; command tmux -L kt-console2-$$ kill-server"
 "$KT_BIN/generator" -t "$topic" --rate 500 --duration 60s -q >/dev/null 2>&1 &
 at_exit "kill -9 $!"
 tmux new-session -d -s "$session" -x 220 -y 40 \
@@ -26,7 +31,8 @@ expect_eq "windows on screen" 1 "$(grep -c '^window ' "$WORK/screen")"
 tmux capture-pane -p -e -t "$session" >"$WORK/screen-esc"
 grep -q $'\033\[1m' "$WORK/screen-esc" || fail "no colour on a terminal"
 tmux send-keys -t "$session" C-c
-tmux kill-session -t "$session"
+tmux kill-server
+sock="kt-console2-$$"
 tmux new-session -d -s "$session" -x 220 -y 40 \
 	"NO_COLOR=1 KAFKA_BOOTSTRAP_SERVERS=$KT_BROKERS '$KT_BIN/consumer' -t '$topic' -g 'tmux2-$$' --window 1s --group-by category; sleep 30"
 wait_for 30 screen_has_counts || fail "no window with NO_COLOR"
