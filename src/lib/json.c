@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The parser works on its own copy of the text: strings are decoded in
+ * place there (NUL-terminated over their closing quote) instead of each
+ * being allocated and copied. */
 typedef struct parser {
-	const char *p, *end;
+	char *p, *end;
 	kt_json_alloc_fn alloc;
 	void *ctx;
 	int depth;
@@ -107,7 +110,8 @@ static size_t unicode_escape(const char *q, const char *stop, char **o)
 	return 10;
 }
 
-/* Decode the escaped text [q, stop) into out (never longer than it). */
+/* Decode the escaped text [q, stop) into out (never longer than it; out
+ * may be q itself: every byte is read before it can be written over). */
 static bool unescape(const char *q, const char *stop, char *out)
 {
 	static const char simple[128] = {['"'] = '"', ['\\'] = '\\', ['/'] = '/',
@@ -151,10 +155,10 @@ static inline bool needs_look(uint64_t w)
 }
 
 /* The string whose opening quote is at ps->p, decoded and NUL-terminated
- * in new memory; NULL when malformed or out of memory. */
+ * in place; NULL when malformed. */
 static char *parse_string(parser *ps)
 {
-	const char *start = ps->p + 1, *s = start;
+	char *start = ps->p + 1, *s = start;
 	bool escaped = false;
 	for (;;) {
 		/* Eight plain bytes at a time: most strings have no quote,
@@ -186,16 +190,11 @@ static char *parse_string(parser *ps)
 		}
 		s++;
 	}
-	size_t raw = (size_t)(s - start);
-	char *out = ps->alloc(ps->ctx, raw + 1);
-	if (!out)
-		return NULL;
 	ps->p = s + 1;
 	if (escaped)
-		return unescape(start, s, out) ? out : NULL;
-	memcpy(out, start, raw);
-	out[raw] = '\0';
-	return out;
+		return unescape(start, s, start) ? start : NULL;
+	*s = '\0'; /* the closing quote, read already */
+	return start;
 }
 
 /* ---- numbers --------------------------------------------------------- */
@@ -225,7 +224,7 @@ static bool slow_number(parser *ps, const char *s, const char *stop, double *v)
 /* Digits [q, stop) into *mant while it holds them exactly; returns where
  * digits end. *lost is set when a significant digit did not fit, *scale
  * lowered by one per fraction digit taken. */
-static const char *take_digits(const char *q, const char *stop, uint64_t *mant,
+static char *take_digits(char *q, const char *stop, uint64_t *mant,
 			       bool fraction, int *scale, bool *lost)
 {
 	for (; q < stop && is_digit(*q); q++) {
@@ -246,7 +245,7 @@ static const char *take_digits(const char *q, const char *stop, uint64_t *mant,
  * (Clinger's fast path). */
 static cJSON *parse_number(parser *ps)
 {
-	const char *s = ps->p, *q = s, *stop = ps->end;
+	char *s = ps->p, *q = s, *stop = ps->end;
 	bool neg = q < stop && *q == '-', lost = false;
 	q += neg;
 	if (q >= stop || !is_digit(*q))
@@ -390,7 +389,12 @@ static cJSON *parse_value(parser *ps)
 
 cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx)
 {
-	parser ps = {.p = s, .end = s + len, .alloc = alloc, .ctx = ctx};
+	char *text = alloc(ctx, len + 1);
+	if (!text)
+		return NULL;
+	memcpy(text, s, len);
+	text[len] = '\0';
+	parser ps = {.p = text, .end = text + len, .alloc = alloc, .ctx = ctx};
 	skip_space(&ps);
 	cJSON *root = parse_value(&ps);
 	if (!root)
