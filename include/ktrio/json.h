@@ -35,4 +35,9 @@ typedef void *(*kt_json_alloc_fn)(void *ctx, size_t n);
  * it keeps duplicate keys; numbers beyond double range become +-inf. */
 cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx);
 
+/* How many bytes at the start of s[0..n) a JSON string holds as they are:
+ * up to the first '"', '\\' or control character (UTF-8 passes as is). For
+ * writers: copy that run, escape one byte, go on. */
+size_t kt_json_plain_run(const char *s, size_t n);
+
 #endif

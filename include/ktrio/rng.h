@@ -37,14 +37,18 @@ double kt_rng_normal(kt_rng *r, double mean, double stddev);
  * (36 characters and a NUL) into out. */
 void kt_rng_uuid(kt_rng *r, char out[37]);
 
-/* Zipf over ranks 1..n with exponent s: P(k) proportional to 1/k^s. The
- * table is built once (n doubles) and sampled by binary search. */
+/* Zipf over ranks 1..n with exponent s: P(k) proportional to 1/k^s. An
+ * alias table (Vose) is built once, so a draw is O(1) from one uniform:
+ * its integer part picks a column, its fraction the column's rank or its
+ * alias (a binary search over the CDF was an eighth of the generator's
+ * drawing and encoding time). */
 typedef struct kt_zipf {
-	double *cdf; /* owned */
+	double *prob;    /* owned: per column, the chance of its own rank */
+	uint32_t *alias; /* owned: per column, the other rank */
 	uint32_t n;
 } kt_zipf;
 
-/* Fill z (8n bytes, released with kt_zipf_release). -1, z left empty, when
+/* Fill z (12n bytes, released with kt_zipf_release). -1, z left empty, when
  * n < 1, s is not a finite positive number, or on allocation failure. */
 int kt_zipf_init(kt_zipf *z, uint32_t n, double s);
 /* Free the table; z becomes empty. Safe on an empty or zeroed z. */

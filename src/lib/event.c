@@ -1,6 +1,7 @@
 /* event: drawing and encoding the generator's events with cJSON. */
 #include "ktrio/event.h"
 
+
 #include <cJSON.h>
 #include <float.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ktrio/json.h"
 #include "ktrio/parse.h"
 
 struct kt_event_gen {
@@ -168,13 +170,15 @@ static bool add(cJSON *obj, const char *name, cJSON *node)
  * as they are. Returns the bytes written (at most 6 * len + 2). */
 static size_t put_string(char *out, const char *str)
 {
-	size_t n = 0;
+	size_t n = 0, len = strlen(str);
 	out[n++] = '"';
-	for (const unsigned char *c = (const unsigned char *)str; *c; c++) {
-		if (*c >= 0x20 && *c != '"' && *c != '\\') {
-			out[n++] = (char)*c;
-			continue;
-		}
+	for (const char *s = str, *end = str + len; s < end; s++) {
+		size_t plain = kt_json_plain_run(s, (size_t)(end - s));
+		memcpy(out + n, s, plain);
+		n += plain;
+		if ((s += plain) == end)
+			break;
+		const unsigned char *c = (const unsigned char *)s;
 		out[n++] = '\\';
 		switch (*c) {
 		case '"': out[n++] = '"'; break;

@@ -143,15 +143,35 @@ static bool unescape(const char *q, const char *stop, char *out)
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
-/* Whether any byte of w is '"', '\\', below 0x20 or above 0x7F. The tests
- * for "some byte is zero" and "some byte is below n" (n <= 128) are exact:
- * no false positives. */
-static inline bool needs_look(uint64_t w)
+/* Nonzero when a byte of w is '"', '\\' or below 0x20: what a JSON string
+ * cannot hold as it is. The tests for "some byte is zero" and "some byte
+ * is below n" (n <= 128) are exact: no false positives. */
+static inline uint64_t special_bytes(uint64_t w)
 {
 	uint64_t quote = w ^ (ONES * '"'), slash = w ^ (ONES * '\\');
 	uint64_t zero_q = (quote - ONES) & ~quote, zero_s = (slash - ONES) & ~slash;
 	uint64_t low = (w - ONES * 0x20) & ~w;
-	return ((zero_q | zero_s | low | w) & HIGHS) != 0;
+	return (zero_q | zero_s | low) & HIGHS;
+}
+
+/* The parser also looks at bytes above 0x7F: UTF-8 to check. */
+static inline bool needs_look(uint64_t w)
+{
+	return special_bytes(w) || (w & HIGHS);
+}
+
+size_t kt_json_plain_run(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (special_bytes(w))
+			break;
+	}
+	while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
 }
 
 /* The string whose opening quote is at ps->p, decoded and NUL-terminated

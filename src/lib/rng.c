@@ -110,39 +110,64 @@ void kt_rng_uuid(kt_rng *r, char out[37])
 
 int kt_zipf_init(kt_zipf *z, uint32_t n, double s)
 {
-	z->n = 0;
-	z->cdf = NULL;
+	*z = (kt_zipf){0};
 	if (n < 1 || !(s > 0) || !isfinite(s))
 		return -1;
-	z->n = n;
-	z->cdf = malloc((size_t)n * sizeof *z->cdf);
-	if (!z->cdf)
+	z->prob = malloc((size_t)n * sizeof *z->prob);
+	z->alias = malloc((size_t)n * sizeof *z->alias);
+	/* Columns still short of 1 fill the work list from the front, those
+	 * over 1 from the back. */
+	uint32_t *work = malloc((size_t)n * sizeof *work);
+	if (!z->prob || !z->alias || !work) {
+		free(work);
+		kt_zipf_release(z);
 		return -1;
+	}
+	z->n = n;
 	double sum = 0;
-	for (uint32_t k = 1; k <= n; k++)
-		z->cdf[k - 1] = (sum += pow((double)k, -s));
-	for (uint32_t k = 0; k < n; k++)
-		z->cdf[k] /= sum;
+	for (uint32_t k = n; k >= 1; k--) /* small terms first */
+		sum += pow((double)k, -s);
+	size_t nsmall = 0, nlarge = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		z->prob[i] = pow((double)(i + 1), -s) / sum * n;
+		z->alias[i] = i;
+		if (z->prob[i] < 1)
+			work[nsmall++] = i;
+		else
+			work[n - 1 - nlarge++] = i;
+	}
+	/* Each short column is topped up from a tall one, which may then
+	 * become short itself. */
+	while (nsmall && nlarge) {
+		uint32_t lo = work[--nsmall], hi = work[n - nlarge];
+		z->alias[lo] = hi;
+		z->prob[hi] -= 1 - z->prob[lo];
+		if (z->prob[hi] < 1) {
+			nlarge--;
+			work[nsmall++] = hi;
+		}
+	}
+	/* What is left is 1 but for rounding. */
+	while (nsmall)
+		z->prob[work[--nsmall]] = 1;
+	while (nlarge)
+		z->prob[work[n - nlarge--]] = 1;
+	free(work);
 	return 0;
 }
 
 void kt_zipf_release(kt_zipf *z)
 {
-	free(z->cdf);
-	z->cdf = NULL;
-	z->n = 0;
+	free(z->prob);
+	free(z->alias);
+	*z = (kt_zipf){0};
 }
 
 uint32_t kt_zipf_draw(const kt_zipf *z, kt_rng *r)
 {
-	double u = kt_rng_uniform(r);
-	uint32_t lo = 0, hi = z->n - 1;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (z->cdf[mid] > u)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo + 1;
+	double x = kt_rng_uniform(r) * z->n;
+	uint32_t col = (uint32_t)x;
+	if (col >= z->n) /* u just below 1 times n may round up to n */
+		col = z->n - 1;
+	return (x - col < z->prob[col] ? col : z->alias[col]) + 1;
 }

@@ -278,6 +278,27 @@ static void test_strings_at_every_offset(void **state)
 	}
 }
 
+/* kt_json_plain_run stops at the first byte a string must escape, at any
+ * offset; bytes above 0x7F (UTF-8) are plain. */
+static void test_plain_run(void **state)
+{
+	(void)state;
+	static const char specials[] = {'"', '\\', '\n', '\x01', '\x1f'};
+	char buf[48];
+	for (size_t at = 0; at < 40; at++)
+		for (size_t k = 0; k < sizeof specials; k++) {
+			memset(buf, 'a', sizeof buf);
+			buf[at / 3] = (char)0xc3; /* UTF-8 before it: plain */
+			buf[at] = specials[k];
+			assert_int_equal(kt_json_plain_run(buf, sizeof buf), at);
+			assert_int_equal(kt_json_plain_run(buf, at), at);
+		}
+	memset(buf, 'z', sizeof buf);
+	assert_int_equal(kt_json_plain_run(buf, sizeof buf), sizeof buf);
+	assert_int_equal(kt_json_plain_run(buf, 0), 0);
+	assert_int_equal(kt_json_plain_run("\x7f\xff", 2), 2);
+}
+
 static void test_strings_are_copies(void **state)
 {
 	(void)state;
@@ -298,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_nesting_limit),
 		cmocka_unit_test(test_allocation_failure),
 		cmocka_unit_test(test_strings_at_every_offset),
+		cmocka_unit_test(test_plain_run),
 		cmocka_unit_test(test_strings_are_copies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -183,19 +183,22 @@ static void check_zipf(uint32_t n, double s, uint64_t seed)
 	assert_int_equal(kt_zipf_init(&z, n, s), 0);
 	kt_rng r;
 	kt_rng_seed(&r, seed);
-	long ones = 0, twos = 0, tens = 0;
+	/* Every rank's share for small n (5.5 sigma: 1,000 ranks tested at
+	 * once still fail by chance less than once in 10^4 runs), the first
+	 * ranks' for large n. */
+	uint32_t tracked = n < 1000 ? n : 10;
+	long *seen = calloc(tracked + 1, sizeof *seen);
+	assert_non_null(seen);
 	for (int i = 0; i < N; i++) {
 		uint32_t k = kt_zipf_draw(&z, &r);
 		assert_true(k >= 1 && k <= n);
-		ones += k == 1;
-		twos += k == 2;
-		tens += k == 10;
+		if (k <= tracked)
+			seen[k]++;
 	}
 	double h = harmonic(n, s);
-	assert_share(ones, 1 / h, 5);
-	assert_share(twos, pow(2, -s) / h, 5);
-	if (n >= 10)
-		assert_share(tens, pow(10, -s) / h, 5);
+	for (uint32_t k = 1; k <= tracked; k++)
+		assert_share(seen[k], pow(k, -s) / h, 5.5);
+	free(seen);
 	kt_zipf_release(&z);
 }
 
@@ -222,7 +225,8 @@ static void test_zipf_bad_parameters(void **state)
 	(void)state;
 	kt_zipf z;
 	assert_int_equal(kt_zipf_init(&z, 0, 1), -1);
-	assert_null(z.cdf);
+	assert_null(z.prob);
+	assert_null(z.alias);
 	assert_int_equal(kt_zipf_init(&z, 10, 0), -1);
 	assert_int_equal(kt_zipf_init(&z, 10, -1), -1);
 	assert_int_equal(kt_zipf_init(&z, 10, NAN), -1);

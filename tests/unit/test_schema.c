@@ -158,7 +158,7 @@ static void test_numeric_types(void **state)
 	f = field(s, "c");
 	assert_int_equal(f->draw.dist, KT_DIST_ZIPF);
 	assert_int_equal(f->draw.zipf.n, 1000);
-	assert_non_null(f->draw.zipf.cdf);
+	assert_non_null(f->draw.zipf.prob);
 	f = field(s, "d");
 	assert_int_equal(f->type, KT_FIELD_FLOAT);
 	assert_int_equal(f->decimals, 3);
