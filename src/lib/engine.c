@@ -59,6 +59,7 @@ typedef struct slot {
 
 struct kt_engine {
 	rd_kafka_t *rk;
+	kt_kafka_ctx *ctx; /* rk's opaque: the logger, outage state */
 	kt_engine_opts o;
 	kt_fieldspec *spec;
 	kt_filter *const *filters; /* [0] for the main thread, then workers' */
@@ -220,9 +221,9 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 		kt_engine_free(e);
 		return NULL;
 	}
-	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
-	if (ctx)
-		ctx->user = e;
+	e->ctx = rd_kafka_opaque(rk);
+	if (e->ctx)
+		e->ctx->user = e;
 	return e;
 }
 
@@ -537,9 +538,10 @@ static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *pa
 /* Every slot a watermark source again (indexes may have moved). */
 static void reset_sources(kt_engine *e)
 {
+	int64_t now = wall_ms();
 	kt_wclock_reset_sources(&e->clock);
 	for (size_t i = 0; i < e->nslots; i++)
-		kt_wclock_add_source(&e->clock, i, wall_ms());
+		kt_wclock_add_source(&e->clock, i, now);
 }
 
 static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
@@ -746,9 +748,8 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 			drain(e);
 		tick(e, now);
 		if (n > 0) {
-			kt_kafka_ctx *ctx = rd_kafka_opaque(e->rk);
-			if (ctx)
-				kt_kafka_note_answer(ctx);
+			if (e->ctx)
+				kt_kafka_note_answer(e->ctx);
 			b->n = (size_t)n;
 			b->now = now;
 			e->starved = false;

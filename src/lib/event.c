@@ -1,7 +1,6 @@
 /* event: drawing and encoding the generator's events with cJSON. */
 #include "ktrio/event.h"
 
-
 #include <cJSON.h>
 #include <float.h>
 #include <math.h>

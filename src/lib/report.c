@@ -19,6 +19,23 @@ void kt_report_init(kt_report *r, enum kt_format format, size_t top,
 	r->spec = spec;
 }
 
+void kt_report_release(kt_report *r)
+{
+	free(r->pending);
+	r->pending = NULL;
+	r->npending = 0;
+}
+
+/* Records and bytes per second over the time the window was open. */
+typedef struct rates {
+	double records, bytes;
+} rates;
+
+static rates rates_of(const kt_window *w, const kt_health *h)
+{
+	double secs = kt_window_open_seconds(w, h->written_ms); /* > 0 */
+	return (rates){(double)w->records / secs, (double)w->bytes / secs};
+}
 
 /* ---- JSON ------------------------------------------------------------ */
 
@@ -107,14 +124,14 @@ static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
 		      uint64_t other_groups, uint64_t other_count)
 {
 	cJSON *other, *tp, *lat;
-	double secs = kt_window_open_seconds(w, h->written_ms);
+	rates per_s = rates_of(w, h);
 	return (other = cJSON_AddObjectToObject(o, "other")) &&
 	       cJSON_AddNumberToObject(other, "groups", (double)other_groups) &&
 	       cJSON_AddNumberToObject(other, "count", (double)other_count) &&
 	       cJSON_AddNumberToObject(o, "overflow", (double)w->overflow) &&
 	       (tp = cJSON_AddObjectToObject(o, "throughput")) &&
-	       cJSON_AddNumberToObject(tp, "records_per_s", secs > 0 ? (double)w->records / secs : 0) &&
-	       cJSON_AddNumberToObject(tp, "bytes_per_s", secs > 0 ? (double)w->bytes / secs : 0) &&
+	       cJSON_AddNumberToObject(tp, "records_per_s", per_s.records) &&
+	       cJSON_AddNumberToObject(tp, "bytes_per_s", per_s.bytes) &&
 	       (lat = cJSON_AddObjectToObject(o, "latency_ms")) &&
 	       add_num_or_null(lat, "p50", kt_window_latency_ms(w, 0.50, h->written_ms)) &&
 	       add_num_or_null(lat, "p99", kt_window_latency_ms(w, 0.99, h->written_ms)) &&
@@ -204,6 +221,15 @@ static const char *const stat_cols[] = {"count", "sum", "mean", "min", "max",
  * with records; past this the header is written without stat columns. */
 #define MAX_PENDING 4096
 
+/* ",<field>_<what>", quoted as the field name needs. */
+static void csv_column(FILE *out, const char *field, const char *what)
+{
+	char col[300];
+	snprintf(col, sizeof col, "%s_%s", field, what);
+	putc(',', out);
+	csv_field(out, col);
+}
+
 static void csv_header(kt_report *r, FILE *out)
 {
 	const kt_fieldspec *s = r->spec;
@@ -214,18 +240,10 @@ static void csv_header(kt_report *r, FILE *out)
 	}
 	fputs(",count", out);
 	for (size_t i = 0; i < s->nstats; i++)
-		for (size_t c = 0; c < sizeof stat_cols / sizeof *stat_cols; c++) {
-			putc(',', out);
-			char col[300];
-			snprintf(col, sizeof col, "%s_%s", s->stats[i], stat_cols[c]);
-			csv_field(out, col);
-		}
-	if (s->distinct) {
-		putc(',', out);
-		char col[300];
-		snprintf(col, sizeof col, "%s_distinct", s->distinct);
-		csv_field(out, col);
-	}
+		for (size_t c = 0; c < sizeof stat_cols / sizeof *stat_cols; c++)
+			csv_column(out, s->stats[i], stat_cols[c]);
+	if (s->distinct)
+		csv_column(out, s->distinct, "distinct");
 	fputs(",window_records,invalid,filtered,late,overflow,other_groups,other_count,"
 	      "records_per_s,bytes_per_s,latency_p50_ms,latency_p99_ms,lag,partial",
 	      out);
@@ -314,9 +332,7 @@ static void csv_flush_pending(kt_report *r, FILE *out)
 				 .latency_p99 = NAN, .health = &p->health};
 		csv_row(r, out, &cw, NULL);
 	}
-	free(r->pending);
-	r->pending = NULL;
-	r->npending = 0;
+	kt_report_release(r);
 }
 
 /* Without --stats the stat columns are the fields of the first window with
@@ -349,11 +365,10 @@ static int write_csv(kt_report *r, FILE *out, const kt_window *w,
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
-	double secs = kt_window_open_seconds(w, h->written_ms);
+	rates per_s = rates_of(w, h);
 	csv_window cw = {.start = start, .end = end, .records = w->records,
 			 .overflow = w->overflow, .other_groups = w->ngroups - shown,
-			 .records_per_s = secs > 0 ? (double)w->records / secs : 0,
-			 .bytes_per_s = secs > 0 ? (double)w->bytes / secs : 0,
+			 .records_per_s = per_s.records, .bytes_per_s = per_s.bytes,
 			 .latency_p50 = kt_window_latency_ms(w, 0.50, h->written_ms),
 			 .latency_p99 = kt_window_latency_ms(w, 0.99, h->written_ms),
 			 .health = h};
@@ -414,7 +429,7 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 	kt_format_iso8601_ms(w->end, end, sizeof end);
 	fmt_num(p50, sizeof p50, kt_window_latency_ms(w, 0.50, h->written_ms));
 	fmt_num(p99, sizeof p99, kt_window_latency_ms(w, 0.99, h->written_ms));
-	double secs = kt_window_open_seconds(w, h->written_ms);
+	rates per_s = rates_of(w, h);
 	fprintf(out, "%swindow %s .. %s%s%s\n", paint(r, "\033[1m"), start, end + 11,
 		paint(r, "\033[0m"), h->partial ? " (partial: written before its end)" : "");
 	fprintf(out, "records %" PRIu64 " | invalid %s%" PRIu64 "%s | filtered %" PRIu64
@@ -422,8 +437,7 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 		     " | latency p50 %s ms p99 %s ms | lag ",
 		w->records, h->invalid_total ? paint(r, "\033[31m") : "", h->invalid_total,
 		h->invalid_total ? paint(r, "\033[0m") : "", h->filtered, h->late,
-		w->overflow, secs > 0 ? (double)w->records / secs : 0,
-		secs > 0 ? (double)w->bytes / secs / 1024 : 0, p50, p99);
+		w->overflow, per_s.records, per_s.bytes / 1024, p50, p99);
 	if (h->lag < 0)
 		fputs("-\n", out);
 	else
@@ -521,13 +535,6 @@ int kt_report_finish(kt_report *r, FILE *out)
 	csv_header(r, out);
 	csv_flush_pending(r, out);
 	return ferror(out) || fflush(out) == EOF ? -1 : 0;
-}
-
-void kt_report_release(kt_report *r)
-{
-	free(r->pending);
-	r->pending = NULL;
-	r->npending = 0;
 }
 
 int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
