@@ -226,26 +226,24 @@ static const double exact_pow10[] = {
 
 #define MAX_EXACT_MANTISSA (UINT64_C(1) << 53)
 
-/* Text [s, stop) that the fast path cannot read exactly, through strtod
- * (which needs it NUL-terminated). Returns false when out of memory. */
-static bool slow_number(parser *ps, const char *s, const char *stop, double *v)
+/* Text [s, stop) that the fast path cannot read exactly, through strtod,
+ * which needs it NUL-terminated: the byte after it (our own copy of the
+ * text, which has one more at its end) is lent for that. +-HUGE_VAL
+ * beyond range, as cJSON gives. */
+static double slow_number(char *s, char *stop)
 {
-	size_t n = (size_t)(stop - s);
-	char local[64];
-	char *buf = n < sizeof local ? local : ps->alloc(ps->ctx, n + 1);
-	if (!buf)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	*v = strtod(buf, NULL); /* +-HUGE_VAL beyond range, as cJSON gives */
-	return true;
+	char saved = *stop;
+	*stop = '\0';
+	double v = strtod(s, NULL);
+	*stop = saved;
+	return v;
 }
 
 /* Digits [q, stop) into *mant while it holds them exactly; returns where
  * digits end. *lost is set when a significant digit did not fit, *scale
  * lowered by one per fraction digit taken. */
-static char *take_digits(char *q, const char *stop, uint64_t *mant,
-			       bool fraction, int *scale, bool *lost)
+static char *take_digits(char *q, const char *stop, uint64_t *mant, bool fraction,
+			 int *scale, bool *lost)
 {
 	for (; q < stop && is_digit(*q); q++) {
 		if (*mant < (MAX_EXACT_MANTISSA - 9) / 10) {
@@ -298,8 +296,8 @@ static cJSON *parse_number(parser *ps)
 		    : e >= 0  ? (double)mant * exact_pow10[e]
 			      : (double)mant / exact_pow10[-e];
 		v = neg ? -v : v;
-	} else if (!slow_number(ps, s, q, &v)) { /* signed by strtod */
-		return NULL;
+	} else {
+		v = slow_number(s, q); /* signed by strtod */
 	}
 	cJSON *n = new_node(ps, cJSON_Number);
 	if (!n)
