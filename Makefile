@@ -34,10 +34,18 @@ endif
 
 PROGRAMS  := generator consumer delete-records
 BINS      := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
+# The shared library: what two or more programs use.
 LIB_SRC   := $(wildcard src/lib/*.c)
 LIB_OBJ   := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 LIB       := $(BUILD)/libktrio.a
-UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+# Each program's own modules (its folder but main.c), in an archive of its own.
+mod_src    = $(filter-out src/$(1)/main.c,$(wildcard src/$(1)/*.c))
+mod_obj    = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(call mod_src,$(1)))
+MODS      := $(foreach p,$(PROGRAMS),$(BUILD)/mod/$(p).a)
+ALL_SRC   := $(LIB_SRC) $(foreach p,$(PROGRAMS),$(wildcard src/$(p)/*.c))
+# Unit tests follow the same split: tests/unit/{lib,<program>}/test_<module>.c,
+# plus the cross-program ones at the top of tests/unit.
+UNIT_SRC  := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 MAN_SRC   := $(wildcard docs/*.scd)
 MAN_PAGES := $(patsubst docs/%.scd,$(BUILD)/man/%,$(MAN_SRC))
@@ -59,15 +67,23 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/obj/%/main.o $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+define program_rules
+$(BUILD)/mod/$(1).a: $(call mod_obj,$(1))
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR) rcs $$@ $$^
 
+$(BUILD)/bin/$(1): $(BUILD)/obj/$(1)/main.o $(BUILD)/mod/$(1).a $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
+
+# Tests reach a program's private headers as "consumer/window.h" (-Isrc).
 $(BUILD)/tests/%.o: tests/unit/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -Itests/unit -DKT_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Isrc -Itests/unit -DKT_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(MODS) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
 # Man pages are generated when scdoc is there; without it they are skipped.
@@ -117,12 +133,12 @@ install: all
 	for p in $(PROGRAMS); do install -m 644 completions/ktrio.bash $(DESTDIR)$(COMPDIR)/$$p; done
 
 format:
-	clang-format -i src/*/*.c include/ktrio/*.h tests/unit/*.c
+	clang-format -i src/*/*.[ch] include/ktrio/*.h tests/unit/*.c tests/unit/*/*.c
 
 format-check:
-	clang-format --dry-run --Werror src/*/*.c include/ktrio/*.h tests/unit/*.c
+	clang-format --dry-run --Werror src/*/*.[ch] include/ktrio/*.h tests/unit/*.c tests/unit/*/*.c
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/%/main.d,$(PROGRAMS)) $(UNIT_BINS:=.d)
+-include $(patsubst src/%.c,$(BUILD)/obj/%.d,$(ALL_SRC)) $(UNIT_BINS:=.d)

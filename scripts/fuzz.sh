@@ -13,13 +13,15 @@ out=build/fuzz
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/setup.sh)" >&2; exit 1; }
 
-flags=(-g -O1 -std=c11 -D_GNU_SOURCE -Iinclude $(pkg-config --cflags libcjson)
+flags=(-g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc $(pkg-config --cflags libcjson)
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 libs=($(pkg-config --libs rdkafka libcjson libpcre2-8) -lm -lpthread)
 # The library is built once, instrumented for coverage.
 objs=()
-for src in src/lib/*.c tests/fuzz/targets.c; do
-	obj="$out/$(basename "$src" .c).o"
+# Every module but the mains: the targets reach into all three programs.
+for src in src/lib/*.c src/consumer/*.c src/generator/*.c src/delete-records/*.c tests/fuzz/targets.c; do
+	case "$src" in */main.c) continue ;; esac
+	obj="$out/$(echo "${src%.c}" | tr / _).o"
 	if [ ! "$obj" -nt "$src" ]; then
 		clang "${flags[@]}" -fsanitize=fuzzer-no-link -DKT_VERSION='"fuzz"' \
 			-DKT_DATADIR='"."' -c "$src" -o "$obj"

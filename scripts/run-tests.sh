@@ -15,9 +15,11 @@ failures=()
 
 run_unit() {
 	local wrap=("$@") t out rc p f
-	for t in "$build"/tests/test_*; do
+	local name
+	# tests/unit/{lib,<program>}/test_<module>.c build to $build/tests/<dir>/.
+	for t in $(find "$build/tests" -type f -name 'test_*' ! -name '*.[od]' | sort); do
 		[ -x "$t" ] || continue
-		case "$t" in *.o | *.d) continue ;; esac
+		name=${t#"$build"/tests/}
 		out=$("${wrap[@]}" "$t" 2>&1)
 		rc=$?
 		p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n 1)
@@ -26,11 +28,11 @@ run_unit() {
 		if [ "$rc" -ne 0 ]; then
 			# A crash or a valgrind error counts even if cmocka said PASSED.
 			failed=$((failed + ${f:-1}))
-			failures+=("$(basename "$t")")
+			failures+=("$name")
 			printf '%s\n' "$out" | tail -n 40
-			echo "FAIL unit $(basename "$t") (exit $rc)"
+			echo "FAIL unit $name (exit $rc)"
 		else
-			echo "ok   unit $(basename "$t") (${p:-0} tests)"
+			echo "ok   unit $name (${p:-0} tests)"
 		fi
 	done
 }

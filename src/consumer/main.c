@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include "ktrio/config.h"
-#include "ktrio/engine.h"
-#include "ktrio/fields.h"
-#include "ktrio/filter.h"
+#include "engine.h"
+#include "fields.h"
+#include "filter.h"
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
-#include "ktrio/report.h"
+#include "report.h"
 
 static const char usage_text[] =
 	"usage: consumer [-t TOPIC ...] [-g GROUP] [--window D] [--group-by F,...]\n"

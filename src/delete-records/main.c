@@ -7,14 +7,14 @@
 #include <unistd.h>
 
 #include "ktrio/config.h"
-#include "ktrio/delete_plan.h"
-#include "ktrio/delete_report.h"
-#include "ktrio/deleter.h"
+#include "delete_plan.h"
+#include "delete_report.h"
+#include "deleter.h"
 #include "ktrio/file.h"
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
-#include "ktrio/tombstone.h"
+#include "tombstone.h"
 
 static const char usage_text[] =
 	"usage: delete-records -t TOPIC (--before-offset N|end | --before-time T |\n"

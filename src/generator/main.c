@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "ktrio/config.h"
-#include "ktrio/event.h"
+#include "event.h"
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
-#include "ktrio/schema.h"
-#include "ktrio/stream.h"
+#include "schema.h"
+#include "stream.h"
 
 static const char usage_text[] =
 	"usage: generator [-t TOPIC] [--rate N] [--count N] [--duration D]\n"

@@ -2,7 +2,7 @@
  * logger, and small metadata, topic and watermark helpers. */
 #include "ktrio/kafka.h"
 
-#include "ktrio/pacer.h"
+#include "ktrio/clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -137,11 +137,11 @@ int kt_kafka_wait_ready(rd_kafka_t *rk, const char *brokers,
 			int64_t timeout_ms, char *err, size_t errlen)
 {
 	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
-	int64_t deadline_ns = kt_pacer_now_ns() + timeout_ms * 1000000;
+	int64_t deadline_ns = kt_clock_mono_ns() + timeout_ms * 1000000;
 	/* Asked in short slices, so a refused login or certificate ends the
 	 * wait at once: librdkafka would retry it until the timeout. */
 	for (;;) {
-		int64_t left_ms = (deadline_ns - kt_pacer_now_ns()) / 1000000;
+		int64_t left_ms = (deadline_ns - kt_clock_mono_ns()) / 1000000;
 		if (left_ms <= 0)
 			break;
 		const struct rd_kafka_metadata *md = NULL;

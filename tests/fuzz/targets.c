@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "ktrio/config.h"
-#include "ktrio/event.h"
-#include "ktrio/fields.h"
-#include "ktrio/filter.h"
+#include "generator/event.h"
+#include "consumer/fields.h"
+#include "consumer/filter.h"
 #include "ktrio/json.h"
 #include "ktrio/parse.h"
 #include "ktrio/record.h"
-#include "ktrio/schema.h"
+#include "generator/schema.h"
 
 /* A NUL-terminated copy of the input (the parsers take C strings). */
 static char *text_of(const uint8_t *data, size_t size)

@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "ktrio/config.h"
-#include "ktrio/delete_plan.h"
-#include "ktrio/fields.h"
-#include "ktrio/pacer.h"
+#include "delete-records/delete_plan.h"
+#include "consumer/fields.h"
+#include "generator/pacer.h"
 #include "ktrio/parse.h"
 #include "ktrio/record.h"
-#include "ktrio/wclock.h"
+#include "consumer/wclock.h"
 
 static char err[512];
 

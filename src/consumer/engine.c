@@ -1,0 +1,780 @@
+/* engine: the consumer's read-window-emit-commit loop. */
+#include "engine.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ktrio/kafka.h"
+#include "ktrio/record.h"
+#include "wclock.h"
+#include "window.h"
+
+/* Event time: windows open at once before the oldest is forced out. */
+#define MAX_OPEN_WINDOWS 1024
+
+/* Messages taken from librdkafka per call: one clock read and one queue
+ * lock per batch instead of per record. */
+#define BATCH 2048
+
+/* Below this many messages a batch is decoded by the main thread alone:
+ * waking a worker would cost more than it saves. */
+#define PARALLEL_MIN 256
+
+/* What decoding made of one message (decoding runs on several threads;
+ * everything after it, in message order, on the main thread). */
+enum decoded_status { DECODED_OK, DECODED_INVALID, DECODED_FILTERED };
+
+typedef struct decoded {
+	cJSON *root; /* in the decoding thread's arena, for DECODED_OK */
+	uint8_t status;
+	uint8_t why; /* enum kt_invalid, for DECODED_INVALID */
+} decoded;
+
+/* Messages taken in one call and what decoding made of them. There are
+ * two: the workers decode one while the main thread counts the other. */
+typedef struct batch {
+	rd_kafka_message_t *msgs[BATCH];
+	decoded results[BATCH];
+	size_t n;
+	int64_t now; /* when it was taken: its records' processing time */
+} batch;
+
+typedef struct worker {
+	pthread_t tid;
+	struct kt_engine *e;
+	kt_filter *filter;
+	size_t index; /* which slice of a batch is this worker's */
+	unsigned job; /* the last job taken */
+} worker;
+
+/* One assigned partition. */
+typedef struct slot {
+	char *topic;
+	int32_t partition;
+	int64_t next;  /* offset after the last one read, -1 before any */
+	bool eof;
+} slot;
+
+struct kt_engine {
+	rd_kafka_t *rk;
+	kt_kafka_ctx *ctx; /* rk's opaque: the logger, outage state */
+	kt_engine_opts o;
+	kt_fieldspec *spec;
+	kt_filter *const *filters; /* [0] for the main thread, then workers' */
+	kt_report *report;
+	FILE *out;
+	const kt_log *log;
+	kt_wclock clock;
+	kt_window *open[MAX_OPEN_WINDOWS]; /* by start, ascending */
+	size_t nopen;
+	kt_window *spare; /* one emitted window kept for reuse */
+	kt_health health;
+	slot *slots;
+	size_t nslots;
+	uint64_t seen;
+	bool failed; /* output or memory failure: stop */
+	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
+	 * decode batch `inflight` while the main thread takes the next one
+	 * into batch `fill` and counts the one before, in message order. */
+	batch batches[2];
+	unsigned fill;
+	int inflight; /* -1: none */
+	worker workers[KT_ENGINE_MAX_THREADS];
+	size_t nworkers;
+	pthread_mutex_t mu; /* guards job, busy, quit and inflight's hand-over */
+	pthread_cond_t go, done;
+	bool sync_ready;
+	unsigned job;  /* bumped for each batch handed to the workers */
+	size_t busy;   /* workers still decoding the current job */
+	bool quit;
+	bool starved;     /* nothing came while our partitions are behind */
+	int64_t poked_ms; /* when the fetchers were last woken */
+};
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Decode and filter messages [from, to) of batch b on this thread, into
+ * this thread's arena for that batch. */
+static void decode_slice(kt_engine *e, kt_filter *filter, batch *b, size_t from,
+			 size_t to)
+{
+	kt_record_arena_select((unsigned)(b - e->batches));
+	kt_record_arena_reset(); /* what it held two batches ago is counted */
+	for (size_t i = from; i < to; i++) {
+		const rd_kafka_message_t *m = b->msgs[i];
+		decoded *d = &b->results[i];
+		enum kt_invalid why;
+		d->root = NULL;
+		d->status = DECODED_INVALID;
+		d->why = KT_INVALID_COUNT;
+		if (m->err)
+			continue; /* the main thread handles errors and EOF */
+		d->root = kt_record_decode(m->payload, m->len, e->o.max_record_bytes, &why);
+		if (!d->root)
+			d->why = (uint8_t)why;
+		else if (!kt_filter_match(filter, d->root))
+			d->status = DECODED_FILTERED;
+		else
+			d->status = DECODED_OK;
+	}
+}
+
+static void drain(kt_engine *e);
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	kt_engine *e = w->e;
+	for (;;) {
+		pthread_mutex_lock(&e->mu);
+		while (w->job == e->job && !e->quit)
+			pthread_cond_wait(&e->go, &e->mu);
+		if (e->quit) {
+			pthread_mutex_unlock(&e->mu);
+			break;
+		}
+		w->job = e->job;
+		batch *b = &e->batches[e->inflight];
+		pthread_mutex_unlock(&e->mu);
+		size_t per = (b->n + e->nworkers - 1) / e->nworkers;
+		size_t from = w->index * per < b->n ? w->index * per : b->n;
+		size_t to = from + per < b->n ? from + per : b->n;
+		decode_slice(e, w->filter, b, from, to);
+		pthread_mutex_lock(&e->mu);
+		if (--e->busy == 0)
+			pthread_cond_signal(&e->done);
+		pthread_mutex_unlock(&e->mu);
+	}
+	kt_record_arena_release();
+	return NULL;
+}
+
+static int start_workers(kt_engine *e)
+{
+	size_t threads = e->o.threads < 1 ? 1 : e->o.threads;
+	if (threads > KT_ENGINE_MAX_THREADS)
+		threads = KT_ENGINE_MAX_THREADS;
+	if (threads == 1)
+		return 0;
+	if (pthread_mutex_init(&e->mu, NULL))
+		return -1;
+	if (pthread_cond_init(&e->go, NULL)) {
+		pthread_mutex_destroy(&e->mu);
+		return -1;
+	}
+	if (pthread_cond_init(&e->done, NULL)) {
+		pthread_cond_destroy(&e->go);
+		pthread_mutex_destroy(&e->mu);
+		return -1;
+	}
+	e->sync_ready = true;
+	for (size_t i = 0; i + 1 < threads; i++) {
+		worker *w = &e->workers[i];
+		*w = (worker){.e = e, .filter = e->filters[i + 1], .index = i};
+		if (pthread_create(&w->tid, NULL, worker_main, w))
+			return -1;
+		e->nworkers++;
+	}
+	return 0;
+}
+
+static void stop_workers(kt_engine *e)
+{
+	if (e->nworkers) {
+		pthread_mutex_lock(&e->mu);
+		e->quit = true;
+		pthread_cond_broadcast(&e->go);
+		pthread_mutex_unlock(&e->mu);
+		for (size_t i = 0; i < e->nworkers; i++)
+			pthread_join(e->workers[i].tid, NULL);
+		e->nworkers = 0;
+	}
+	if (e->sync_ready) {
+		pthread_cond_destroy(&e->done);
+		pthread_cond_destroy(&e->go);
+		pthread_mutex_destroy(&e->mu);
+		e->sync_ready = false;
+	}
+}
+
+kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
+			 kt_fieldspec *spec, kt_filter *const *filters,
+			 kt_report *report, FILE *out, const kt_log *log)
+{
+	kt_engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	*e = (kt_engine){.rk = rk, .o = *o, .spec = spec, .filters = filters,
+			 .report = report, .out = out, .log = log};
+	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
+		       o->idle_ms);
+	e->health.lag = -1;
+	e->inflight = -1;
+	if (start_workers(e) < 0) {
+		kt_engine_free(e);
+		return NULL;
+	}
+	e->ctx = rd_kafka_opaque(rk);
+	if (e->ctx)
+		e->ctx->user = e;
+	return e;
+}
+
+static void clear_slots(kt_engine *e)
+{
+	for (size_t i = 0; i < e->nslots; i++)
+		free(e->slots[i].topic);
+	free(e->slots);
+	e->slots = NULL;
+	e->nslots = 0;
+}
+
+void kt_engine_free(kt_engine *e)
+{
+	if (!e)
+		return;
+	stop_workers(e);
+	for (size_t i = 0; i < e->nopen; i++)
+		kt_window_free(e->open[i]);
+	kt_window_free(e->spare);
+	clear_slots(e);
+	free(e);
+}
+
+uint64_t kt_engine_records_seen(const kt_engine *e)
+{
+	return e->seen;
+}
+
+/* ---- offsets --------------------------------------------------------- */
+
+static int find_slot(kt_engine *e, const char *topic, int32_t partition)
+{
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i].partition == partition && !strcmp(e->slots[i].topic, topic))
+			return (int)i;
+	return -1;
+}
+
+/* Records behind the cached high watermarks of our partitions. */
+static int64_t current_lag(kt_engine *e)
+{
+	int64_t lag = 0;
+	for (size_t i = 0; i < e->nslots; i++) {
+		int64_t low, high;
+		if (rd_kafka_get_watermark_offsets(e->rk, e->slots[i].topic,
+						   e->slots[i].partition, &low, &high) ||
+		    high < 0)
+			return -1;
+		int64_t pos = e->slots[i].next >= 0 ? e->slots[i].next : low;
+		if (high > pos)
+			lag += high - pos;
+	}
+	return lag;
+}
+
+/* Commit, per partition, the first offset not yet written out: the lowest
+ * offset held by an open window, else the one after the last read. */
+static void commit(kt_engine *e, bool sync)
+{
+	rd_kafka_topic_partition_list_t *list =
+		rd_kafka_topic_partition_list_new((int)e->nslots);
+	for (size_t i = 0; i < e->nslots; i++) {
+		int64_t off = e->slots[i].next;
+		for (size_t w = 0; w < e->nopen; w++) {
+			int64_t m = kt_window_min_offset(e->open[w], (int32_t)i);
+			if (m >= 0 && (off < 0 || m < off))
+				off = m;
+		}
+		if (off >= 0)
+			rd_kafka_topic_partition_list_add(list, e->slots[i].topic,
+							  e->slots[i].partition)->offset = off;
+	}
+	if (list->cnt) {
+		rd_kafka_resp_err_t err = rd_kafka_commit(e->rk, list, sync ? 0 : 1);
+		if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+			kt_warn(e->log, "cannot commit offsets: %s", rd_kafka_err2str(err));
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+}
+
+/* ---- windows --------------------------------------------------------- */
+
+static kt_window *take_window(kt_engine *e, int64_t start, int64_t now)
+{
+	kt_window *w = e->spare;
+	e->spare = NULL;
+	if (w)
+		kt_window_reset(w, start, start + e->o.window_ms);
+	else
+		w = kt_window_new(start, start + e->o.window_ms, e->o.max_groups);
+	if (w)
+		w->opened_ms = now;
+	return w;
+}
+
+/* Write out open[0] (partial: before its end), recycle it, commit what is
+ * now written. */
+static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
+{
+	kt_window *w = e->open[0];
+	memmove(e->open, e->open + 1, (e->nopen - 1) * sizeof *e->open);
+	e->nopen--;
+	e->health.lag = current_lag(e);
+	e->health.partial = partial;
+	e->health.written_ms = wall_ms();
+	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
+		kt_err(e->log, "cannot write a window: output failed");
+		e->failed = true;
+	}
+	/* Its groups go now, not when it is reused: a kept window holding
+	 * them would double the state at every window's end. */
+	kt_window_reset(w, 0, 0);
+	memset(&e->health, 0, sizeof e->health);
+	e->health.lag = -1;
+	if (e->spare)
+		kt_window_free(w);
+	else
+		e->spare = w;
+	if (!e->failed)
+		commit(e, sync_commit);
+}
+
+/* The open window starting at start, made (opened at now) when missing. */
+static kt_window *window_at(kt_engine *e, int64_t start, int64_t now)
+{
+	size_t i = e->nopen;
+	while (i > 0 && e->open[i - 1]->start > start)
+		i--;
+	if (i > 0 && e->open[i - 1]->start == start)
+		return e->open[i - 1];
+	if (e->nopen == MAX_OPEN_WINDOWS) {
+		emit_oldest(e, true, false);
+		if (i > 0)
+			i--;
+	}
+	kt_window *w = take_window(e, start, now);
+	if (!w)
+		return NULL;
+	memmove(e->open + i + 1, e->open + i, (e->nopen - i) * sizeof *e->open);
+	e->open[i] = w;
+	e->nopen++;
+	return w;
+}
+
+/* Emit what the clock has closed; processing-time windows are emitted at
+ * their end even when empty, so the console shows the stream is alive. */
+static void tick(kt_engine *e, int64_t now)
+{
+	kt_wclock_advance(&e->clock, now);
+	if (!e->o.event_time) {
+		if (e->nopen == 0 && !window_at(e, kt_wclock_window_start(&e->clock, now), now))
+			goto oom;
+		while (kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed) {
+			int64_t next = e->open[0]->end;
+			emit_oldest(e, false, false);
+			if (!window_at(e, next, now))
+				goto oom;
+		}
+		return;
+	}
+	while (e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed)
+		emit_oldest(e, false, false);
+	return;
+oom:
+	kt_err(e->log, "out of memory");
+	e->failed = true;
+}
+
+static int64_t ms_to_next_close(kt_engine *e, int64_t now)
+{
+	if (!e->o.event_time && e->nopen) {
+		int64_t left = e->open[0]->end - now;
+		return left < 0 ? 0 : left;
+	}
+	return 100;
+}
+
+/* ---- records --------------------------------------------------------- */
+
+static void invalid(kt_engine *e, enum kt_invalid why)
+{
+	e->health.invalid[why]++;
+	e->health.invalid_total++;
+}
+
+static void count_record(kt_engine *e, const rd_kafka_message_t *m,
+			 const decoded *d, int s, int64_t now)
+{
+	if (d->status == DECODED_INVALID) {
+		invalid(e, (enum kt_invalid)d->why);
+		return;
+	}
+	if (d->status == DECODED_FILTERED) {
+		e->health.filtered++;
+		return;
+	}
+	kt_extracted x;
+	enum kt_invalid why;
+	rd_kafka_timestamp_type_t tstype;
+	int64_t kts = rd_kafka_message_timestamp(m, &tstype);
+	if (kt_fields_extract(e->spec, d->root, &x, &why) < 0) {
+		invalid(e, why);
+		return;
+	}
+	int64_t t = now;
+	if (e->o.event_time) {
+		t = e->o.kafka_time ? kts : x.time;
+		if (e->o.kafka_time && tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
+			invalid(e, KT_INVALID_BAD_TIME);
+			return;
+		}
+		if (kt_wclock_is_late(&e->clock, t)) {
+			e->health.late++;
+			return;
+		}
+		kt_wclock_observe_from(&e->clock, (size_t)s, t, now);
+		/* The watermark moves with each record, not each batch: a
+		 * window closes as soon as the records read so far pass it,
+		 * so what is late does not depend on how reads were batched. */
+		if (e->nopen && t - e->o.lateness_ms >= e->open[0]->end)
+			tick(e, now);
+	}
+	kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t), now);
+	if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE)
+		kts = -1;
+	if (!w || kt_window_add(w, &x, m->len, kts) < 0 ||
+	    kt_window_note_offset(w, s, m->offset) < 0) {
+		kt_err(e->log, "out of memory");
+		e->failed = true;
+	}
+}
+
+static void handle_message(kt_engine *e, rd_kafka_message_t *m,
+			   const decoded *d, int64_t now)
+{
+	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+	int s = find_slot(e, topic, m->partition);
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		if (s >= 0) {
+			e->slots[s].eof = true;
+			kt_wclock_source_at_end(&e->clock, (size_t)s, true);
+		}
+		return;
+	}
+	if (m->err) {
+		kt_warn(e->log, "%s", rd_kafka_message_errstr(m));
+		return;
+	}
+	if (s < 0)
+		return; /* from a partition given up in a rebalance */
+	e->slots[s].eof = false;
+	e->seen++;
+	count_record(e, m, d, s, now);
+	e->slots[s].next = m->offset + 1;
+}
+
+static bool all_at_end(const kt_engine *e)
+{
+	if (!e->nslots)
+		return false;
+	for (size_t i = 0; i < e->nslots; i++)
+		if (!e->slots[i].eof)
+			return false;
+	return true;
+}
+
+/* ---- rebalance ------------------------------------------------------- */
+
+static void flush_all(kt_engine *e, bool sync)
+{
+	while (e->nopen && !e->failed)
+		emit_oldest(e, true, sync);
+	if (!e->failed)
+		commit(e, sync);
+}
+
+static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
+{
+	slot *v = realloc(e->slots, (e->nslots + (size_t)parts->cnt) * sizeof *v);
+	if (!v) {
+		e->failed = true;
+		return;
+	}
+	e->slots = v;
+	for (int i = 0; i < parts->cnt; i++) {
+		char *t = strdup(parts->elems[i].topic);
+		if (!t) {
+			e->failed = true;
+			return;
+		}
+		e->slots[e->nslots++] = (slot){t, parts->elems[i].partition, -1, false};
+	}
+}
+
+/* Drop the slots of the partitions in parts (after their windows were
+ * written: no open window refers to a slot index any more). */
+static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < e->nslots; i++) {
+		if (rd_kafka_topic_partition_list_find(parts, e->slots[i].topic,
+						       e->slots[i].partition)) {
+			free(e->slots[i].topic);
+			continue;
+		}
+		e->slots[kept++] = e->slots[i];
+	}
+	e->nslots = kept;
+}
+
+/* Every slot a watermark source again (indexes may have moved). */
+static void reset_sources(kt_engine *e)
+{
+	int64_t now = wall_ms();
+	kt_wclock_reset_sources(&e->clock);
+	for (size_t i = 0; i < e->nslots; i++)
+		kt_wclock_add_source(&e->clock, i, now);
+}
+
+static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
+{
+	if (!error)
+		return;
+	kt_err(e->log, "cannot change the assignment: %s", rd_kafka_error_string(error));
+	rd_kafka_error_destroy(error);
+	e->failed = true;
+}
+
+void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			    rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	kt_engine *e = ((kt_kafka_ctx *)opaque)->user;
+	/* The cooperative protocol (-X partition.assignment.strategy=
+	 * cooperative-sticky) hands over only what moves; the eager one
+	 * revokes everything and assigns anew. */
+	bool cooperative = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+	/* What is in flight came from the partitions held until now. */
+	drain(e);
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		kt_info(e->log, "assigned %d partition(s)", parts->cnt);
+		if (!cooperative)
+			clear_slots(e);
+		add_slots(e, parts);
+		reset_sources(e);
+		if (cooperative)
+			report_assign_error(e, rd_kafka_incremental_assign(rk, parts));
+		else
+			rd_kafka_assign(rk, parts);
+		return;
+	}
+	/* Revoked: what was read from these partitions is written and
+	 * committed before another consumer takes them over (all open
+	 * windows: they mix partitions). Processing-time windows are
+	 * reopened by the next tick. */
+	kt_info(e->log, "%d partition(s) revoked: emitting open windows and committing",
+		parts->cnt);
+	flush_all(e, true);
+	if (cooperative) {
+		remove_slots(e, parts);
+		reset_sources(e);
+		report_assign_error(e, rd_kafka_incremental_unassign(rk, parts));
+	} else {
+		rd_kafka_assign(rk, NULL);
+		clear_slots(e);
+	}
+}
+
+/* ---- the fetchers ---------------------------------------------------- */
+
+/* While starved, how long a call for messages may wait; how often the
+ * fetchers are woken at most, and how long that may take. */
+#define STARVED_WAIT_MS 5
+#define POKE_EVERY_MS 10
+#define POKE_TIMEOUT_MS 50
+
+/* With fewer messages than this queued and many more on the brokers, the
+ * fetchers are woken before the queue runs dry. */
+#define LOW_WATER (4 * BATCH)
+
+/* librdkafka before 2.1 stops fetching a partition once its prefetch
+ * queue is full and looks again only when the broker's thread wakes up:
+ * after a second, or at once when it has a request to send. A consumer
+ * slower than the fetcher (any that parses every record) drains the queue
+ * and then idles: with a 16 MiB queue, 2 million records took 10 to 13 s
+ * instead of 2. So when the queue runs low while partitions are further
+ * behind their high watermarks than what is queued (or nothing came and
+ * any is behind), a ListOffsets request for them (rd_kafka_offsets_for_times,
+ * one per leader) wakes their brokers' threads, which then fetch again.
+ * Returns whether any partition is behind. */
+static bool wake_fetchers(kt_engine *e, int64_t now, size_t queued)
+{
+	if (now - e->poked_ms < POKE_EVERY_MS)
+		return e->starved;
+	rd_kafka_topic_partition_list_t *behind =
+		rd_kafka_topic_partition_list_new((int)e->nslots);
+	int64_t lag = 0;
+	for (size_t i = 0; i < e->nslots; i++) {
+		int64_t low, high;
+		if (e->slots[i].eof ||
+		    rd_kafka_get_watermark_offsets(e->rk, e->slots[i].topic,
+						   e->slots[i].partition, &low, &high))
+			continue;
+		int64_t pos = e->slots[i].next >= 0 ? e->slots[i].next : low;
+		if (high <= pos)
+			continue;
+		lag += high - pos;
+		rd_kafka_topic_partition_list_add(behind, e->slots[i].topic,
+						  e->slots[i].partition)
+			->offset = RD_KAFKA_OFFSET_END; /* the latest */
+	}
+	bool any = lag > 0;
+	if (any && (queued == 0 || lag > (int64_t)(queued + 2 * BATCH))) {
+		e->poked_ms = now;
+		/* The answer does not matter: asking is what wakes them. */
+		rd_kafka_offsets_for_times(e->rk, behind, POKE_TIMEOUT_MS);
+	}
+	rd_kafka_topic_partition_list_destroy(behind);
+	return any;
+}
+
+/* ---- the pipeline --------------------------------------------------- */
+
+/* Count a decoded batch in message order, then let its messages go. */
+static void count_batch(kt_engine *e, batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (!e->failed)
+			handle_message(e, b->msgs[i], &b->results[i], b->now);
+		rd_kafka_message_destroy(b->msgs[i]);
+	}
+	b->n = 0;
+}
+
+/* Count the batch the workers hold, once they are done with it. */
+static void drain(kt_engine *e)
+{
+	if (e->inflight < 0)
+		return;
+	pthread_mutex_lock(&e->mu);
+	while (e->busy)
+		pthread_cond_wait(&e->done, &e->mu);
+	batch *b = &e->batches[e->inflight];
+	e->inflight = -1;
+	pthread_mutex_unlock(&e->mu);
+	count_batch(e, b);
+}
+
+/* Take the batch just filled: small ones (and every one without workers)
+ * are decoded and counted here, after what is in flight; large ones go to
+ * the workers, and the one they had is counted meanwhile. */
+static void take_batch(kt_engine *e)
+{
+	batch *b = &e->batches[e->fill];
+	if (!e->nworkers || b->n < PARALLEL_MIN) {
+		drain(e);
+		decode_slice(e, e->filters[0], b, 0, b->n);
+		count_batch(e, b);
+		return;
+	}
+	int before = e->inflight;
+	pthread_mutex_lock(&e->mu);
+	while (e->busy)
+		pthread_cond_wait(&e->done, &e->mu);
+	e->inflight = (int)e->fill;
+	e->busy = e->nworkers;
+	e->job++;
+	pthread_cond_broadcast(&e->go);
+	pthread_mutex_unlock(&e->mu);
+	if (before >= 0)
+		count_batch(e, &e->batches[before]);
+	e->fill ^= 1;
+}
+
+/* Whether the clock at now closes a window: records still in flight are
+ * counted first, as they would have been without the pipeline. */
+static bool window_due(kt_engine *e, int64_t now)
+{
+	kt_wclock_advance(&e->clock, now);
+	return e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start);
+}
+
+/* Up to BATCH messages into b: what is queued, else the first to arrive
+ * within wait_ms and what came with it. (A batch call that waits would
+ * hold the first message until the batch is full or the wait is over:
+ * 50 ms of latency at 20,000 records/s.) Serves the rebalance callback. */
+static ssize_t take_messages(rd_kafka_queue_t *q, batch *b, int wait_ms)
+{
+	ssize_t n = rd_kafka_consume_batch_queue(q, 0, b->msgs, BATCH);
+	if (n != 0 || wait_ms <= 0)
+		return n;
+	rd_kafka_message_t *first = rd_kafka_consume_queue(q, wait_ms);
+	if (!first)
+		return 0;
+	b->msgs[0] = first;
+	n = rd_kafka_consume_batch_queue(q, 0, b->msgs + 1, BATCH - 1);
+	return n < 0 ? 1 : n + 1;
+}
+
+int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(e->rk);
+	if (!q) {
+		kt_err(e->log, "out of memory");
+		e->failed = true;
+	}
+	int64_t now = wall_ms();
+	if (!e->failed)
+		tick(e, now);
+	while (!*stop && !e->failed) {
+		/* With a batch in flight, waiting would only delay counting it. */
+		int64_t wait = e->inflight >= 0 ? 0 : ms_to_next_close(e, now);
+		if (e->starved && wait > STARVED_WAIT_MS)
+			wait = STARVED_WAIT_MS;
+		batch *b = &e->batches[e->fill];
+		ssize_t n = take_messages(q, b, (int)(wait > 100 ? 100 : wait));
+		now = wall_ms();
+		/* Windows the clock has closed go first, so the new records
+		 * land in the window their time opens; what is in flight was
+		 * read before and is counted before they close. */
+		if (e->inflight >= 0 && window_due(e, now))
+			drain(e);
+		tick(e, now);
+		if (n > 0) {
+			if (e->ctx)
+				kt_kafka_note_answer(e->ctx);
+			b->n = (size_t)n;
+			b->now = now;
+			e->starved = false;
+			size_t queued = rd_kafka_queue_length(q);
+			if (queued < LOW_WATER)
+				wake_fetchers(e, now, queued);
+			take_batch(e);
+		} else {
+			drain(e);
+			e->starved = wake_fetchers(e, now, 0);
+		}
+		if (e->o.exit_at_end && e->inflight < 0 && all_at_end(e))
+			break;
+	}
+	/* On the way out (signal or end of input) the open windows are
+	 * written as they are, then their offsets committed. */
+	drain(e);
+	if (!e->failed)
+		flush_all(e, true);
+	if (!e->failed && kt_report_finish(e->report, e->out) < 0) {
+		kt_err(e->log, "cannot write a window: output failed");
+		e->failed = true;
+	}
+	if (q)
+		rd_kafka_queue_destroy(q);
+	kt_record_arena_release();
+	return e->failed ? -1 : 0;
+}

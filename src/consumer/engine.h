@@ -1,0 +1,58 @@
+/* engine: the consumer's loop: read records from a consumer group, decode,
+ * filter and extract them, put them in tumbling windows, emit each window
+ * when it closes and only then commit the offsets it covered. */
+#ifndef KTRIO_ENGINE_H
+#define KTRIO_ENGINE_H
+
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fields.h"
+#include "filter.h"
+#include "ktrio/log.h"
+#include "report.h"
+
+typedef struct kt_engine_opts {
+	int64_t window_ms;
+	bool event_time;       /* windows by record time (else processing time) */
+	bool kafka_time;       /* ... taken from the message timestamp */
+	int64_t lateness_ms;
+	int64_t idle_ms;
+	bool exit_at_end;      /* stop when every assigned partition is at its end */
+	size_t max_groups;     /* per window */
+	size_t max_record_bytes;
+	size_t threads;        /* threads decoding records (1..KT_ENGINE_MAX_THREADS) */
+} kt_engine_opts;
+
+#define KT_ENGINE_MAX_THREADS 8
+
+typedef struct kt_engine kt_engine;
+
+/* An engine over a subscribed consumer rk (borrowed); spec, filters,
+ * report and out are borrowed and must outlive it. filters holds one
+ * filter per decoding thread (o->threads of them, the same expressions:
+ * a filter is not shared between threads). NULL on OOM or when a decoding
+ * thread cannot start. */
+kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
+			 kt_fieldspec *spec, kt_filter *const *filters,
+			 kt_report *report, FILE *out, const kt_log *log);
+void kt_engine_free(kt_engine *e);
+
+/* The rebalance callback the engine needs (emit and commit before giving
+ * partitions up); set it on the conf with the engine as... the kt_kafka_ctx
+ * user pointer. */
+void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			    rd_kafka_topic_partition_list_t *parts, void *opaque);
+
+/* Run until *stop, or the end of every partition with exit_at_end; then
+ * emit the open windows and commit. Returns 0, or -1 after a fatal error
+ * (output failure, allocation failure), logged. */
+int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop);
+
+/* Records counted so far (valid, invalid, filtered, late). */
+uint64_t kt_engine_records_seen(const kt_engine *e);
+
+#endif

@@ -1,0 +1,373 @@
+/* filter: --filter expressions parsed once and tested on every record. */
+#include "filter.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum op { OP_MATCH, OP_NOMATCH, OP_EQ, OP_NE, OP_GT, OP_LT, OP_GE, OP_LE };
+
+/* Two-character tokens first: at one spot the longest token wins. */
+static const struct {
+	const char *tok;
+	size_t len;
+	enum op op;
+} ops[] = {
+	{"!~", 2, OP_NOMATCH}, {"!=", 2, OP_NE}, {">=", 2, OP_GE},
+	{"<=", 2, OP_LE},      {"~", 1, OP_MATCH}, {"=", 1, OP_EQ},
+	{">", 1, OP_GT},       {"<", 1, OP_LT},
+};
+
+struct expr {
+	char *field;         /* owned: the expression copied, cut at the op */
+	const char *operand; /* in field's allocation, after the operator */
+	char **path;         /* owned, segments included: the dotted field
+			      * split up, or NULL when it has no usable dots */
+	size_t npath;
+	enum op op;
+	double num;    /* N, or VALUE when value_is_num */
+	bool value_is_num;
+	pcre2_code *re;
+	bool jit;
+};
+
+struct kt_filter {
+	struct expr *v;
+	size_t n, cap;
+	/* One match data for every pattern: only "did it match" is asked,
+	 * so one pair of offsets is enough whatever the pattern's groups. */
+	pcre2_match_data *md;
+};
+
+kt_filter *kt_filter_new(void)
+{
+	return calloc(1, sizeof(kt_filter));
+}
+
+static void expr_release(struct expr *e)
+{
+	free(e->field);
+	free(e->path);
+	pcre2_code_free(e->re);
+}
+
+void kt_filter_free(kt_filter *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		expr_release(&f->v[i]);
+	free(f->v);
+	pcre2_match_data_free(f->md);
+	free(f);
+}
+
+size_t kt_filter_count(const kt_filter *f)
+{
+	return f ? f->n : 0;
+}
+
+/* The operator token starting at s, or -1. */
+static int op_at(const char *s)
+{
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strncmp(s, ops[i].tok, ops[i].len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A whole decimal number: no spaces, hex, inf or nan that strtod would
+ * take. 0, or -1 empty, -2 not a number, -3 out of range. */
+static int parse_number(const char *s, double *out)
+{
+	if (!*s)
+		return -1;
+	if (s[strspn(s, "0123456789+-.eE")] != '\0')
+		return -2;
+	errno = 0;
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end != '\0')
+		return -2;
+	if (errno == ERANGE || !isfinite(v))
+		return -3;
+	*out = v;
+	return 0;
+}
+
+/* Split a dotted field into its segments, all non-empty; 0 with *path NULL
+ * when there is nothing to split, -1 on OOM. */
+static int split_path(const char *field, char ***path, size_t *npath)
+{
+	size_t len = strlen(field), nseg = 1;
+	*path = NULL;
+	*npath = 0;
+	for (size_t i = 0; i < len; i++)
+		if (field[i] == '.') {
+			if (i == 0 || i + 1 == len || field[i + 1] == '.')
+				return 0;
+			nseg++;
+		}
+	if (nseg < 2)
+		return 0;
+	char **p = malloc(nseg * sizeof *p + len + 1);
+	if (!p)
+		return -1;
+	char *seg = (char *)(p + nseg);
+	memcpy(seg, field, len + 1);
+	for (size_t i = 0; i < nseg; i++) {
+		p[i] = seg;
+		seg += strcspn(seg, ".");
+		*seg++ = '\0';
+	}
+	*path = p;
+	*npath = nseg;
+	return 0;
+}
+
+static int compile(struct expr *e, const char *expr, char *err, size_t errlen)
+{
+	int code;
+	PCRE2_SIZE offset;
+	e->re = pcre2_compile((PCRE2_SPTR)e->operand, PCRE2_ZERO_TERMINATED,
+			      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &offset,
+			      NULL);
+	if (!e->re) {
+		PCRE2_UCHAR msg[256];
+		if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
+			snprintf((char *)msg, sizeof msg, "error %d", code);
+		snprintf(err, errlen, "filter '%s': %s at offset %zu", expr,
+			 (char *)msg, (size_t)offset);
+		return -1;
+	}
+	/* Without JIT (not built in, or no executable memory) the
+	 * interpreter gives the same answers, only slower. */
+	e->jit = pcre2_jit_compile(e->re, PCRE2_JIT_COMPLETE) == 0;
+	return 0;
+}
+
+int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen)
+{
+	if (!expr)
+		expr = "";
+	if (op_at(expr) >= 0) {
+		snprintf(err, errlen, "filter '%s': empty field name", expr);
+		return -1;
+	}
+	size_t at;
+	int k = -1;
+	for (at = 1; expr[0] && expr[at]; at++)
+		if ((k = op_at(expr + at)) >= 0)
+			break;
+	if (k < 0) {
+		snprintf(err, errlen,
+			 "filter '%s': no operator (expected one of "
+			 "~ !~ = != > < >= <=)",
+			 expr);
+		return -1;
+	}
+
+	struct expr e = {.op = ops[k].op};
+	const char *operand = expr + at + ops[k].len;
+	switch (e.op) {
+	case OP_GT:
+	case OP_LT:
+	case OP_GE:
+	case OP_LE:
+		switch (parse_number(operand, &e.num)) {
+		case -1:
+			snprintf(err, errlen, "filter '%s': missing number after '%s'",
+				 expr, ops[k].tok);
+			return -1;
+		case -2:
+			snprintf(err, errlen,
+				 "filter '%s': not a number '%s' after '%s'", expr,
+				 operand, ops[k].tok);
+			return -1;
+		case -3:
+			snprintf(err, errlen, "filter '%s': number out of range '%s'",
+				 expr, operand);
+			return -1;
+		}
+		break;
+	case OP_EQ:
+	case OP_NE:
+		e.value_is_num = parse_number(operand, &e.num) == 0;
+		break;
+	default:
+		break;
+	}
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 4;
+		struct expr *v = realloc(f->v, cap * sizeof *v);
+		if (!v)
+			goto oom;
+		f->v = v;
+		f->cap = cap;
+	}
+	if (!(e.field = strdup(expr)))
+		goto oom;
+	e.field[at] = '\0';
+	e.operand = e.field + at + ops[k].len;
+	if (split_path(e.field, &e.path, &e.npath) < 0)
+		goto oom;
+	if (e.op == OP_MATCH || e.op == OP_NOMATCH) {
+		if (compile(&e, expr, err, errlen) < 0) {
+			expr_release(&e);
+			return -1;
+		}
+		if (!f->md && !(f->md = pcre2_match_data_create(1, NULL)))
+			goto oom;
+	}
+	f->v[f->n++] = e;
+	return 0;
+oom:
+	expr_release(&e);
+	snprintf(err, errlen, "filter '%s': out of memory", expr);
+	return -1;
+}
+
+/* The field's item: the top-level key first, then the dotted path. */
+static const cJSON *lookup(const struct expr *e, const cJSON *rec)
+{
+	if (!cJSON_IsObject(rec))
+		return NULL;
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(rec, e->field);
+	if (it || !e->path)
+		return it;
+	for (size_t i = 0; i < e->npath; i++) {
+		if (!cJSON_IsObject(rec))
+			return NULL;
+		if (!(rec = cJSON_GetObjectItemCaseSensitive(rec, e->path[i])))
+			return NULL;
+	}
+	return rec;
+}
+
+static bool equals(const struct expr *e, const cJSON *it)
+{
+	if (!it)
+		return false;
+	if (cJSON_IsString(it))
+		return it->valuestring && strcmp(it->valuestring, e->operand) == 0;
+	if (cJSON_IsNumber(it))
+		return e->value_is_num && it->valuedouble == e->num;
+	if (cJSON_IsBool(it))
+		return strcmp(e->operand, cJSON_IsTrue(it) ? "true" : "false") == 0;
+	if (cJSON_IsNull(it))
+		return strcmp(e->operand, "null") == 0;
+	return false;
+}
+
+/* Write d as cJSON 1.7.15 prints it (%1.15g, or %1.17g when that does not
+ * read back within DBL_EPSILON; so 3.0 is "3" and -0.0 is "-0") into buf
+ * (>= 32 bytes); returns the length. */
+static size_t number_text(double d, char *buf, size_t size)
+{
+	if (isnan(d) || isinf(d))
+		return (size_t)snprintf(buf, size, "null");
+	if (d == trunc(d) && fabs(d) < 1e15) {
+		/* The common case, without the cost of printf: %1.15g
+		 * prints these in full, without a decimal point. */
+		char tmp[24];
+		size_t n = 0, len = 0;
+		uint64_t u = (uint64_t)fabs(d);
+		do
+			tmp[n++] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (signbit(d))
+			buf[len++] = '-';
+		while (n)
+			buf[len++] = tmp[--n];
+		buf[len] = '\0';
+		return len;
+	}
+	int n = snprintf(buf, size, "%1.15g", d);
+	double back = strtod(buf, NULL);
+	double max = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
+	if (!(fabs(back - d) <= max * DBL_EPSILON))
+		n = snprintf(buf, size, "%1.17g", d);
+	return (size_t)n;
+}
+
+/* 1 when the pattern is found in the item's text, 0 when not (or the item
+ * has no text), -1 when matching failed. */
+static int search(const kt_filter *f, const struct expr *e, const cJSON *it)
+{
+	char buf[32];
+	const char *s;
+	size_t len;
+	if (!it)
+		return 0;
+	if (cJSON_IsString(it) && it->valuestring) {
+		s = it->valuestring;
+		len = strlen(s);
+	} else if (cJSON_IsNumber(it)) {
+		len = number_text(it->valuedouble, buf, sizeof buf);
+		s = buf;
+	} else if (cJSON_IsTrue(it)) {
+		s = "true";
+		len = 4;
+	} else if (cJSON_IsFalse(it)) {
+		s = "false";
+		len = 5;
+	} else {
+		return 0;
+	}
+	int rc = e->jit ? pcre2_jit_match(e->re, (PCRE2_SPTR)s, len, 0, 0,
+					  f->md, NULL)
+			: pcre2_match(e->re, (PCRE2_SPTR)s, len, 0, 0, f->md,
+				      NULL);
+	if (rc >= 0) /* 0: matched, offsets did not fit (groups) */
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+static bool holds(const kt_filter *f, const struct expr *e, const cJSON *rec)
+{
+	const cJSON *it = lookup(e, rec);
+	switch (e->op) {
+	case OP_MATCH:
+		return search(f, e, it) == 1;
+	case OP_NOMATCH:
+		return search(f, e, it) == 0;
+	case OP_EQ:
+		return equals(e, it);
+	case OP_NE:
+		return !equals(e, it);
+	default:
+		break;
+	}
+	if (!cJSON_IsNumber(it))
+		return false;
+	double d = it->valuedouble;
+	switch (e->op) {
+	case OP_GT:
+		return d > e->num;
+	case OP_LT:
+		return d < e->num;
+	case OP_GE:
+		return d >= e->num;
+	case OP_LE:
+		return d <= e->num;
+	default:
+		return false;
+	}
+}
+
+bool kt_filter_match(const kt_filter *f, const cJSON *record)
+{
+	if (!f)
+		return true;
+	for (size_t i = 0; i < f->n; i++)
+		if (!holds(f, &f->v[i], record))
+			return false;
+	return true;
+}

@@ -1,0 +1,67 @@
+/* report: the consumer's output for one window: an aligned table for
+ * people, one JSON object per line (the machine-readable contract), or CSV
+ * rows. */
+#ifndef KTRIO_REPORT_H
+#define KTRIO_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ktrio/config.h"
+#include "fields.h"
+#include "ktrio/record.h"
+#include "window.h"
+
+/* What happened to records beside the counted ones, since the previous
+ * emitted window. */
+typedef struct kt_health {
+	uint64_t invalid[KT_INVALID_COUNT];
+	uint64_t invalid_total;
+	uint64_t filtered;
+	uint64_t late;
+	int64_t lag; /* records behind the high watermarks; -1 unknown */
+	/* Written before its end (shutdown, end of input, a rebalance, too
+	 * many open windows): the same window may be written again later
+	 * with what came after. */
+	bool partial;
+	int64_t written_ms; /* when it is written: latency and throughput */
+} kt_health;
+
+/* A window written before the CSV header: without --stats, the columns
+ * wait for the first window with records to name its fields. */
+typedef struct kt_report_pending {
+	int64_t start, end;
+	kt_health health;
+} kt_report_pending;
+
+typedef struct kt_report {
+	enum kt_format format;
+	size_t top;         /* table: groups shown before "other" */
+	bool top_explicit;  /* --top given: JSON and CSV also cut at top */
+	const kt_fieldspec *spec;
+	bool color;         /* ANSI colour (TTY and no NO_COLOR) */
+	bool redraw;        /* TTY: clear the screen before each table */
+	bool csv_header_done;
+	size_t csv_stats;   /* stat fields in the CSV header */
+	kt_report_pending *pending; /* empty windows before the header */
+	size_t npending;
+	uint64_t history[32]; /* records per window, for the sparkline */
+	size_t nhistory;
+} kt_report;
+
+void kt_report_init(kt_report *r, enum kt_format format, size_t top,
+		    bool top_explicit, const kt_fieldspec *spec);
+
+/* At the end of output: windows still held back (CSV, see
+ * kt_report_pending) are written, after a header. -1 when out fails. */
+int kt_report_finish(kt_report *r, FILE *out);
+
+/* Free what r holds (the report itself is the caller's). */
+void kt_report_release(kt_report *r);
+
+/* Write one window. Returns -1 when out fails or memory runs out. */
+int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
+		     const kt_health *h);
+
+#endif

@@ -1,0 +1,218 @@
+/* window: per-window groups with counts, statistics and distinct counters. */
+#include "window.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktrio/hash.h"
+
+kt_window *kt_window_new(int64_t start, int64_t end, size_t max_groups)
+{
+	kt_window *w = calloc(1, sizeof *w);
+	if (!w)
+		return NULL;
+	w->max_groups = max_groups;
+	w->start = start;
+	w->end = end;
+	kt_sketch_init(&w->latency);
+	return w;
+}
+
+static void free_group(kt_group *g)
+{
+	free(g->key);
+	for (size_t i = 0; i < KT_MAX_STATS; i++) {
+		if (!g->stats[i])
+			continue;
+		kt_sketch_release(&g->stats[i]->quantiles);
+		free(g->stats[i]);
+	}
+	kt_hll_free(g->distinct);
+}
+
+void kt_window_reset(kt_window *w, int64_t start, int64_t end)
+{
+	for (size_t i = 0; i < w->ngroups; i++)
+		free_group(&w->groups[i]);
+	w->ngroups = 0;
+	if (w->slots)
+		memset(w->slots, 0, w->nslots * sizeof *w->slots);
+	kt_sketch_release(&w->latency);
+	kt_sketch_init(&w->latency);
+	for (size_t i = 0; i < w->npartitions; i++)
+		w->min_offset[i] = -1;
+	w->start = start;
+	w->end = end;
+	w->records = w->bytes = w->overflow = 0;
+}
+
+void kt_window_free(kt_window *w)
+{
+	if (!w)
+		return;
+	kt_window_reset(w, 0, 0);
+	kt_sketch_release(&w->latency);
+	free(w->groups);
+	free(w->slots);
+	free(w->min_offset);
+	free(w);
+}
+
+static int grow_slots(kt_window *w)
+{
+	size_t n = w->nslots ? w->nslots * 2 : 64;
+	uint32_t *slots = calloc(n, sizeof *slots);
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < w->ngroups; i++) {
+		size_t s = w->groups[i].hash & (n - 1);
+		while (slots[s])
+			s = (s + 1) & (n - 1);
+		slots[s] = (uint32_t)i + 1;
+	}
+	free(w->slots);
+	w->slots = slots;
+	w->nslots = n;
+	return 0;
+}
+
+/* Find the group of key, or make it; NULL when full (overflow) or OOM
+ * (*oom set). */
+static kt_group *find_group(kt_window *w, const char *key, size_t keylen,
+			    bool *oom)
+{
+	uint64_t h = kt_hash64(key, keylen, 0x6b74726966ULL);
+	if (w->nslots) {
+		for (size_t s = h & (w->nslots - 1); w->slots[s]; s = (s + 1) & (w->nslots - 1)) {
+			kt_group *g = &w->groups[w->slots[s] - 1];
+			if (g->hash == h && g->keylen == keylen &&
+			    (!keylen || !memcmp(g->key, key, keylen)))
+				return g;
+		}
+	}
+	if (w->ngroups >= w->max_groups)
+		return NULL;
+	/* Keep the table at most half full so probes stay short. */
+	if ((w->ngroups + 1) * 2 > w->nslots && grow_slots(w) < 0)
+		goto oom;
+	if (w->ngroups == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		kt_group *groups = realloc(w->groups, cap * sizeof *groups);
+		if (!groups)
+			goto oom;
+		w->groups = groups;
+		w->cap = cap;
+	}
+	kt_group *g = &w->groups[w->ngroups];
+	memset(g, 0, sizeof *g);
+	if (keylen) {
+		if (!(g->key = malloc(keylen)))
+			goto oom;
+		memcpy(g->key, key, keylen);
+	}
+	g->keylen = keylen;
+	g->hash = h;
+	size_t s = h & (w->nslots - 1);
+	while (w->slots[s])
+		s = (s + 1) & (w->nslots - 1);
+	w->slots[s] = (uint32_t)++w->ngroups;
+	return g;
+oom:
+	*oom = true;
+	return NULL;
+}
+
+int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
+		  int64_t kafka_ts_ms)
+{
+	bool oom = false;
+	kt_group *g = find_group(w, x->key, x->keylen, &oom);
+	if (oom)
+		return -1;
+	if (kafka_ts_ms >= 0)
+		kt_sketch_add(&w->latency, (double)(w->opened_ms - kafka_ts_ms));
+	if (!g) {
+		w->overflow++;
+		return 0;
+	}
+	for (uint32_t bits = x->stat_present; bits; bits &= bits - 1) {
+		int i = __builtin_ctz(bits);
+		kt_stat *st = g->stats[i];
+		if (!st) {
+			if (!(st = malloc(sizeof *st)))
+				return -1;
+			kt_welford_init(&st->moments);
+			kt_sketch_init(&st->quantiles);
+			g->stats[i] = st;
+		}
+		kt_welford_add(&st->moments, x->stat[i]);
+		kt_sketch_add(&st->quantiles, x->stat[i]);
+	}
+	if (x->distinct) {
+		if (!g->distinct && !(g->distinct = kt_hll_new()))
+			return -1;
+		kt_hll_add(g->distinct, x->distinct, x->distinct_len);
+	}
+	g->count++;
+	w->records++;
+	w->bytes += value_bytes;
+	return 0;
+}
+
+int kt_window_note_offset(kt_window *w, int32_t partition, int64_t offset)
+{
+	if (partition < 0)
+		return 0;
+	if ((size_t)partition >= w->npartitions) {
+		size_t n = (size_t)partition + 1;
+		int64_t *v = realloc(w->min_offset, n * sizeof *v);
+		if (!v)
+			return -1;
+		for (size_t i = w->npartitions; i < n; i++)
+			v[i] = -1;
+		w->min_offset = v;
+		w->npartitions = n;
+	}
+	if (w->min_offset[partition] < 0 || offset < w->min_offset[partition])
+		w->min_offset[partition] = offset;
+	return 0;
+}
+
+int64_t kt_window_min_offset(const kt_window *w, int32_t partition)
+{
+	if (partition < 0 || (size_t)partition >= w->npartitions)
+		return -1;
+	return w->min_offset[partition];
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const kt_group *x = *(kt_group *const *)a, *y = *(kt_group *const *)b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = n ? memcmp(x->key, y->key, n) : 0;
+	return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
+}
+
+kt_group **kt_window_sorted(const kt_window *w)
+{
+	kt_group **v = malloc((w->ngroups ? w->ngroups : 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < w->ngroups; i++)
+		v[i] = &w->groups[i];
+	qsort(v, w->ngroups, sizeof *v, by_count);
+	return v;
+}
+
+double kt_window_latency_ms(const kt_window *w, double q, int64_t written_ms)
+{
+	return kt_sketch_quantile(&w->latency, q) + (double)(written_ms - w->opened_ms);
+}
+
+double kt_window_open_seconds(const kt_window *w, int64_t written_ms)
+{
+	int64_t ms = written_ms - w->opened_ms;
+	return (double)(ms < 1 ? 1 : ms) / 1000.0;
+}

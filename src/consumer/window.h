@@ -1,0 +1,83 @@
+/* window: the aggregate of one tumbling window: groups by key, each with a
+ * count and per-field statistics (Welford moments, a quantile sketch) and
+ * an optional distinct counter, in bounded memory. */
+#ifndef KTRIO_WINDOW_H
+#define KTRIO_WINDOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fields.h"
+#include "hll.h"
+#include "sketch.h"
+#include "welford.h"
+
+/* Statistics of one numeric field within one group. */
+typedef struct kt_stat {
+	kt_welford moments;
+	kt_sketch quantiles;
+} kt_stat;
+
+typedef struct kt_group {
+	uint64_t hash;
+	char *key; /* encoded group key (see fields.h), owned */
+	size_t keylen;
+	uint64_t count;
+	kt_stat *stats[KT_MAX_STATS]; /* made on first value, owned */
+	kt_hll *distinct;             /* made on first value, owned */
+} kt_group;
+
+typedef struct kt_window {
+	int64_t start, end; /* [start, end) in ms */
+	uint64_t records;   /* valid records counted in groups */
+	uint64_t bytes;     /* their value bytes */
+	uint64_t overflow;  /* records whose new group exceeded max_groups */
+	int64_t opened_ms;  /* processing time it was opened (set by its user) */
+	kt_sketch latency;  /* opened_ms - Kafka timestamp, ms, per record */
+	kt_group *groups;
+	size_t ngroups, cap;
+	uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
+	size_t nslots;
+	size_t max_groups;
+	int64_t *min_offset; /* per partition: first offset counted here, or -1 */
+	size_t npartitions;
+} kt_window;
+
+/* An empty window [start, end) holding at most max_groups groups. */
+kt_window *kt_window_new(int64_t start, int64_t end, size_t max_groups);
+void kt_window_free(kt_window *w);
+
+/* Forget everything and start again as [start, end), keeping memory for
+ * reuse. */
+void kt_window_reset(kt_window *w, int64_t start, int64_t end);
+
+/* Count one record: its group (created if new and room is left, else the
+ * record goes to overflow), its stats and distinct value. kafka_ts_ms < 0
+ * means the message has no timestamp. -1 on allocation failure (nothing
+ * counted). */
+int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
+		  int64_t kafka_ts_ms);
+
+/* The q-quantile of end-to-end latency when the window is written at
+ * written_ms: written_ms - Kafka timestamp, over its records; NAN when none
+ * had a timestamp. (The sketch holds opened_ms - timestamp, so the time
+ * spent waiting for the window to close is one shift for all records.) */
+double kt_window_latency_ms(const kt_window *w, double q, int64_t written_ms);
+
+/* Seconds the window was open when written at written_ms (at least 1 ms):
+ * what its throughput is measured over. */
+double kt_window_open_seconds(const kt_window *w, int64_t written_ms);
+
+/* Remember that offset of the partition in assignment slot `slot` was
+ * counted here, for committing. */
+int kt_window_note_offset(kt_window *w, int32_t slot, int64_t offset);
+
+/* Lowest offset of slot counted in this window, or -1. */
+int64_t kt_window_min_offset(const kt_window *w, int32_t slot);
+
+/* Groups ordered by count, largest first (ties by key); the array is owned
+ * by the caller (free). NULL only when out of memory. */
+kt_group **kt_window_sorted(const kt_window *w);
+
+#endif

@@ -1,0 +1,212 @@
+/* delete_plan: what delete-records will delete, validated before sending. */
+#include "delete_plan.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kt_delete_requests_init(kt_delete_requests *r)
+{
+	r->v = NULL;
+	r->n = r->cap = 0;
+}
+
+void kt_delete_requests_release(kt_delete_requests *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].topic);
+	free(r->v);
+	kt_delete_requests_init(r);
+}
+
+int kt_delete_requests_add(kt_delete_requests *r, const char *topic,
+			   int32_t partition, int64_t offset)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		kt_delete_request *v = realloc(r->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		r->v = v;
+		r->cap = cap;
+	}
+	char *t = strdup(topic);
+	if (!t)
+		return -1;
+	r->v[r->n++] = (kt_delete_request){t, partition, offset};
+	return 0;
+}
+
+/* An integer-valued JSON number within [min, max]. */
+static bool json_int(const cJSON *item, double min, double max, int64_t *out)
+{
+	if (!cJSON_IsNumber(item))
+		return false;
+	double d = item->valuedouble;
+	if (d < min || d > max || d != (double)(int64_t)d)
+		return false;
+	*out = (int64_t)d;
+	return true;
+}
+
+static int parse_entry(kt_delete_requests *r, const cJSON *e, int i, char *err,
+		       size_t errlen)
+{
+	const cJSON *topic = cJSON_GetObjectItemCaseSensitive(e, "topic");
+	const cJSON *part = cJSON_GetObjectItemCaseSensitive(e, "partition");
+	const cJSON *off = cJSON_GetObjectItemCaseSensitive(e, "offset");
+	int64_t p, o;
+	if (!cJSON_IsObject(e) || !cJSON_IsString(topic) || !*topic->valuestring) {
+		snprintf(err, errlen, "partitions[%d]: expected an object with a topic",
+			 i);
+		return -1;
+	}
+	if (!json_int(part, 0, INT32_MAX, &p)) {
+		snprintf(err, errlen, "partitions[%d]: 'partition' must be an integer >= 0",
+			 i);
+		return -1;
+	}
+	if (!json_int(off, -1, 9.0e18, &o)) {
+		snprintf(err, errlen,
+			 "partitions[%d]: 'offset' must be an integer >= 0, or -1 for the "
+			 "high watermark",
+			 i);
+		return -1;
+	}
+	for (size_t j = 0; j < r->n; j++)
+		if (r->v[j].partition == p && strcmp(r->v[j].topic, topic->valuestring) == 0) {
+			snprintf(err, errlen, "partitions[%d]: duplicate partition '%s' [%d]",
+				 i, topic->valuestring, (int)p);
+			return -1;
+		}
+	if (kt_delete_requests_add(r, topic->valuestring, (int32_t)p,
+				   o == -1 ? KT_OFFSET_END : o) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int kt_delete_requests_parse_json(kt_delete_requests *r, const char *json,
+				  size_t len, char *err, size_t errlen)
+{
+	cJSON *doc = cJSON_ParseWithLength(json, len);
+	int rc = -1;
+	if (!doc) {
+		snprintf(err, errlen, "not valid JSON");
+		return -1;
+	}
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(doc, "version");
+	const cJSON *parts = cJSON_GetObjectItemCaseSensitive(doc, "partitions");
+	int64_t v;
+	if (!cJSON_IsObject(doc))
+		snprintf(err, errlen, "expected a JSON object");
+	else if (version && (!json_int(version, 1, 1, &v)))
+		snprintf(err, errlen, "unsupported 'version' (only 1 is known)");
+	else if (!cJSON_IsArray(parts))
+		snprintf(err, errlen, "missing 'partitions' array");
+	else if (cJSON_GetArraySize(parts) == 0)
+		snprintf(err, errlen, "'partitions' is empty");
+	else {
+		rc = 0;
+		int i = 0;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, parts)
+		{
+			if (parse_entry(r, e, i++, err, errlen) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+void kt_delete_plan_init(kt_delete_plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+}
+
+void kt_delete_plan_release(kt_delete_plan *plan)
+{
+	free(plan->v);
+	kt_delete_plan_init(plan);
+}
+
+static int check_entry(kt_delete_entry *e, const kt_delete_request *q,
+		       char *err, size_t errlen)
+{
+	int64_t t = q->offset;
+	if (t == KT_OFFSET_END)
+		t = e->high;
+	else if (t == KT_OFFSET_NONE)
+		t = e->low; /* by time, nothing older: left alone */
+	if (t < 0) {
+		snprintf(err, errlen, "'%s' [%d]: negative offset %lld", q->topic,
+			 (int)q->partition, (long long)q->offset);
+		return -1;
+	}
+	if (t > e->high) {
+		snprintf(err, errlen,
+			 "'%s' [%d]: offset %lld is above the high watermark %lld",
+			 q->topic, (int)q->partition, (long long)t, (long long)e->high);
+		return -1;
+	}
+	e->target = t;
+	e->to_delete = t > e->low ? t - e->low : 0;
+	return 0;
+}
+
+int kt_delete_plan_build(kt_delete_plan *plan, const kt_delete_requests *r,
+			 kt_watermark_fn watermarks, void *opaque, char *err,
+			 size_t errlen)
+{
+	kt_delete_plan_init(plan);
+	if (r->n == 0) {
+		snprintf(err, errlen, "nothing to delete: no partitions selected");
+		return -1;
+	}
+	if (!(plan->v = calloc(r->n, sizeof *plan->v))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const kt_delete_request *q = &r->v[i];
+		kt_delete_entry *e = &plan->v[i];
+		for (size_t j = 0; j < i; j++)
+			if (r->v[j].partition == q->partition &&
+			    strcmp(r->v[j].topic, q->topic) == 0) {
+				snprintf(err, errlen, "'%s' [%d]: partition given twice",
+					 q->topic, (int)q->partition);
+				goto fail;
+			}
+		*e = (kt_delete_entry){.topic = q->topic, .partition = q->partition,
+				       .low_after = -1};
+		int found = watermarks(opaque, q->topic, q->partition, &e->low,
+				       &e->high, err, errlen);
+		if (found < 0)
+			goto fail;
+		if (found == 0) {
+			snprintf(err, errlen, "'%s' [%d]: no such topic or partition",
+				 q->topic, (int)q->partition);
+			goto fail;
+		}
+		if (check_entry(e, q, err, errlen) < 0)
+			goto fail;
+		plan->n++;
+		plan->total += e->to_delete;
+		plan->partitions += e->to_delete > 0;
+	}
+	if (plan->total == 0) {
+		snprintf(err, errlen,
+			 "nothing to delete: every selected partition already starts at "
+			 "or after its target");
+		goto fail;
+	}
+	return 0;
+fail:
+	kt_delete_plan_release(plan);
+	return -1;
+}

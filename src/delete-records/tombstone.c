@@ -1,0 +1,253 @@
+/* tombstone: delete by key on a compacted topic. */
+#include "tombstone.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktrio/kafka.h"
+
+struct kt_key_matcher {
+	char **keys;
+	size_t *lens;
+	size_t nkeys;
+	pcre2_code *re;
+	pcre2_match_data *md;
+	bool jit;
+};
+
+kt_key_matcher *kt_key_matcher_new(void)
+{
+	return calloc(1, sizeof(kt_key_matcher));
+}
+
+void kt_key_matcher_free(kt_key_matcher *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nkeys; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->lens);
+	pcre2_match_data_free(m->md);
+	pcre2_code_free(m->re);
+	free(m);
+}
+
+int kt_key_matcher_add_key(kt_key_matcher *m, const char *key)
+{
+	char **keys = realloc(m->keys, (m->nkeys + 1) * sizeof *keys);
+	if (!keys)
+		return -1;
+	m->keys = keys;
+	size_t *lens = realloc(m->lens, (m->nkeys + 1) * sizeof *lens);
+	if (!lens)
+		return -1;
+	m->lens = lens;
+	if (!(keys[m->nkeys] = strdup(key)))
+		return -1;
+	lens[m->nkeys++] = strlen(key);
+	return 0;
+}
+
+int kt_key_matcher_set_regex(kt_key_matcher *m, const char *pattern,
+			     char *err, size_t errlen)
+{
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+				       PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
+				       &offset, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		snprintf(err, errlen, "invalid value '%s' for --key-regex: %s at offset %zu",
+			 pattern, (char *)msg, (size_t)offset);
+		return -1;
+	}
+	pcre2_code_free(m->re);
+	pcre2_match_data_free(m->md);
+	m->re = re;
+	m->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+	m->md = pcre2_match_data_create_from_pattern(re, NULL);
+	return m->md ? 0 : -1;
+}
+
+bool kt_key_matcher_match(kt_key_matcher *m, const void *key, size_t len)
+{
+	for (size_t i = 0; i < m->nkeys; i++)
+		if (m->lens[i] == len && memcmp(m->keys[i], key, len) == 0)
+			return true;
+	if (!m->re)
+		return false;
+	int rc = m->jit ? pcre2_jit_match(m->re, key, len, 0, 0, m->md, NULL)
+			: pcre2_match(m->re, key, len, 0, 0, m->md, NULL);
+	return rc >= 0;
+}
+
+void kt_tomb_keys_init(kt_tomb_keys *k)
+{
+	k->v = NULL;
+	k->n = k->cap = 0;
+}
+
+void kt_tomb_keys_release(kt_tomb_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i].key);
+	free(k->v);
+	kt_tomb_keys_init(k);
+}
+
+/* Record the latest state of (partition, key); linear search is fine for
+ * the handfuls of keys a maintenance deletion targets, and the scan order
+ * makes the last record seen the latest. */
+static int note_key(kt_tomb_keys *k, int32_t partition, const void *key,
+		    size_t len, bool live)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (k->v[i].partition == partition && k->v[i].keylen == len &&
+		    memcmp(k->v[i].key, key, len) == 0) {
+			k->v[i].live = live;
+			return 0;
+		}
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		kt_tomb_key *v = realloc(k->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		k->v = v;
+		k->cap = cap;
+	}
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, key, len);
+	copy[len] = '\0';
+	k->v[k->n++] = (kt_tomb_key){partition, copy, len, live};
+	return 0;
+}
+
+int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
+		 kt_key_matcher *m, int64_t timeout_ms, kt_tomb_keys *out,
+		 char *err, size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *tps = rd_kafka_topic_partition_list_new(nparts);
+	int64_t *end = calloc((size_t)nparts, sizeof *end);
+	int remaining = 0, rc = 0;
+	if (!end) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	for (int p = 0; rc == 0 && p < nparts; p++) {
+		int64_t low, high;
+		if (kt_kafka_watermarks(consumer, topic, p, &low, &high, timeout_ms, err,
+					errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		end[p] = high > low ? high : -1;
+		if (high > low) {
+			rd_kafka_topic_partition_list_add(tps, topic, p)->offset = low;
+			remaining++;
+		}
+	}
+	if (rc == 0 && remaining && rd_kafka_assign(consumer, tps)) {
+		snprintf(err, errlen, "cannot assign partitions of '%s'", topic);
+		rc = -1;
+	}
+	/* A partition is done at its end-of-scan offset or at EOF (the last
+	 * offsets may be control records or compacted away). */
+	int64_t idle_ms = 0;
+	while (rc == 0 && remaining > 0) {
+		rd_kafka_message_t *msg = rd_kafka_consumer_poll(consumer, 100);
+		if (!msg) {
+			if ((idle_ms += 100) > timeout_ms) {
+				snprintf(err, errlen, "reading '%s': no progress in %.1f s",
+					 topic, (double)timeout_ms / 1000.0);
+				rc = -1;
+			}
+			continue;
+		}
+		idle_ms = 0;
+		int32_t p = msg->partition;
+		bool eof = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+		if (msg->err && !eof) {
+			snprintf(err, errlen, "reading '%s' [%d]: %s", topic, (int)p,
+				 rd_kafka_message_errstr(msg));
+			rc = -1;
+		} else if (!eof && msg->key &&
+			   kt_key_matcher_match(m, msg->key, msg->key_len) &&
+			   note_key(out, p, msg->key, msg->key_len,
+				    msg->payload != NULL) < 0) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+		}
+		if (rc == 0 && p >= 0 && p < nparts && end[p] >= 0 &&
+		    (eof || msg->offset + 1 >= end[p])) {
+			end[p] = -1;
+			remaining--;
+		}
+		rd_kafka_message_destroy(msg);
+	}
+	rd_kafka_assign(consumer, NULL);
+	rd_kafka_topic_partition_list_destroy(tps);
+	free(end);
+	return rc;
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+			void *opaque)
+{
+	(void)opaque;
+	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	int *failed = ctx->user;
+	if (msg->err) {
+		(*failed)++;
+		kt_err(ctx->log, "tombstone for key '%.*s' [%d] not delivered: %s",
+		       (int)msg->key_len, (const char *)msg->key, (int)msg->partition,
+		       rd_kafka_err2str(msg->err));
+	}
+}
+
+void kt_tomb_conf(rd_kafka_conf_t *conf)
+{
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+}
+
+int kt_tomb_write(rd_kafka_t *producer, const char *topic,
+		  const kt_tomb_keys *keys, int64_t timeout_ms, char *err,
+		  size_t errlen)
+{
+	kt_kafka_ctx *ctx = rd_kafka_opaque(producer);
+	int failed = 0;
+	ctx->user = &failed;
+	for (size_t i = 0; i < keys->n; i++) {
+		const kt_tomb_key *k = &keys->v[i];
+		if (!k->live)
+			continue;
+		rd_kafka_resp_err_t rc;
+		while ((rc = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic),
+					       RD_KAFKA_V_PARTITION(k->partition),
+					       RD_KAFKA_V_KEY(k->key, k->keylen),
+					       RD_KAFKA_V_VALUE(NULL, 0),
+					       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+					       RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			rd_kafka_poll(producer, 100);
+		if (rc) {
+			snprintf(err, errlen, "cannot produce a tombstone to '%s': %s", topic,
+				 rd_kafka_err2str(rc));
+			return -1;
+		}
+		rd_kafka_poll(producer, 0);
+	}
+	if (rd_kafka_flush(producer, (int)timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		int left = rd_kafka_outq_len(producer);
+		snprintf(err, errlen, "%d tombstone(s) still undelivered after %.1f s", left,
+			 (double)timeout_ms / 1000.0);
+		return -1;
+	}
+	return failed;
+}

@@ -1,0 +1,173 @@
+/* rng: xoshiro256** with uniform, normal, zipf and UUID draws. */
+#include "rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* splitmix64 step: turns one seed word into well-mixed state words. */
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void kt_rng_seed(kt_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		r->s[i] = splitmix(&seed);
+	r->has_spare = false;
+}
+
+uint64_t kt_rng_system_seed(void)
+{
+	uint64_t seed;
+	if (getrandom(&seed, sizeof seed, 0) == (ssize_t)sizeof seed)
+		return seed;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
+}
+
+uint64_t kt_rng_next(kt_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+double kt_rng_uniform(kt_rng *r)
+{
+	return (double)(kt_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+int64_t kt_rng_range(kt_rng *r, int64_t lo, int64_t hi)
+{
+	/* Unsigned arithmetic: hi - lo overflows int64_t for wide ranges. */
+	uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
+	if (span == 0) /* the whole 64-bit range */
+		return (int64_t)kt_rng_next(r);
+	/* Rejection keeps every value equally likely. */
+	uint64_t limit = UINT64_MAX - UINT64_MAX % span;
+	uint64_t x;
+	do
+		x = kt_rng_next(r);
+	while (x >= limit);
+	return (int64_t)((uint64_t)lo + x % span);
+}
+
+double kt_rng_normal(kt_rng *r, double mean, double stddev)
+{
+	if (r->has_spare) {
+		r->has_spare = false;
+		return mean + stddev * r->spare;
+	}
+	double u, v, q;
+	do { /* Marsaglia's polar method: two normals per accepted pair */
+		u = 2 * kt_rng_uniform(r) - 1;
+		v = 2 * kt_rng_uniform(r) - 1;
+		q = u * u + v * v;
+	} while (q >= 1 || q == 0);
+	double f = sqrt(-2 * log(q) / q);
+	r->spare = v * f;
+	r->has_spare = true;
+	return mean + stddev * u * f;
+}
+
+void kt_rng_uuid(kt_rng *r, char out[37])
+{
+	/* By hand rather than snprintf: it runs for every event. */
+	static const char hex[] = "0123456789abcdef";
+	uint64_t w[2] = {kt_rng_next(r), kt_rng_next(r)};
+	w[0] = (w[0] & ~0xf000ULL) | 0x4000ULL;                        /* version 4 */
+	w[1] = (w[1] & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; /* variant */
+	size_t o = 0;
+	for (int i = 0; i < 16; i++) { /* byte i, most significant first */
+		unsigned b = (unsigned)(w[i / 8] >> (56 - 8 * (i % 8))) & 0xff;
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b >> 4];
+		out[o++] = hex[b & 0xf];
+	}
+	out[o] = '\0';
+}
+
+int kt_zipf_init(kt_zipf *z, uint32_t n, double s)
+{
+	*z = (kt_zipf){0};
+	if (n < 1 || !(s > 0) || !isfinite(s))
+		return -1;
+	z->prob = malloc((size_t)n * sizeof *z->prob);
+	z->alias = malloc((size_t)n * sizeof *z->alias);
+	/* Columns still short of 1 fill the work list from the front, those
+	 * over 1 from the back. */
+	uint32_t *work = malloc((size_t)n * sizeof *work);
+	if (!z->prob || !z->alias || !work) {
+		free(work);
+		kt_zipf_release(z);
+		return -1;
+	}
+	z->n = n;
+	double sum = 0;
+	for (uint32_t k = n; k >= 1; k--) /* small terms first */
+		sum += pow((double)k, -s);
+	size_t nsmall = 0, nlarge = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		z->prob[i] = pow((double)(i + 1), -s) / sum * n;
+		z->alias[i] = i;
+		if (z->prob[i] < 1)
+			work[nsmall++] = i;
+		else
+			work[n - 1 - nlarge++] = i;
+	}
+	/* Each short column is topped up from a tall one, which may then
+	 * become short itself. */
+	while (nsmall && nlarge) {
+		uint32_t lo = work[--nsmall], hi = work[n - nlarge];
+		z->alias[lo] = hi;
+		z->prob[hi] -= 1 - z->prob[lo];
+		if (z->prob[hi] < 1) {
+			nlarge--;
+			work[nsmall++] = hi;
+		}
+	}
+	/* What is left is 1 but for rounding. */
+	while (nsmall)
+		z->prob[work[--nsmall]] = 1;
+	while (nlarge)
+		z->prob[work[n - nlarge--]] = 1;
+	free(work);
+	return 0;
+}
+
+void kt_zipf_release(kt_zipf *z)
+{
+	free(z->prob);
+	free(z->alias);
+	*z = (kt_zipf){0};
+}
+
+uint32_t kt_zipf_draw(const kt_zipf *z, kt_rng *r)
+{
+	double x = kt_rng_uniform(r) * z->n;
+	uint32_t col = (uint32_t)x;
+	if (col >= z->n) /* u just below 1 times n may round up to n */
+		col = z->n - 1;
+	return (x - col < z->prob[col] ? col : z->alias[col]) + 1;
+}

@@ -1,0 +1,240 @@
+/* stream: the generator's paced produce loop with delivery accounting. */
+#include "stream.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "ktrio/kafka.h"
+#include "pacer.h"
+
+/* Log at most this many failed deliveries one by one; the rest are counted. */
+#define MAX_FAILURES_SHOWN 5
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+			void *opaque)
+{
+	(void)opaque;
+	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	kt_stream_stats *stats = ctx->user;
+	if (!msg->err) {
+		stats->delivered++;
+		kt_kafka_note_answer(ctx);
+		return;
+	}
+	if (stats->failed++ < MAX_FAILURES_SHOWN)
+		kt_err(ctx->log, "message to '%s' [%d] not delivered: %s",
+		       rd_kafka_topic_name(msg->rkt), (int)msg->partition,
+		       rd_kafka_err2str(msg->err));
+}
+
+void kt_stream_conf_hook(rd_kafka_conf_t *conf, void *arg)
+{
+	(void)arg;
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* An event's time: the wall clock as the caller read it (wall_ms), or a
+ * schedule from --start-time. */
+static int64_t event_time(const kt_stream_opts *o, uint64_t seq, int64_t wall)
+{
+	if (!o->has_start_time)
+		return wall;
+	/* A fixed start: events spaced as the rate says (1 ms apart when
+	 * unthrottled), so a seeded run is reproducible to the byte. */
+	if (o->rate > 0)
+		return o->start_time_ms + (int64_t)((double)seq * 1000.0 / o->rate);
+	return o->start_time_ms + (int64_t)seq;
+}
+
+static bool finished(const kt_stream_opts *o, const kt_stream_stats *s,
+		     int64_t start_ns, int64_t now_ns, volatile sig_atomic_t *stop)
+{
+	if (*stop)
+		return true;
+	if (o->count && s->produced >= o->count)
+		return true;
+	return o->duration_ms && now_ns - start_ns >= o->duration_ms * 1000000;
+}
+
+/* Once a second: the progress line. */
+typedef struct progress {
+	int64_t last_ns;
+	uint64_t last_produced;
+} progress;
+
+static void show_progress(const kt_stream_opts *o, const kt_stream_stats *s,
+			  progress *p, int64_t now_ns, rd_kafka_t *rk)
+{
+	if (!o->progress || now_ns - p->last_ns < 1000000000)
+		return;
+	double rate = (double)(s->produced - p->last_produced) * 1e9 /
+		      (double)(now_ns - p->last_ns);
+	fprintf(stderr,
+		"%sgenerator: produced %" PRIu64 ", delivered %" PRIu64
+		", failed %" PRIu64 ", rate %.0f/s, in flight %d%s",
+		o->progress_in_place ? "\r\033[K" : "", s->produced, s->delivered,
+		s->failed, rate, rk ? rd_kafka_outq_len(rk) : 0,
+		o->progress_in_place ? "" : "\n");
+	p->last_ns = now_ns;
+	p->last_produced = s->produced;
+}
+
+static void end_progress(const kt_stream_opts *o)
+{
+	if (o->progress && o->progress_in_place)
+		fputs("\r\033[K", stderr);
+}
+
+/* A burst reads the wall clock once per this many events: a read per
+ * event was 8 % of the generator's CPU, and a burst of them takes well
+ * under a millisecond. */
+#define CLOCK_EVERY 64
+
+/* Produce one event stamped ts; waits (serving delivery reports) while
+ * the local queue is full instead of dropping anything. */
+static int produce_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, kt_event_gen *gen,
+		       const kt_stream_opts *o, kt_stream_stats *s, int64_t ts,
+		       volatile sig_atomic_t *stop, const kt_log *log)
+{
+	const char *json, *key = NULL;
+	size_t len, keylen = 0;
+	if (kt_event_gen_next(gen, s->produced, ts, &json, &len) < 0) {
+		kt_err(log, "cannot encode event %" PRIu64, s->produced);
+		return -1;
+	}
+	if (o->key_field)
+		kt_event_gen_key(gen, o->key_field, &key, &keylen);
+	for (;;) {
+		rd_kafka_resp_err_t err = rd_kafka_producev(
+			rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(o->partition),
+			RD_KAFKA_V_VALUE((void *)json, len), RD_KAFKA_V_KEY(key, keylen),
+			RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			RD_KAFKA_V_END);
+		if (!err)
+			break;
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+			kt_err(log, "cannot produce to '%s': %s", o->topic,
+			       rd_kafka_err2str(err));
+			return -1;
+		}
+		rd_kafka_poll(rk, 10);
+		if (*stop)
+			return 1; /* not produced: nothing to account for */
+	}
+	s->produced++;
+	s->bytes += len;
+	return 0;
+}
+
+/* Sleep until the pacer's next event, serving delivery reports meanwhile,
+ * in slices of at most 100 ms so a signal is seen promptly. */
+static void wait_for_due(rd_kafka_t *rk, const kt_pacer *pacer, int64_t now_ns)
+{
+	int64_t wait = kt_pacer_wait_ns(pacer, now_ns);
+	if (wait <= 0)
+		return;
+	if (wait > 100000000)
+		wait = 100000000;
+	if (rk && wait >= 1000000) {
+		rd_kafka_poll(rk, (int)(wait / 1000000));
+		return;
+	}
+	struct timespec ts = {0, (long)wait};
+	nanosleep(&ts, NULL);
+}
+
+int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
+		      const kt_stream_opts *o, kt_stream_stats *stats,
+		      volatile sig_atomic_t *stop, const kt_log *log)
+{
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
+	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	int64_t start = kt_pacer_now_ns(), now = start;
+	kt_pacer pacer;
+	kt_pacer_init(&pacer, o->rate, start);
+	progress prog = {start, 0};
+	int rc = 0;
+	while (rc == 0 && !finished(o, stats, start, now, stop) && !ctx->fatal) {
+		uint64_t due = kt_pacer_due(&pacer, now);
+		if (o->count && due > o->count - stats->produced)
+			due = o->count - stats->produced;
+		int64_t wall = 0;
+		for (uint64_t i = 0; i < due && rc == 0; i++) {
+			if (i % CLOCK_EVERY == 0)
+				wall = wall_ms();
+			rc = produce_one(rk, rkt, gen, o, stats,
+					 event_time(o, stats->produced, wall), stop, log);
+		}
+		kt_pacer_take(&pacer, due);
+		rd_kafka_poll(rk, 0);
+		now = kt_pacer_now_ns();
+		show_progress(o, stats, &prog, now, rk);
+		wait_for_due(rk, &pacer, now);
+		now = kt_pacer_now_ns();
+	}
+	if (rc > 0)
+		rc = 0; /* stopped while waiting for queue space */
+	/* Whatever stopped us, deliver what is in flight. */
+	rd_kafka_flush(rk, (int)o->flush_timeout_ms);
+	end_progress(o);
+	stats->elapsed_s = (double)(kt_pacer_now_ns() - start) / 1e9;
+	uint64_t lost = stats->produced - stats->delivered;
+	if (ctx->fatal) {
+		kt_err(log, "producer stopped by a fatal error: %s", ctx->last_error);
+		rc = -1;
+	}
+	if (lost) {
+		uint64_t pending = lost - stats->failed;
+		kt_err(log,
+		       "%" PRIu64 " of %" PRIu64 " messages not delivered (%" PRIu64
+		       " failed, %" PRIu64 " still in flight after --flush-timeout)",
+		       lost, stats->produced, stats->failed, pending);
+		rc = -1;
+	}
+	rd_kafka_topic_destroy(rkt);
+	return rc;
+}
+
+int kt_stream_write(FILE *out, kt_event_gen *gen, const kt_stream_opts *o,
+		    kt_stream_stats *stats, volatile sig_atomic_t *stop)
+{
+	int64_t start = kt_pacer_now_ns(), now = start;
+	kt_pacer pacer;
+	kt_pacer_init(&pacer, o->rate, start);
+	while (!finished(o, stats, start, now, stop)) {
+		uint64_t due = kt_pacer_due(&pacer, now);
+		if (o->count && due > o->count - stats->produced)
+			due = o->count - stats->produced;
+		int64_t wall = 0;
+		for (uint64_t i = 0; i < due; i++) {
+			const char *json;
+			size_t len;
+			if (i % CLOCK_EVERY == 0)
+				wall = wall_ms();
+			if (kt_event_gen_next(gen, stats->produced,
+					      event_time(o, stats->produced, wall), &json, &len) < 0)
+				return -1;
+			if (fwrite(json, 1, len, out) != len || putc('\n', out) == EOF)
+				return -1;
+			stats->produced++;
+			stats->delivered++;
+			stats->bytes += len;
+		}
+		kt_pacer_take(&pacer, due);
+		if (o->rate > 0 && fflush(out) == EOF)
+			return -1;
+		now = kt_pacer_now_ns();
+		wait_for_due(NULL, &pacer, now);
+		now = kt_pacer_now_ns();
+	}
+	stats->elapsed_s = (double)(kt_pacer_now_ns() - start) / 1e9;
+	return fflush(out) == EOF ? -1 : 0;
+}

@@ -1,0 +1,553 @@
+/* test_sketch: quantile estimates against exact sorted data, within the
+ * header's bound; edges, merge and memory. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "consumer/sketch.h"
+
+enum { N = 100000 };
+
+/* Test data comes from this local splitmix64, not from the rng module. */
+static uint64_t seed = 12345;
+
+static uint64_t mix(void)
+{
+	uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1]. */
+static double unit(void)
+{
+	return (double)((mix() >> 11) + 1) * 0x1.0p-53;
+}
+
+/* Box-Muller. */
+static double gauss(void)
+{
+	return sqrt(-2 * log(unit())) * cos(2 * M_PI * unit());
+}
+
+static int cmp(const void *p, const void *q)
+{
+	double a = *(const double *)p, b = *(const double *)q;
+	return (a > b) - (a < b);
+}
+
+static const double QS[] = {0,    0.001, 0.01, 0.1,  0.25,  0.5, 0.75,
+			    0.9,  0.95,  0.99, 0.999, 0.9999, 1};
+
+/* The header's bound for the exact value x: alpha |x| for |x| in
+ * [KT_SKETCH_MIN, KT_SKETCH_MAX] (plus a relative 1e-12 for the rounding of
+ * log and exp at a bucket's edge); smaller values count as 0; larger ones
+ * share the edge bucket, so their estimate lies between it and x. */
+static void check_one(const kt_sketch *s, const double *sorted, size_t n, double q)
+{
+	double x = sorted[(size_t)floor(q * (double)(n - 1))];
+	double v = kt_sketch_quantile(s, q);
+	int ok;
+	if (fabs(x) < KT_SKETCH_MIN)
+		ok = fabs(v - x) < KT_SKETCH_MIN;
+	else if (fabs(x) <= KT_SKETCH_MAX)
+		ok = fabs(v - x) <= KT_SKETCH_ALPHA * fabs(x) * (1 + 1e-12);
+	else
+		ok = v * x > 0 && fabs(v) >= KT_SKETCH_MAX * (1 - KT_SKETCH_ALPHA) &&
+		     fabs(v) <= fabs(x);
+	if (!ok)
+		fail_msg("q=%g of %zu: estimate %.17g, exact %.17g", q, n, v, x);
+	/* The extremes are known exactly. */
+	if (q == 0)
+		assert_true(v == sorted[0]);
+	if (q == 1)
+		assert_true(v == sorted[n - 1]);
+}
+
+/* Sketch x[0..n), check every quantile of QS and a fine grid; sorts x. */
+static void check_data(double *x, size_t n)
+{
+	kt_sketch s;
+	kt_sketch_init(&s);
+	for (size_t i = 0; i < n; i++)
+		kt_sketch_add(&s, x[i]);
+	assert_int_equal(kt_sketch_count(&s), n);
+	assert_int_equal(s.dropped, 0);
+	qsort(x, n, sizeof *x, cmp);
+	for (size_t i = 0; i < sizeof QS / sizeof *QS; i++)
+		check_one(&s, x, n, QS[i]);
+	for (int i = 0; i <= 1000; i++)
+		check_one(&s, x, n, i / 1000.0);
+	kt_sketch_release(&s);
+}
+
+static double *data(void)
+{
+	double *x = malloc(N * sizeof *x);
+	assert_non_null(x);
+	return x;
+}
+
+static void test_uniform(void **state)
+{
+	(void)state;
+	double *x = data();
+	for (size_t i = 0; i < N; i++)
+		x[i] = 1000 * unit();
+	check_data(x, N);
+	/* Across zero, with 5 % exact zeros. */
+	for (size_t i = 0; i < N; i++)
+		x[i] = i % 20 == 0 ? 0 : -1000 + 2000 * unit();
+	check_data(x, N);
+	free(x);
+}
+
+static void test_normal(void **state)
+{
+	(void)state;
+	double *x = data();
+	for (size_t i = 0; i < N; i++)
+		x[i] = 100 + 15 * gauss();
+	check_data(x, N);
+	/* Centred on 0: half negative; and a narrow one far from 0. */
+	for (size_t i = 0; i < N; i++)
+		x[i] = 50 * gauss();
+	check_data(x, N);
+	for (size_t i = 0; i < N; i++)
+		x[i] = 1e6 + gauss();
+	check_data(x, N);
+	free(x);
+}
+
+static void test_skewed(void **state)
+{
+	(void)state;
+	double *x = data();
+	/* Lognormal with a heavy right tail (1e-6 .. 1e7). */
+	for (size_t i = 0; i < N; i++)
+		x[i] = exp(1 + 2.5 * gauss());
+	check_data(x, N);
+	/* Pareto (alpha 1.1, up to ~1e14), a tenth of it negated, zeros. */
+	for (size_t i = 0; i < N; i++) {
+		double v = pow(unit(), -1 / 1.1);
+		x[i] = i % 13 == 0 ? 0 : i % 10 == 0 ? -v : v;
+	}
+	check_data(x, N);
+	/* Only negatives: exponential latencies turned around. */
+	for (size_t i = 0; i < N; i++)
+		x[i] = 20 * log(unit()) - 1;
+	check_data(x, N);
+	free(x);
+}
+
+/* Small sets of widely spread values (sparse stores), every size from 1. */
+static void test_small_sets(void **state)
+{
+	(void)state;
+	double x[300];
+	for (size_t n = 1; n <= 300; n += n < 20 ? 1 : 37) {
+		for (size_t i = 0; i < n; i++) {
+			double v = exp(4 * gauss()); /* 1e-7 .. 1e7 */
+			x[i] = i % 5 == 0 ? -v : i % 11 == 0 ? 0 : v;
+		}
+		check_data(x, n);
+	}
+}
+
+/* Integer data: estimates below 50 in magnitude are exact. */
+static void test_integers(void **state)
+{
+	(void)state;
+	double *x = data();
+	for (size_t i = 0; i < N; i++)
+		x[i] = (double)(int)(mix() % 101) - 50; /* -50 .. 50 */
+	kt_sketch s;
+	kt_sketch_init(&s);
+	for (size_t i = 0; i < N; i++)
+		kt_sketch_add(&s, x[i]);
+	qsort(x, N, sizeof *x, cmp);
+	for (int i = 0; i <= 1000; i++) {
+		double q = i / 1000.0, exact = x[(size_t)floor(q * (N - 1))];
+		double v = kt_sketch_quantile(&s, q);
+		if (fabs(exact) < 50 && v != exact)
+			fail_msg("q=%g: estimate %.17g, exact %g", q, v, exact);
+		check_one(&s, x, N, q);
+	}
+	kt_sketch_release(&s);
+	free(x);
+}
+
+/* Values below 1e-9 in magnitude are counted as zeros. */
+static void test_tiny(void **state)
+{
+	(void)state;
+	kt_sketch s;
+	kt_sketch_init(&s);
+	kt_sketch_add(&s, 1e-12);
+	kt_sketch_add(&s, -1e-12);
+	kt_sketch_add(&s, 0);
+	kt_sketch_add(&s, 5);
+	assert_int_equal(s.zeros, 3);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(s.neg.n, 0);
+	/* Sorted: -1e-12, 0, 1e-12, 5. q = 0.5 is k = floor(1.5) = 1. */
+	assert_true(kt_sketch_quantile(&s, 0.5) == 0);
+	assert_true(fabs(kt_sketch_quantile(&s, 0.6)) < 1e-9); /* k = 1 */
+	assert_true(kt_sketch_quantile(&s, 0) == -1e-12);
+	assert_true(kt_sketch_quantile(&s, 1) == 5);
+	kt_sketch_release(&s);
+
+	/* Mixed into a large set: the bound holds for the rest. */
+	double *x = data();
+	for (size_t i = 0; i < N; i++)
+		x[i] = i % 4 == 0 ? 1e-12 * unit() : 1 + 99 * unit();
+	check_data(x, N);
+	free(x);
+}
+
+/* Values beyond KT_SKETCH_MAX (2^64, about 1.8e19) share the edge bucket;
+ * the rest keep their bound and the exact max is returned for q = 1. */
+static void test_huge(void **state)
+{
+	(void)state;
+	kt_sketch s;
+	kt_sketch_init(&s);
+	kt_sketch_add(&s, 1e24);
+	assert_true(kt_sketch_quantile(&s, 0.5) == 1e24); /* one value: exact */
+	kt_sketch_add(&s, 1e22);
+	kt_sketch_add(&s, -1e23);
+	for (int i = 1; i <= 97; i++)
+		kt_sketch_add(&s, i);
+	/* Sorted: -1e23, 1 .. 97, 1e22, 1e24 (100 values). */
+	assert_true(kt_sketch_quantile(&s, 1) == 1e24);
+	assert_true(kt_sketch_quantile(&s, 0) == -1e23);
+	double v = kt_sketch_quantile(&s, 0.99); /* k = 98: 1e22 */
+	assert_true(v >= KT_SKETCH_MAX * (1 - KT_SKETCH_ALPHA) && v <= 1e22);
+	v = kt_sketch_quantile(&s, 0.5); /* k = 49: the value 49 */
+	assert_true(v == 49);
+	kt_sketch_release(&s);
+
+	/* Within the range, large values keep the bound: 1e18 .. 1.8e19
+	 * (epoch nanoseconds, 64-bit counters). */
+	double *x = data();
+	for (size_t i = 0; i < N; i++)
+		x[i] = i % 50 == 0 ? 1e24 * unit() + 1e20 : i % 51 == 0 ? -1e21
+		     : i % 3 ? 1e18 + 1.7e19 * unit() : 10 * unit();
+	check_data(x, N);
+	free(x);
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	kt_sketch s;
+	kt_sketch_init(&s);
+	for (size_t i = 0; i < sizeof QS / sizeof *QS; i++)
+		assert_true(isnan(kt_sketch_quantile(&s, QS[i])));
+	assert_int_equal(s.count, 0);
+	kt_sketch_add(&s, 3.25);
+	/* q outside [0, 1] is no quantile. */
+	assert_true(isnan(kt_sketch_quantile(&s, -0.1)));
+	assert_true(isnan(kt_sketch_quantile(&s, 1.5)));
+	assert_true(isnan(kt_sketch_quantile(&s, NAN)));
+	assert_true(kt_sketch_quantile(&s, 0.5) == 3.25);
+	/* Released: empty again, and reusable. */
+	kt_sketch_release(&s);
+	assert_int_equal(s.count, 0);
+	assert_true(isnan(kt_sketch_quantile(&s, 0.5)));
+	kt_sketch_add(&s, 7);
+	assert_true(kt_sketch_quantile(&s, 0.5) == 7);
+	kt_sketch_release(&s);
+}
+
+/* Merging parts gives the very sketch of the whole: the same quantiles. */
+static void test_merge(void **state)
+{
+	(void)state;
+	kt_sketch all, part[4], merged;
+	kt_sketch_init(&all);
+	kt_sketch_init(&merged);
+	for (int p = 0; p < 4; p++)
+		kt_sketch_init(&part[p]);
+	double *x = data();
+	for (size_t i = 0; i < N; i++) {
+		/* Parts of different shapes: small integers (sparse), a wide
+		 * lognormal (dense), negatives, fractions with zeros. */
+		int p = (int)(i % 4);
+		double v = p == 0 ? (double)(i % 7)
+			 : p == 1 ? exp(3 * gauss())
+			 : p == 2 ? -exp(2 * gauss())
+				  : (i % 3 ? unit() : 0);
+		x[i] = v;
+		kt_sketch_add(&all, v);
+		kt_sketch_add(&part[p], v);
+	}
+	kt_sketch empty;
+	kt_sketch_init(&empty);
+	assert_int_equal(kt_sketch_merge(&merged, &empty), 0);
+	assert_int_equal(merged.count, 0);
+	for (int p = 0; p < 4; p++)
+		assert_int_equal(kt_sketch_merge(&merged, &part[p]), 0);
+	assert_int_equal(kt_sketch_merge(&merged, &empty), 0);
+	assert_int_equal(merged.count, N);
+	assert_int_equal(merged.zeros, all.zeros);
+	assert_true(merged.min == all.min && merged.max == all.max);
+	for (int i = 0; i <= 1000; i++) {
+		double q = i / 1000.0;
+		if (kt_sketch_quantile(&merged, q) != kt_sketch_quantile(&all, q))
+			fail_msg("q=%g: merged %.17g, whole %.17g", q,
+				 kt_sketch_quantile(&merged, q), kt_sketch_quantile(&all, q));
+	}
+	/* And both within the bound of the exact data. */
+	qsort(x, N, sizeof *x, cmp);
+	for (size_t i = 0; i < sizeof QS / sizeof *QS; i++)
+		check_one(&merged, x, N, QS[i]);
+	/* The sources are left as they were. */
+	assert_int_equal(part[1].count, N / 4);
+	kt_sketch_release(&merged);
+	kt_sketch_release(&all);
+	for (int p = 0; p < 4; p++)
+		kt_sketch_release(&part[p]);
+	kt_sketch_release(&empty);
+	free(x);
+}
+
+/* Merging into itself doubles every count. */
+static void test_merge_self(void **state)
+{
+	(void)state;
+	kt_sketch s, twice;
+	kt_sketch_init(&s);
+	kt_sketch_init(&twice);
+	for (int i = 1; i <= 1000; i++) {
+		kt_sketch_add(&s, i * 1.5);
+		kt_sketch_add(&twice, i * 1.5);
+		kt_sketch_add(&twice, i * 1.5);
+	}
+	assert_int_equal(kt_sketch_merge(&s, &s), 0);
+	assert_int_equal(s.count, 2000);
+	for (int i = 0; i <= 100; i++)
+		assert_true(kt_sketch_quantile(&s, i / 100.0) ==
+			    kt_sketch_quantile(&twice, i / 100.0));
+	kt_sketch_release(&s);
+	kt_sketch_release(&twice);
+}
+
+/* NAN is refused; infinities are values beyond the range. */
+static void test_nan_and_infinity(void **state)
+{
+	(void)state;
+	kt_sketch s;
+	kt_sketch_init(&s);
+	assert_int_equal(kt_sketch_add(&s, NAN), -1);
+	assert_int_equal(kt_sketch_count(&s), 0);
+	assert_true(isnan(kt_sketch_quantile(&s, 0.5)));
+	assert_int_equal(kt_sketch_add(&s, INFINITY), 0);
+	assert_int_equal(kt_sketch_add(&s, -INFINITY), 0);
+	for (int i = 1; i <= 8; i++)
+		assert_int_equal(kt_sketch_add(&s, i), 0);
+	assert_int_equal(kt_sketch_count(&s), 10);
+	assert_true(kt_sketch_quantile(&s, 0) == -INFINITY);
+	assert_true(kt_sketch_quantile(&s, 1) == INFINITY);
+	/* Sorted: -inf, 1 .. 8, inf; q = 0.5 is k = 4, the value 4. */
+	assert_true(kt_sketch_quantile(&s, 0.5) == 4);
+	kt_sketch_release(&s);
+}
+
+/* Counters start one byte wide and widen as a bucket's count outgrows
+ * them: 255, 65,535 and 2^32 - 1 values. */
+static void test_counter_widths(void **state)
+{
+	(void)state;
+	kt_sketch s;
+	kt_sketch_init(&s);
+	for (int i = 0; i < 255; i++)
+		kt_sketch_add(&s, 1000.5);
+	kt_sketch_add(&s, 2000.5);
+	kt_sketch_add(&s, -3000.5);
+	assert_int_equal(s.pos.width, 1);
+	assert_int_equal(s.neg.width, 1);
+	kt_sketch_add(&s, 1000.5); /* the 256th in one bucket */
+	assert_int_equal(s.pos.width, 2);
+	assert_int_equal(s.neg.width, 1);
+	for (int i = 0; i < 65535 - 256; i++)
+		kt_sketch_add(&s, 1000.5);
+	assert_int_equal(s.pos.width, 2);
+	kt_sketch_add(&s, 1000.5);
+	assert_int_equal(s.pos.width, 4);
+	/* 65,536 values of 1000.5, then 2000.5: the 65,537th smallest (k =
+	 * 65,537 of 65,538) is 2000.5, the one before 1000.5. */
+	assert_int_equal(kt_sketch_count(&s), 65538);
+	double q = 65536.0 / 65537.0;
+	assert_true(fabs(kt_sketch_quantile(&s, q) - 1000.5) <= 0.01 * 1000.5);
+	assert_true(kt_sketch_quantile(&s, 1) == 2000.5);
+	assert_true(kt_sketch_quantile(&s, 0) == -3000.5);
+
+	/* Past 2^32 in a bucket by merging the sketch into itself. */
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(kt_sketch_merge(&s, &s), 0);
+	assert_int_equal(s.pos.width, 8);
+	assert_int_equal(s.neg.width, 4); /* 65,536: one past 2 bytes */
+	assert_int_equal(kt_sketch_count(&s), 65538ULL << 16);
+	/* Each value 65,536 times over: same shape, same answers. */
+	assert_true(fabs(kt_sketch_quantile(&s, 0.5) - 1000.5) <= 0.01 * 1000.5);
+	assert_true(fabs(kt_sketch_quantile(&s, 0.99999) - 2000.5) <= 0.01 * 2000.5);
+	assert_true(fabs(kt_sketch_quantile(&s, 1e-6) + 3000.5) <= 0.01 * 3000.5);
+	kt_sketch_release(&s);
+}
+
+/* A value drifting upwards (a counter, a clock) widens the dense run at
+ * its top over and over; the bound holds all along and the run stays
+ * within the used span plus its 1/8 slack. */
+static void test_drift(void **state)
+{
+	(void)state;
+	double *x = data();
+	kt_sketch s;
+	kt_sketch_init(&s);
+	for (size_t i = 0; i < N; i++) {
+		x[i] = 1000 + (double)i * 37.5;
+		kt_sketch_add(&s, x[i]);
+		if (i % 10000 == 9999) {
+			double v = kt_sketch_quantile(&s, 0.5);
+			double exact = x[(size_t)floor(0.5 * (double)i)];
+			assert_true(fabs(v - exact) <= 0.01 * exact * (1 + 1e-12));
+		}
+	}
+	assert_true(s.pos.dense);
+	/* ln(3.75e6 / 1000) / ln(1.01 / 0.99) = 412 buckets */
+	int used = (int)ceil(log(x[N - 1]) / log(1.01 / 0.99)) -
+		   (int)ceil(log(1000) / log(1.01 / 0.99)) + 1;
+	assert_true(s.pos.n >= used && s.pos.n <= used + used / 8 + 1);
+	check_data(x, N);
+	kt_sketch_release(&s);
+	free(x);
+}
+
+/* Bytes for n values drawn from draw(), in a fresh sketch. */
+static size_t bytes_for(size_t n, double (*draw)(void))
+{
+	kt_sketch s;
+	kt_sketch_init(&s);
+	for (size_t i = 0; i < n; i++)
+		kt_sketch_add(&s, draw());
+	size_t b = kt_sketch_bytes(&s);
+	kt_sketch_release(&s);
+	return b;
+}
+
+static double price(void)
+{
+	return 1 + 999 * unit();
+}
+
+static double whole_range(void)
+{
+	/* magnitudes 1e-9 .. 2^64, both signs */
+	double v = KT_SKETCH_MIN * pow(KT_SKETCH_MAX / KT_SKETCH_MIN, unit());
+	return mix() & 1 ? v : -v;
+}
+
+/* A sketch grows with the spread of its values, not their number, with the
+ * sizes the header gives. */
+static void test_memory(void **state)
+{
+	(void)state;
+	kt_sketch s;
+	kt_sketch_init(&s);
+	assert_int_equal(kt_sketch_bytes(&s), 80);
+	assert_int_equal(sizeof s, 80);
+	kt_sketch_add(&s, 0);
+	kt_sketch_add(&s, 1e-10);
+	assert_int_equal(kt_sketch_bytes(&s), 80); /* zeros take no room */
+	assert_null(s.pos.mem);
+	/* Two far-apart values: sparse, 4 slots of 3 bytes. */
+	kt_sketch_add(&s, 1);
+	kt_sketch_add(&s, 1e6);
+	assert_false(s.pos.dense);
+	assert_int_equal(kt_sketch_bytes(&s), 80 + 4 * 3);
+	kt_sketch_release(&s);
+	assert_int_equal(kt_sketch_bytes(&s), 80);
+	assert_null(s.pos.mem);
+
+	/* 20 distinct values, 1 .. 20 (each a bucket of its own: more than
+	 * 2 % apart), 5,000 times each: sparse, 20 buckets in at most 32
+	 * slots, whatever the number of values; and exact (integers). */
+	for (int r = 0; r < 5000; r++)
+		for (int i = 1; i <= 20; i++)
+			kt_sketch_add(&s, i);
+	assert_false(s.pos.dense);
+	assert_int_equal(s.pos.n, 20);
+	assert_true(s.pos.cap <= 32);
+	assert_null(s.neg.mem);
+	assert_true(kt_sketch_bytes(&s) <= 80 + 32 * (2 + (size_t)s.pos.width));
+	for (int i = 0; i <= 100; i++) {
+		/* sorted, the k-th value is 1 + k / 5000 */
+		uint64_t k = (uint64_t)floor(i / 100.0 * 99999);
+		assert_true(kt_sketch_quantile(&s, i / 100.0) == (double)(1 + k / 5000));
+	}
+	kt_sketch_release(&s);
+
+	/* 50 prices from 1 to 1000 (a small group's window): sparse pairs,
+	 * at most 64 of 3 bytes, under a dense run's 347. */
+	assert_true(bytes_for(50, price) <= 80 + 64 * 3);
+	/* A million: dense, 347 buckets of 2 bytes (each holds ~2,900),
+	 * plus at most 1/8 slack. */
+	size_t b = bytes_for(1000000, price);
+	assert_true(b >= 80 + 347 * 2 && b <= 80 + (347 + 347 / 8 + 1) * 2);
+
+	/* Every integer 1 .. 1000 once: below 50 each its own bucket, above
+	 * several per bucket. Dense over ceil(ln(1000) / ln(1.01 / 0.99)) + 1
+	 * = 347 buckets of 1 byte, plus slack. */
+	for (int i = 1; i <= 1000; i++)
+		kt_sketch_add(&s, i);
+	assert_true(s.pos.dense && s.pos.width == 1);
+	assert_true(s.pos.base <= 0 && s.pos.base + s.pos.n - 1 >= 346);
+	assert_true(s.pos.n <= 347 + 347 / 8 + 1);
+	kt_sketch_release(&s);
+
+	/* The hard cap: the whole range on both signs is 3,255 buckets per
+	 * sign; with up to 2^32 - 1 values a bucket, 4 bytes each, 26 KB. */
+	for (size_t i = 0; i < 4 * N; i++)
+		kt_sketch_add(&s, whole_range());
+	kt_sketch_add(&s, KT_SKETCH_MIN);
+	kt_sketch_add(&s, KT_SKETCH_MAX);
+	kt_sketch_add(&s, -KT_SKETCH_MIN);
+	kt_sketch_add(&s, -1e300);
+	assert_true(s.pos.dense && s.neg.dense);
+	assert_int_equal(s.pos.n, 3255);
+	assert_int_equal(s.neg.n, 3255);
+	for (int i = 0; i < 14; i++) /* 400,000 values: ~60 a bucket, x 2^14 */
+		assert_int_equal(kt_sketch_merge(&s, &s), 0);
+	assert_int_equal(s.pos.width, 4);
+	assert_true(kt_sketch_bytes(&s) == 80 + 2 * 3255 * 4);
+	kt_sketch_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uniform),
+		cmocka_unit_test(test_normal),
+		cmocka_unit_test(test_skewed),
+		cmocka_unit_test(test_small_sets),
+		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_tiny),
+		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge_self),
+		cmocka_unit_test(test_nan_and_infinity),
+		cmocka_unit_test(test_counter_widths),
+		cmocka_unit_test(test_drift),
+		cmocka_unit_test(test_memory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,224 @@
+/* test_welford: running moments against exact two-pass results. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "consumer/welford.h"
+
+/* Test data comes from this local splitmix64, not from the rng module. */
+static uint64_t mix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double unit(uint64_t *x)
+{
+	return (double)(mix(x) >> 11) * 0x1.0p-53;
+}
+
+/* Exact reference: mean, then the sum of squared deviations from it. */
+static void two_pass(const double *v, size_t n, double *mean, double *sd)
+{
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	*mean = sum / (double)n;
+	double m2 = 0;
+	for (size_t i = 0; i < n; i++)
+		m2 += (v[i] - *mean) * (v[i] - *mean);
+	*sd = sqrt(m2 / (double)(n - 1));
+}
+
+static void assert_rel(double got, double want, double rel)
+{
+	if (!(fabs(got - want) <= rel * fabs(want)))
+		fail_msg("got %.17g, want %.17g (relative %g)", got, want, rel);
+}
+
+static void test_empty_and_one(void **state)
+{
+	(void)state;
+	kt_welford w;
+	kt_welford_init(&w);
+	assert_int_equal(w.count, 0);
+	assert_true(isnan(kt_welford_mean(&w)));
+	assert_true(isnan(kt_welford_variance(&w)));
+	assert_true(isnan(kt_welford_stddev(&w)));
+	kt_welford_add(&w, 3.5);
+	assert_int_equal(w.count, 1);
+	assert_true(w.mean == 3.5 && w.sum == 3.5 && w.min == 3.5 && w.max == 3.5);
+	assert_true(kt_welford_mean(&w) == 3.5);
+	assert_true(isnan(kt_welford_variance(&w)));
+	assert_true(isnan(kt_welford_stddev(&w)));
+	kt_welford_add(&w, 5.5);
+	/* {3.5, 5.5}: mean 4.5, sample variance (1 + 1) / 1 = 2. */
+	assert_true(w.mean == 4.5 && kt_welford_mean(&w) == 4.5);
+	assert_true(kt_welford_variance(&w) == 2);
+	assert_rel(kt_welford_stddev(&w), sqrt(2), 1e-15);
+	/* Equal values: exactly 0, never NAN or negative. */
+	kt_welford_init(&w);
+	for (int i = 0; i < 10; i++)
+		kt_welford_add(&w, 0.1);
+	assert_true(kt_welford_stddev(&w) == 0.0);
+}
+
+static void test_vs_two_pass(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	double *v = malloc(N * sizeof *v);
+	assert_non_null(v);
+	uint64_t x = 7;
+	kt_welford w;
+	kt_welford_init(&w);
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < N; i++) {
+		/* Skewed, of both signs: exponential-ish times a sign. */
+		v[i] = -log(1 - unit(&x)) * 40 * (mix(&x) % 4 ? 1 : -1) + 17;
+		kt_welford_add(&w, v[i]);
+		lo = fmin(lo, v[i]);
+		hi = fmax(hi, v[i]);
+	}
+	double mean, sd, sum = 0;
+	two_pass(v, N, &mean, &sd);
+	for (size_t i = 0; i < N; i++)
+		sum += v[i];
+	assert_int_equal(w.count, N);
+	assert_rel(w.mean, mean, 1e-12);
+	assert_rel(kt_welford_stddev(&w), sd, 1e-12);
+	assert_rel(w.sum, sum, 1e-12);
+	assert_true(w.min == lo && w.max == hi);
+	free(v);
+}
+
+/* 1e9 + i/1000 for i < 1000: the spread is about 1e-3 * sqrt((1000^2 - 1)
+ * / 12) = 0.289 while the squares are 1e18, so sum(x^2) - sum(x)^2 / n loses
+ * every digit of the variance; Welford's update keeps it. */
+static void test_large_offset(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	double v[N], shifted[N];
+	for (int i = 0; i < N; i++) {
+		v[i] = 1e9 + i * 1e-3;
+		/* x - 1e9 is exact (Sterbenz), so the shifted data's two-pass
+		 * result is the spread of the doubles actually added (0.28882:
+		 * rounding to steps of 2^-23 moved it from 0.28867). */
+		shifted[i] = v[i] - 1e9;
+	}
+	double mean, sd;
+	two_pass(shifted, N, &mean, &sd);
+	assert_rel(sd, 1e-3 * sqrt((N * (double)N - 1) / 12), 1e-3); /* sanity */
+	uint64_t x = 5;
+	for (int order = 0; order < 4; order++) {
+		if (order > 0) /* shuffled (Fisher-Yates) */
+			for (int i = N - 1; i > 0; i--) {
+				int j = (int)(mix(&x) % (uint64_t)(i + 1));
+				double t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+			}
+		kt_welford w;
+		kt_welford_init(&w);
+		double sum = 0, sumsq = 0;
+		for (int i = 0; i < N; i++) {
+			kt_welford_add(&w, v[i]);
+			sum += v[i];
+			sumsq += v[i] * v[i];
+		}
+		double naive_var = (sumsq - sum * sum / N) / (N - 1);
+		double naive = naive_var > 0 ? sqrt(naive_var) : 0;
+		if (!(fabs(naive - sd) > 0.1 * sd))
+			fail_msg("the naive formula should fail here: %g vs %g", naive, sd);
+		/* In ascending order every value lies above the running mean;
+		 * without the shift kt_welford keeps (its first value), the
+		 * mean's rounding at 1e9 drifted one way and the result was off
+		 * by 4.7e-5 relative. With it, both orders are within 1e-9. */
+		assert_rel(kt_welford_stddev(&w), sd, 1e-9);
+		assert_rel(w.mean - 1e9, mean, 1e-4);
+		assert_true(w.min == 1e9 && w.max == 1e9 + (N - 1) * 1e-3);
+	}
+}
+
+static void test_merge(void **state)
+{
+	(void)state;
+	enum { N = 30001 };
+	uint64_t x = 99;
+	kt_welford all, part[3], merged;
+	kt_welford_init(&all);
+	for (int p = 0; p < 3; p++)
+		kt_welford_init(&part[p]);
+	for (int i = 0; i < N; i++) {
+		double v = 1e6 + 250 * (unit(&x) - 0.3);
+		kt_welford_add(&all, v);
+		/* Uneven parts: 1/2, 1/3, 1/6 of the values. */
+		int r = i % 6;
+		kt_welford_add(&part[r < 3 ? 0 : r < 5 ? 1 : 2], v);
+	}
+	kt_welford_init(&merged);
+	kt_welford empty;
+	kt_welford_init(&empty);
+	kt_welford_merge(&merged, &empty); /* empty into empty */
+	assert_int_equal(merged.count, 0);
+	kt_welford_merge(&merged, &part[0]); /* into empty: a copy */
+	assert_true(merged.mean == part[0].mean && merged.m2 == part[0].m2);
+	kt_welford_merge(&merged, &part[1]);
+	kt_welford_merge(&merged, &empty); /* empty into some: unchanged */
+	kt_welford_merge(&merged, &part[2]);
+	assert_int_equal(merged.count, all.count);
+	/* Sums in another order: equal to rounding. */
+	assert_rel(merged.mean, all.mean, 1e-12);
+	assert_rel(merged.sum, all.sum, 1e-12);
+	assert_rel(kt_welford_stddev(&merged), kt_welford_stddev(&all), 1e-9);
+	assert_true(merged.min == all.min && merged.max == all.max);
+	/* Into itself: every value twice, so the same mean, count and sum
+	 * doubled, M2 doubled: variance 2 M2 / (2n - 1). */
+	kt_welford twice = merged;
+	kt_welford_merge(&twice, &twice);
+	assert_int_equal(twice.count, 2 * merged.count);
+	assert_true(twice.mean == merged.mean && twice.sum == 2 * merged.sum);
+	assert_rel(kt_welford_variance(&twice),
+		   kt_welford_variance(&merged) * 2 * (N - 1) / (2.0 * N - 1), 1e-12);
+}
+
+static void test_min_max_sum(void **state)
+{
+	(void)state;
+	static const double v[] = {4, -2.5, 10, 0, -7.25, 3};
+	kt_welford w;
+	kt_welford_init(&w);
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		kt_welford_add(&w, v[i]);
+	/* By hand: sum 7.25, mean 7.25 / 6. */
+	assert_true(w.min == -7.25 && w.max == 10);
+	assert_true(w.sum == 7.25);
+	assert_rel(w.mean, 7.25 / 6, 1e-15);
+	/* Deviations squared sum: sum(x^2) - n mean^2 = 183.8125 - 7.25^2 / 6. */
+	assert_rel(kt_welford_stddev(&w), sqrt((183.8125 - 7.25 * 7.25 / 6) / 5), 1e-14);
+	/* Only negatives: min and max start from +-infinity correctly. */
+	kt_welford_init(&w);
+	kt_welford_add(&w, -5);
+	kt_welford_add(&w, -3);
+	assert_true(w.min == -5 && w.max == -3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_and_one),
+		cmocka_unit_test(test_vs_two_pass),
+		cmocka_unit_test(test_large_offset),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_min_max_sum),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

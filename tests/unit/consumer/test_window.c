@@ -1,0 +1,115 @@
+/* test_window: groups, overflow, offsets, and the latency and throughput a
+ * window reports when it is written. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "consumer/window.h"
+
+/* A record of group `key` with one stat value. */
+static kt_extracted record(const char *key, double value)
+{
+	kt_extracted x;
+	memset(&x, 0, sizeof x);
+	x.keylen = strlen(key);
+	memcpy(x.key, key, x.keylen);
+	x.stat[0] = value;
+	x.stat_present = 1;
+	return x;
+}
+
+static void test_groups_and_overflow(void **state)
+{
+	(void)state;
+	kt_window *w = kt_window_new(0, 1000, 2);
+	assert_non_null(w);
+	const char *keys[] = {"a", "b", "a", "c", "a", "c", "b"};
+	for (size_t i = 0; i < 7; i++) {
+		kt_extracted x = record(keys[i], (double)i);
+		assert_int_equal(kt_window_add(w, &x, 10, -1), 0);
+	}
+	/* c came when a and b filled the window: its two records overflow */
+	assert_int_equal(w->ngroups, 2);
+	assert_int_equal(w->records, 5);
+	assert_int_equal(w->overflow, 2);
+	assert_int_equal(w->bytes, 50);
+	kt_group **sorted = kt_window_sorted(w);
+	assert_non_null(sorted);
+	assert_int_equal(sorted[0]->count, 3);
+	assert_memory_equal(sorted[0]->key, "a", 1);
+	assert_true(sorted[0]->stats[0]->moments.sum == 0 + 2 + 4);
+	assert_int_equal(sorted[1]->count, 2);
+	free(sorted);
+	kt_window_free(w);
+}
+
+static void test_offsets(void **state)
+{
+	(void)state;
+	kt_window *w = kt_window_new(0, 1000, 10);
+	assert_int_equal(kt_window_min_offset(w, 3), -1);
+	assert_int_equal(kt_window_note_offset(w, 3, 42), 0);
+	assert_int_equal(kt_window_note_offset(w, 3, 40), 0);
+	assert_int_equal(kt_window_note_offset(w, 3, 45), 0);
+	assert_int_equal(kt_window_min_offset(w, 3), 40);
+	assert_int_equal(kt_window_min_offset(w, 0), -1);
+	kt_window_reset(w, 1000, 2000);
+	assert_int_equal(kt_window_min_offset(w, 3), -1);
+	kt_window_free(w);
+}
+
+/* Latency is written time - Kafka timestamp, for every record, however
+ * long it waited for its window to close. */
+static void test_latency_at_write_time(void **state)
+{
+	(void)state;
+	kt_window *w = kt_window_new(0, 10000, 10);
+	w->opened_ms = 100000;
+	/* Kafka timestamps 10, 20, 30 ms before the window opened; one record
+	 * without a timestamp is left out. Differences below 50 are exact in
+	 * the sketch (integers). */
+	int64_t ts[] = {99990, 99980, 99970, -1};
+	for (size_t i = 0; i < 4; i++) {
+		kt_extracted x = record("k", 1);
+		assert_int_equal(kt_window_add(w, &x, 1, ts[i]), 0);
+	}
+	assert_true(kt_window_latency_ms(w, 0.5, 105000) == 105000 - 99980);
+	assert_true(kt_window_latency_ms(w, 0.0, 105000) == 105000 - 99990);
+	assert_true(kt_window_latency_ms(w, 1.0, 105000) == 105000 - 99970);
+	/* Records produced after the window opened (clock skew, or live). */
+	kt_window_reset(w, 0, 10000);
+	w->opened_ms = 100000;
+	kt_extracted x = record("k", 1);
+	assert_int_equal(kt_window_add(w, &x, 1, 100040), 0);
+	assert_true(kt_window_latency_ms(w, 0.5, 100050) == 10);
+	kt_window_reset(w, 0, 10000);
+	assert_true(isnan(kt_window_latency_ms(w, 0.5, 100050)));
+	kt_window_free(w);
+}
+
+static void test_open_seconds(void **state)
+{
+	(void)state;
+	kt_window *w = kt_window_new(0, 5000, 10);
+	w->opened_ms = 7000;
+	assert_true(kt_window_open_seconds(w, 9500) == 2.5);
+	assert_true(kt_window_open_seconds(w, 7000) == 0.001); /* never 0 */
+	kt_window_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_groups_and_overflow),
+		cmocka_unit_test(test_offsets),
+		cmocka_unit_test(test_latency_at_write_time),
+		cmocka_unit_test(test_open_seconds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
