@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ktrio/clock.h"
 #include "ktrio/kafka.h"
 #include "ktrio/record.h"
 #include "wclock.h"
@@ -92,13 +93,6 @@ struct kt_engine {
 	bool starved;     /* nothing came while our partitions are behind */
 	int64_t poked_ms; /* when the fetchers were last woken */
 };
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Decode and filter messages [from, to) of batch b on this thread, into
  * this thread's arena for that batch. */
@@ -329,7 +323,7 @@ static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
 	e->nopen--;
 	e->health.lag = current_lag(e);
 	e->health.partial = partial;
-	e->health.written_ms = wall_ms();
+	e->health.written_ms = kt_clock_wall_ms();
 	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
 		kt_err(e->log, "cannot write a window: output failed");
 		e->failed = true;
@@ -538,7 +532,7 @@ static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *pa
 /* Every slot a watermark source again (indexes may have moved). */
 static void reset_sources(kt_engine *e)
 {
-	int64_t now = wall_ms();
+	int64_t now = kt_clock_wall_ms();
 	kt_wclock_reset_sources(&e->clock);
 	for (size_t i = 0; i < e->nslots; i++)
 		kt_wclock_add_source(&e->clock, i, now);
@@ -730,7 +724,7 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 		kt_err(e->log, "out of memory");
 		e->failed = true;
 	}
-	int64_t now = wall_ms();
+	int64_t now = kt_clock_wall_ms();
 	if (!e->failed)
 		tick(e, now);
 	while (!*stop && !e->failed) {
@@ -740,7 +734,7 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 			wait = STARVED_WAIT_MS;
 		batch *b = &e->batches[e->fill];
 		ssize_t n = take_messages(q, b, (int)(wait > 100 ? 100 : wait));
-		now = wall_ms();
+		now = kt_clock_wall_ms();
 		/* Windows the clock has closed go first, so the new records
 		 * land in the window their time opens; what is in flight was
 		 * read before and is counted before they close. */

@@ -1,5 +1,6 @@
 /* fields: group key, stat values, event time and distinct field of a record. */
 #include "fields.h"
+#include "ktrio/error.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -31,20 +32,14 @@ static int split_list(const char *flag, const char *list, char **out,
 	const char *p = list;
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		if (len == 0) {
-			snprintf(err, errlen, "invalid value '%s' for %s: empty field name",
-				 list, flag);
-			return -1;
-		}
-		if (*n == max) {
-			snprintf(err, errlen, "invalid value '%s' for %s: at most %zu fields",
-				 list, flag, max);
-			return -1;
-		}
-		if (!(out[*n] = strndup(p, len))) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (len == 0)
+			return kt_fail(err, errlen, "invalid value '%s' for %s: empty field name",
+					list, flag);
+		if (*n == max)
+			return kt_fail(err, errlen, "invalid value '%s' for %s: at most %zu fields",
+					list, flag, max);
+		if (!(out[*n] = strndup(p, len)))
+			return kt_fail(err, errlen, "out of memory");
 		(*n)++;
 		if (p[len] == '\0')
 			return 0;

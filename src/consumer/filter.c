@@ -1,5 +1,6 @@
 /* filter: --filter expressions parsed once and tested on every record. */
 #include "filter.h"
+#include "ktrio/error.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -142,9 +143,8 @@ static int compile(struct expr *e, const char *expr, char *err, size_t errlen)
 		PCRE2_UCHAR msg[256];
 		if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
 			snprintf((char *)msg, sizeof msg, "error %d", code);
-		snprintf(err, errlen, "filter '%s': %s at offset %zu", expr,
-			 (char *)msg, (size_t)offset);
-		return -1;
+		return kt_fail(err, errlen, "filter '%s': %s at offset %zu", expr,
+				(char *)msg, (size_t)offset);
 	}
 	/* Without JIT (not built in, or no executable memory) the
 	 * interpreter gives the same answers, only slower. */
@@ -156,22 +156,18 @@ int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen)
 {
 	if (!expr)
 		expr = "";
-	if (op_at(expr) >= 0) {
-		snprintf(err, errlen, "filter '%s': empty field name", expr);
-		return -1;
-	}
+	if (op_at(expr) >= 0)
+		return kt_fail(err, errlen, "filter '%s': empty field name", expr);
 	size_t at;
 	int k = -1;
 	for (at = 1; expr[0] && expr[at]; at++)
 		if ((k = op_at(expr + at)) >= 0)
 			break;
-	if (k < 0) {
-		snprintf(err, errlen,
-			 "filter '%s': no operator (expected one of "
-			 "~ !~ = != > < >= <=)",
-			 expr);
-		return -1;
-	}
+	if (k < 0)
+		return kt_fail(err, errlen,
+				"filter '%s': no operator (expected one of "
+				"~ !~ = != > < >= <=)",
+				expr);
 
 	struct expr e = {.op = ops[k].op};
 	const char *operand = expr + at + ops[k].len;
@@ -182,18 +178,15 @@ int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen)
 	case OP_LE:
 		switch (parse_number(operand, &e.num)) {
 		case -1:
-			snprintf(err, errlen, "filter '%s': missing number after '%s'",
-				 expr, ops[k].tok);
-			return -1;
+			return kt_fail(err, errlen, "filter '%s': missing number after '%s'",
+					expr, ops[k].tok);
 		case -2:
-			snprintf(err, errlen,
-				 "filter '%s': not a number '%s' after '%s'", expr,
-				 operand, ops[k].tok);
-			return -1;
+			return kt_fail(err, errlen,
+					"filter '%s': not a number '%s' after '%s'", expr,
+					operand, ops[k].tok);
 		case -3:
-			snprintf(err, errlen, "filter '%s': number out of range '%s'",
-				 expr, operand);
-			return -1;
+			return kt_fail(err, errlen, "filter '%s': number out of range '%s'",
+					expr, operand);
 		}
 		break;
 	case OP_EQ:
@@ -230,8 +223,7 @@ int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen)
 	return 0;
 oom:
 	expr_release(&e);
-	snprintf(err, errlen, "filter '%s': out of memory", expr);
-	return -1;
+	return kt_fail(err, errlen, "filter '%s': out of memory", expr);
 }
 
 /* The field's item: the top-level key first, then the dotted path. */

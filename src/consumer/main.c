@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ktrio/config.h"
+#include "ktrio/error.h"
 #include "engine.h"
 #include "fields.h"
 #include "filter.h"
@@ -95,15 +96,11 @@ static void on_signal(int sig)
 static int set_string(char **slot, const char *flag, const char *arg, char *err,
 		      size_t errlen)
 {
-	if (!*arg) {
-		snprintf(err, errlen, "invalid value '' for %s: empty field name", flag);
-		return -1;
-	}
+	if (!*arg)
+		return kt_fail(err, errlen, "invalid value '' for %s: empty field name", flag);
 	free(*slot);
-	if (!(*slot = strdup(arg))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!(*slot = strdup(arg)))
+		return kt_fail(err, errlen, "out of memory");
 	return 0;
 }
 
@@ -112,10 +109,8 @@ static int positive_duration(const char *flag, const char *arg, int64_t *out,
 {
 	if (kt_parse_duration_ms(flag, arg, out, err, errlen) < 0)
 		return -1;
-	if (*out <= 0) {
-		snprintf(err, errlen, "invalid value '%s' for %s: must be positive", arg, flag);
-		return -1;
-	}
+	if (*out <= 0)
+		return kt_fail(err, errlen, "invalid value '%s' for %s: must be positive", arg, flag);
 	return 0;
 }
 
@@ -126,10 +121,8 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	int64_t v;
 	switch (c) {
 	case 'g':
-		if (!*arg) {
-			snprintf(err, errlen, "invalid value '' for --group: empty group name");
-			return -1;
-		}
+		if (!*arg)
+			return kt_fail(err, errlen, "invalid value '' for --group: empty group name");
 		o->group = arg;
 		return 0;
 	case OPT_FROM_BEGINNING:
@@ -168,10 +161,8 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		o->engine.max_groups = (size_t)v;
 		return 0;
 	case OPT_FILTER:
-		if (o->nfilter_exprs == sizeof o->filter_exprs / sizeof *o->filter_exprs) {
-			snprintf(err, errlen, "option '--filter' given more than 64 times");
-			return -1;
-		}
+		if (o->nfilter_exprs == sizeof o->filter_exprs / sizeof *o->filter_exprs)
+			return kt_fail(err, errlen, "option '--filter' given more than 64 times");
 		o->filter_exprs[o->nfilter_exprs++] = arg;
 		return kt_filter_add(o->filters[0], arg, err, errlen);
 	case OPT_THREADS:
@@ -185,8 +176,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		o->engine.max_record_bytes = (size_t)v;
 		return 0;
 	default:
-		snprintf(err, errlen, "unknown option");
-		return -1;
+		return kt_fail(err, errlen, "unknown option");
 	}
 }
 
@@ -215,11 +205,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	if (kt_config_parse_args(&o->cfg, argc, argv, "g:ew:", longopts, program_option, o,
 				 err, errlen) < 0)
 		return -1;
-	if (!o->engine.event_time && (o->idle_set || o->lateness_set)) {
-		snprintf(err, errlen, "option '%s' needs '--event-time'",
-			 o->idle_set ? "--idle-timeout" : "--allowed-lateness");
-		return -1;
-	}
+	if (!o->engine.event_time && (o->idle_set || o->lateness_set))
+		return kt_fail(err, errlen, "option '%s' needs '--event-time'",
+				o->idle_set ? "--idle-timeout" : "--allowed-lateness");
 	if (!o->idle_set)
 		o->engine.idle_ms = o->engine.window_ms;
 	return 0;
@@ -230,10 +218,8 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 static int copy_filters(options *o, char *err, size_t errlen)
 {
 	for (size_t t = 1; t < o->engine.threads; t++) {
-		if (!(o->filters[t] = kt_filter_new())) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (!(o->filters[t] = kt_filter_new()))
+			return kt_fail(err, errlen, "out of memory");
 		for (size_t i = 0; i < o->nfilter_exprs; i++)
 			if (kt_filter_add(o->filters[t], o->filter_exprs[i], err, errlen) < 0)
 				return -1;

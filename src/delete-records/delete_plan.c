@@ -1,5 +1,6 @@
 /* delete_plan: what delete-records will delete, validated before sending. */
 #include "delete_plan.h"
+#include "ktrio/error.h"
 
 #include <cJSON.h>
 #include <stdio.h>
@@ -57,34 +58,24 @@ static int parse_entry(kt_delete_requests *r, const cJSON *e, int i, char *err,
 	const cJSON *part = cJSON_GetObjectItemCaseSensitive(e, "partition");
 	const cJSON *off = cJSON_GetObjectItemCaseSensitive(e, "offset");
 	int64_t p, o;
-	if (!cJSON_IsObject(e) || !cJSON_IsString(topic) || !*topic->valuestring) {
-		snprintf(err, errlen, "partitions[%d]: expected an object with a topic",
-			 i);
-		return -1;
-	}
-	if (!json_int(part, 0, INT32_MAX, &p)) {
-		snprintf(err, errlen, "partitions[%d]: 'partition' must be an integer >= 0",
-			 i);
-		return -1;
-	}
-	if (!json_int(off, -1, 9.0e18, &o)) {
-		snprintf(err, errlen,
-			 "partitions[%d]: 'offset' must be an integer >= 0, or -1 for the "
-			 "high watermark",
-			 i);
-		return -1;
-	}
+	if (!cJSON_IsObject(e) || !cJSON_IsString(topic) || !*topic->valuestring)
+		return kt_fail(err, errlen, "partitions[%d]: expected an object with a topic",
+				i);
+	if (!json_int(part, 0, INT32_MAX, &p))
+		return kt_fail(err, errlen, "partitions[%d]: 'partition' must be an integer >= 0",
+				i);
+	if (!json_int(off, -1, 9.0e18, &o))
+		return kt_fail(err, errlen,
+				"partitions[%d]: 'offset' must be an integer >= 0, or -1 for the "
+				"high watermark",
+				i);
 	for (size_t j = 0; j < r->n; j++)
-		if (r->v[j].partition == p && strcmp(r->v[j].topic, topic->valuestring) == 0) {
-			snprintf(err, errlen, "partitions[%d]: duplicate partition '%s' [%d]",
-				 i, topic->valuestring, (int)p);
-			return -1;
-		}
+		if (r->v[j].partition == p && strcmp(r->v[j].topic, topic->valuestring) == 0)
+			return kt_fail(err, errlen, "partitions[%d]: duplicate partition '%s' [%d]",
+					i, topic->valuestring, (int)p);
 	if (kt_delete_requests_add(r, topic->valuestring, (int32_t)p,
-				   o == -1 ? KT_OFFSET_END : o) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+				   o == -1 ? KT_OFFSET_END : o) < 0)
+		return kt_fail(err, errlen, "out of memory");
 	return 0;
 }
 
@@ -93,21 +84,19 @@ int kt_delete_requests_parse_json(kt_delete_requests *r, const char *json,
 {
 	cJSON *doc = cJSON_ParseWithLength(json, len);
 	int rc = -1;
-	if (!doc) {
-		snprintf(err, errlen, "not valid JSON");
-		return -1;
-	}
+	if (!doc)
+		return kt_fail(err, errlen, "not valid JSON");
 	const cJSON *version = cJSON_GetObjectItemCaseSensitive(doc, "version");
 	const cJSON *parts = cJSON_GetObjectItemCaseSensitive(doc, "partitions");
 	int64_t v;
 	if (!cJSON_IsObject(doc))
-		snprintf(err, errlen, "expected a JSON object");
+		kt_fail(err, errlen, "expected a JSON object");
 	else if (version && (!json_int(version, 1, 1, &v)))
-		snprintf(err, errlen, "unsupported 'version' (only 1 is known)");
+		kt_fail(err, errlen, "unsupported 'version' (only 1 is known)");
 	else if (!cJSON_IsArray(parts))
-		snprintf(err, errlen, "missing 'partitions' array");
+		kt_fail(err, errlen, "missing 'partitions' array");
 	else if (cJSON_GetArraySize(parts) == 0)
-		snprintf(err, errlen, "'partitions' is empty");
+		kt_fail(err, errlen, "'partitions' is empty");
 	else {
 		rc = 0;
 		int i = 0;
@@ -143,17 +132,13 @@ static int check_entry(kt_delete_entry *e, const kt_delete_request *q,
 		t = e->high;
 	else if (t == KT_OFFSET_NONE)
 		t = e->low; /* by time, nothing older: left alone */
-	if (t < 0) {
-		snprintf(err, errlen, "'%s' [%d]: negative offset %lld", q->topic,
-			 (int)q->partition, (long long)q->offset);
-		return -1;
-	}
-	if (t > e->high) {
-		snprintf(err, errlen,
-			 "'%s' [%d]: offset %lld is above the high watermark %lld",
-			 q->topic, (int)q->partition, (long long)t, (long long)e->high);
-		return -1;
-	}
+	if (t < 0)
+		return kt_fail(err, errlen, "'%s' [%d]: negative offset %lld", q->topic,
+				(int)q->partition, (long long)q->offset);
+	if (t > e->high)
+		return kt_fail(err, errlen,
+				"'%s' [%d]: offset %lld is above the high watermark %lld",
+				q->topic, (int)q->partition, (long long)t, (long long)e->high);
 	e->target = t;
 	e->to_delete = t > e->low ? t - e->low : 0;
 	return 0;
@@ -164,21 +149,17 @@ int kt_delete_plan_build(kt_delete_plan *plan, const kt_delete_requests *r,
 			 size_t errlen)
 {
 	kt_delete_plan_init(plan);
-	if (r->n == 0) {
-		snprintf(err, errlen, "nothing to delete: no partitions selected");
-		return -1;
-	}
-	if (!(plan->v = calloc(r->n, sizeof *plan->v))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (r->n == 0)
+		return kt_fail(err, errlen, "nothing to delete: no partitions selected");
+	if (!(plan->v = calloc(r->n, sizeof *plan->v)))
+		return kt_fail(err, errlen, "out of memory");
 	for (size_t i = 0; i < r->n; i++) {
 		const kt_delete_request *q = &r->v[i];
 		kt_delete_entry *e = &plan->v[i];
 		for (size_t j = 0; j < i; j++)
 			if (r->v[j].partition == q->partition &&
 			    strcmp(r->v[j].topic, q->topic) == 0) {
-				snprintf(err, errlen, "'%s' [%d]: partition given twice",
+				kt_fail(err, errlen, "'%s' [%d]: partition given twice",
 					 q->topic, (int)q->partition);
 				goto fail;
 			}
@@ -189,7 +170,7 @@ int kt_delete_plan_build(kt_delete_plan *plan, const kt_delete_requests *r,
 		if (found < 0)
 			goto fail;
 		if (found == 0) {
-			snprintf(err, errlen, "'%s' [%d]: no such topic or partition",
+			kt_fail(err, errlen, "'%s' [%d]: no such topic or partition",
 				 q->topic, (int)q->partition);
 			goto fail;
 		}
@@ -200,7 +181,7 @@ int kt_delete_plan_build(kt_delete_plan *plan, const kt_delete_requests *r,
 		plan->partitions += e->to_delete > 0;
 	}
 	if (plan->total == 0) {
-		snprintf(err, errlen,
+		kt_fail(err, errlen,
 			 "nothing to delete: every selected partition already starts at "
 			 "or after its target");
 		goto fail;

@@ -1,5 +1,6 @@
 /* deleter: the Kafka side of delete-records. */
 #include "deleter.h"
+#include "ktrio/error.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,9 @@ int kt_deleter_init(kt_deleter *d, rd_kafka_t *rk, int64_t timeout_ms,
 	d->timeout_ms = timeout_ms;
 	d->md = NULL;
 	rd_kafka_resp_err_t rc = rd_kafka_metadata(rk, 1, NULL, &d->md, (int)timeout_ms);
-	if (rc) {
-		snprintf(err, errlen, "cannot read cluster metadata: %s",
-			 rd_kafka_err2str(rc));
-		return -1;
-	}
+	if (rc)
+		return kt_fail(err, errlen, "cannot read cluster metadata: %s",
+				rd_kafka_err2str(rc));
 	return 0;
 }
 
@@ -60,8 +59,7 @@ static int known_topic(const kt_deleter *d, const char *topic, char *err,
 {
 	if (find_topic(d, topic))
 		return 0;
-	snprintf(err, errlen, "unknown topic '%s'", topic);
-	return -1;
+	return kt_fail(err, errlen, "unknown topic '%s'", topic);
 }
 
 int kt_deleter_request_offsets(kt_deleter *d, const char *topic,
@@ -74,10 +72,8 @@ int kt_deleter_request_offsets(kt_deleter *d, const char *topic,
 	size_t count = only->n ? only->n : (size_t)n;
 	for (size_t i = 0; i < count; i++) {
 		int32_t p = only->n ? only->v[i] : (int32_t)i;
-		if (kt_delete_requests_add(out, topic, p, offset) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (kt_delete_requests_add(out, topic, p, offset) < 0)
+			return kt_fail(err, errlen, "out of memory");
 	}
 	return 0;
 }
@@ -103,16 +99,14 @@ int kt_deleter_request_time(kt_deleter *d, const char *topic,
 		rd_kafka_offsets_for_times(d->rk, tps, (int)d->timeout_ms);
 	int ret = 0;
 	if (rc) {
-		snprintf(err, errlen, "cannot look up offsets by time in '%s': %s",
-			 topic, rd_kafka_err2str(rc));
-		ret = -1;
+		ret = kt_fail(err, errlen, "cannot look up offsets by time in '%s': %s",
+				topic, rd_kafka_err2str(rc));
 	}
 	for (int i = 0; ret == 0 && i < tps->cnt; i++) {
 		const rd_kafka_topic_partition_t *tp = &tps->elems[i];
 		if (tp->err) {
-			snprintf(err, errlen, "cannot look up offsets by time in '%s' [%d]: %s",
-				 topic, (int)tp->partition, rd_kafka_err2str(tp->err));
-			ret = -1;
+			ret = kt_fail(err, errlen, "cannot look up offsets by time in '%s' [%d]: %s",
+					topic, (int)tp->partition, rd_kafka_err2str(tp->err));
 			break;
 		}
 		for (size_t j = first; j < out->n; j++) {
@@ -164,7 +158,7 @@ static int send_delete(kt_deleter *d, kt_delete_plan *plan, char *err,
 	int rc = -1;
 	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)d->timeout_ms + 2000);
 	if (!ev) {
-		snprintf(err, errlen, "DeleteRecords: no answer within %.1f s",
+		kt_fail(err, errlen, "DeleteRecords: no answer within %.1f s",
 			 (double)d->timeout_ms / 1000.0);
 	} else {
 		const rd_kafka_DeleteRecords_result_t *res =
@@ -180,7 +174,7 @@ static int send_delete(kt_deleter *d, kt_delete_plan *plan, char *err,
 			record_results(plan, offs);
 			rc = 0;
 		} else {
-			snprintf(err, errlen, "DeleteRecords: %s",
+			kt_fail(err, errlen, "DeleteRecords: %s",
 				 rd_kafka_event_error_string(ev));
 		}
 		rd_kafka_event_destroy(ev);

@@ -6,7 +6,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "ktrio/clock.h"
 #include "ktrio/config.h"
+#include "ktrio/error.h"
 #include "delete_plan.h"
 #include "delete_report.h"
 #include "deleter.h"
@@ -81,21 +83,12 @@ typedef struct options {
 static int set_mode(options *o, enum mode m, const char *flag, char *err,
 		    size_t errlen)
 {
-	if (o->mode != MODE_NONE && !(o->mode == m && m == MODE_KEY)) {
-		snprintf(err, errlen, "option '%s' conflicts with '%s'", flag,
-			 o->mode_flag);
-		return -1;
-	}
+	if (o->mode != MODE_NONE && !(o->mode == m && m == MODE_KEY))
+		return kt_fail(err, errlen, "option '%s' conflicts with '%s'", flag,
+				o->mode_flag);
 	o->mode = m;
 	o->mode_flag = flag;
 	return 0;
-}
-
-static int64_t now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 static int program_option(void *ctx, int c, const char *arg, char *err,
@@ -131,7 +124,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		if (set_mode(o, MODE_TIME, "--older-than", err, errlen) < 0 ||
 		    kt_parse_duration_ms("--older-than", arg, &d, err, errlen) < 0)
 			return -1;
-		o->time_ms = now_ms() - d;
+		o->time_ms = kt_clock_wall_ms() - d;
 		return 0;
 	case OPT_OFFSET_JSON:
 		o->json_file = arg;
@@ -139,10 +132,8 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	case OPT_KEY:
 		if (set_mode(o, MODE_KEY, "--key", err, errlen) < 0)
 			return -1;
-		if (kt_key_matcher_add_key(o->keys, arg) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (kt_key_matcher_add_key(o->keys, arg) < 0)
+			return kt_fail(err, errlen, "out of memory");
 		return 0;
 	case OPT_KEY_REGEX:
 		if (set_mode(o, MODE_KEY, "--key-regex", err, errlen) < 0)
@@ -152,15 +143,12 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		if (kt_parse_duration_ms("--timeout", arg, &o->timeout_ms, err,
 					 errlen) < 0)
 			return -1;
-		if (o->timeout_ms < 100) {
-			snprintf(err, errlen,
-				 "invalid value '%s' for --timeout: must be at least 100ms", arg);
-			return -1;
-		}
+		if (o->timeout_ms < 100)
+			return kt_fail(err, errlen,
+					"invalid value '%s' for --timeout: must be at least 100ms", arg);
 		return 0;
 	default:
-		snprintf(err, errlen, "unknown option");
-		return -1;
+		return kt_fail(err, errlen, "unknown option");
 	}
 }
 
@@ -169,36 +157,24 @@ static int check_combination(options *o, char *err, size_t errlen)
 {
 	if (o->cfg.want_help || o->cfg.want_version)
 		return 0;
-	if (o->mode == MODE_NONE) {
-		snprintf(err, errlen,
-			 "nothing to delete: give --before-offset, --before-time, "
-			 "--older-than, --offset-json-file, --key or --key-regex");
-		return -1;
-	}
-	if (o->mode == MODE_JSON && (o->cfg.ntopics || o->partitions.n)) {
-		snprintf(err, errlen, "option '%s' conflicts with '--offset-json-file' "
-			 "(the file names topics and partitions)",
-			 o->cfg.ntopics ? "--topic" : "--partitions");
-		return -1;
-	}
-	if (o->mode != MODE_JSON && o->cfg.ntopics > 1) {
-		snprintf(err, errlen, "option '--topic' given twice: one topic at a time");
-		return -1;
-	}
-	if (o->mode != MODE_JSON && o->cfg.ntopics == 0) {
-		snprintf(err, errlen, "option '--topic' is required with '%s'",
-			 o->mode_flag);
-		return -1;
-	}
-	if (o->mode == MODE_KEY && o->partitions.n) {
-		snprintf(err, errlen, "option '--partitions' conflicts with '%s'",
-			 o->mode_flag);
-		return -1;
-	}
-	if (o->cfg.format == KT_FORMAT_CSV) {
-		snprintf(err, errlen, "invalid value 'csv' for --format: expected table or json");
-		return -1;
-	}
+	if (o->mode == MODE_NONE)
+		return kt_fail(err, errlen,
+				"nothing to delete: give --before-offset, --before-time, "
+				"--older-than, --offset-json-file, --key or --key-regex");
+	if (o->mode == MODE_JSON && (o->cfg.ntopics || o->partitions.n))
+		return kt_fail(err, errlen, "option '%s' conflicts with '--offset-json-file' "
+				"(the file names topics and partitions)",
+				o->cfg.ntopics ? "--topic" : "--partitions");
+	if (o->mode != MODE_JSON && o->cfg.ntopics > 1)
+		return kt_fail(err, errlen, "option '--topic' given twice: one topic at a time");
+	if (o->mode != MODE_JSON && o->cfg.ntopics == 0)
+		return kt_fail(err, errlen, "option '--topic' is required with '%s'",
+				o->mode_flag);
+	if (o->mode == MODE_KEY && o->partitions.n)
+		return kt_fail(err, errlen, "option '--partitions' conflicts with '%s'",
+				o->mode_flag);
+	if (o->cfg.format == KT_FORMAT_CSV)
+		return kt_fail(err, errlen, "invalid value 'csv' for --format: expected table or json");
 	return 0;
 }
 
@@ -271,7 +247,7 @@ static int read_offset_file(options *o, char *err, size_t errlen)
 	char why[400];
 	int rc = kt_delete_requests_parse_json(&o->json_requests, text, len, why, sizeof why);
 	if (rc < 0)
-		snprintf(err, errlen, "invalid offset file '%s': %s", o->json_file, why);
+		kt_fail(err, errlen, "invalid offset file '%s': %s", o->json_file, why);
 	free(text);
 	return rc;
 }
@@ -283,10 +259,8 @@ static int build_requests(options *o, kt_deleter *d, kt_delete_requests *r,
 		*r = o->json_requests; /* the caller releases them */
 		kt_delete_requests_init(&o->json_requests);
 		for (size_t i = 0; i < r->n; i++)
-			if (kt_deleter_partition_count(d, r->v[i].topic) == 0) {
-				snprintf(err, errlen, "unknown topic '%s'", r->v[i].topic);
-				return -1;
-			}
+			if (kt_deleter_partition_count(d, r->v[i].topic) == 0)
+				return kt_fail(err, errlen, "unknown topic '%s'", r->v[i].topic);
 		return 0;
 	}
 	kt_i32list_sort_unique(&o->partitions);

@@ -1,5 +1,6 @@
 /* tombstone: delete by key on a compacted topic. */
 #include "tombstone.h"
+#include "ktrio/error.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -63,9 +64,8 @@ int kt_key_matcher_set_regex(kt_key_matcher *m, const char *pattern,
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
-		snprintf(err, errlen, "invalid value '%s' for --key-regex: %s at offset %zu",
-			 pattern, (char *)msg, (size_t)offset);
-		return -1;
+		return kt_fail(err, errlen, "invalid value '%s' for --key-regex: %s at offset %zu",
+				pattern, (char *)msg, (size_t)offset);
 	}
 	pcre2_code_free(m->re);
 	pcre2_match_data_free(m->md);
@@ -138,8 +138,7 @@ int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
 	int64_t *end = calloc((size_t)nparts, sizeof *end);
 	int remaining = 0, rc = 0;
 	if (!end) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
+		rc = kt_fail(err, errlen, "out of memory");
 	}
 	for (int p = 0; rc == 0 && p < nparts; p++) {
 		int64_t low, high;
@@ -155,8 +154,7 @@ int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
 		}
 	}
 	if (rc == 0 && remaining && rd_kafka_assign(consumer, tps)) {
-		snprintf(err, errlen, "cannot assign partitions of '%s'", topic);
-		rc = -1;
+		rc = kt_fail(err, errlen, "cannot assign partitions of '%s'", topic);
 	}
 	/* A partition is done at its end-of-scan offset or at EOF (the last
 	 * offsets may be control records or compacted away). */
@@ -165,9 +163,8 @@ int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
 		rd_kafka_message_t *msg = rd_kafka_consumer_poll(consumer, 100);
 		if (!msg) {
 			if ((idle_ms += 100) > timeout_ms) {
-				snprintf(err, errlen, "reading '%s': no progress in %.1f s",
-					 topic, (double)timeout_ms / 1000.0);
-				rc = -1;
+				rc = kt_fail(err, errlen, "reading '%s': no progress in %.1f s",
+						topic, (double)timeout_ms / 1000.0);
 			}
 			continue;
 		}
@@ -175,15 +172,13 @@ int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
 		int32_t p = msg->partition;
 		bool eof = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
 		if (msg->err && !eof) {
-			snprintf(err, errlen, "reading '%s' [%d]: %s", topic, (int)p,
-				 rd_kafka_message_errstr(msg));
-			rc = -1;
+			rc = kt_fail(err, errlen, "reading '%s' [%d]: %s", topic, (int)p,
+					rd_kafka_message_errstr(msg));
 		} else if (!eof && msg->key &&
 			   kt_key_matcher_match(m, msg->key, msg->key_len) &&
 			   note_key(out, p, msg->key, msg->key_len,
 				    msg->payload != NULL) < 0) {
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
+			rc = kt_fail(err, errlen, "out of memory");
 		}
 		if (rc == 0 && p >= 0 && p < nparts && end[p] >= 0 &&
 		    (eof || msg->offset + 1 >= end[p])) {
@@ -236,18 +231,15 @@ int kt_tomb_write(rd_kafka_t *producer, const char *topic,
 					       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 					       RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			rd_kafka_poll(producer, 100);
-		if (rc) {
-			snprintf(err, errlen, "cannot produce a tombstone to '%s': %s", topic,
-				 rd_kafka_err2str(rc));
-			return -1;
-		}
+		if (rc)
+			return kt_fail(err, errlen, "cannot produce a tombstone to '%s': %s", topic,
+					rd_kafka_err2str(rc));
 		rd_kafka_poll(producer, 0);
 	}
 	if (rd_kafka_flush(producer, (int)timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		int left = rd_kafka_outq_len(producer);
-		snprintf(err, errlen, "%d tombstone(s) still undelivered after %.1f s", left,
-			 (double)timeout_ms / 1000.0);
-		return -1;
+		return kt_fail(err, errlen, "%d tombstone(s) still undelivered after %.1f s", left,
+				(double)timeout_ms / 1000.0);
 	}
 	return failed;
 }

@@ -1,5 +1,6 @@
 /* event: drawing and encoding the generator's events with cJSON. */
 #include "event.h"
+#include "ktrio/error.h"
 
 #include <cJSON.h>
 #include <float.h>
@@ -257,7 +258,7 @@ kt_event_gen *kt_event_gen_new(const kt_schema *schema, bool seeded,
 		goto oom;
 	return g;
 oom:
-	snprintf(err, errlen, "out of memory");
+	kt_fail(err, errlen, "out of memory");
 	kt_event_gen_free(g);
 	return NULL;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ktrio/config.h"
+#include "ktrio/error.h"
 #include "event.h"
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
@@ -100,18 +101,14 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		if (kt_parse_duration_ms("--duration", arg, &o->stream.duration_ms,
 					 err, errlen) < 0)
 			return -1;
-		if (o->stream.duration_ms == 0) {
-			snprintf(err, errlen, "invalid value '%s' for --duration: must be positive", arg);
-			return -1;
-		}
+		if (o->stream.duration_ms == 0)
+			return kt_fail(err, errlen, "invalid value '%s' for --duration: must be positive", arg);
 		return 0;
 	case OPT_TEMPLATE:
 	case 's':
-		if (o->schema) {
-			snprintf(err, errlen, "option '%s' conflicts with an earlier "
-				 "--template or --schema", c == 's' ? "--schema" : "--template");
-			return -1;
-		}
+		if (o->schema)
+			return kt_fail(err, errlen, "option '%s' conflicts with an earlier "
+					"--template or --schema", c == 's' ? "--schema" : "--template");
 		o->schema = arg;
 		o->schema_is_file = c == 's';
 		return 0;
@@ -126,10 +123,8 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		return kt_parse_timestamp_ms("--start-time", arg,
 					     &o->stream.start_time_ms, err, errlen);
 	case 'k':
-		if (!*arg) {
-			snprintf(err, errlen, "invalid value '' for --key: empty field name");
-			return -1;
-		}
+		if (!*arg)
+			return kt_fail(err, errlen, "invalid value '' for --key: empty field name");
 		o->stream.key_field = arg;
 		return 0;
 	case 'p':
@@ -156,8 +151,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		return kt_parse_duration_ms("--flush-timeout", arg,
 					    &o->stream.flush_timeout_ms, err, errlen);
 	default:
-		snprintf(err, errlen, "unknown option");
-		return -1;
+		return kt_fail(err, errlen, "unknown option");
 	}
 }
 
@@ -186,19 +180,13 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	if (kt_config_parse_args(&o->cfg, argc, argv, "r:c:d:s:k:p:n", longopts, program_option, o,
 				 err, errlen) < 0)
 		return -1;
-	if (o->cfg.ntopics > 1) {
-		snprintf(err, errlen, "option '--topic' given twice: the generator writes one topic");
-		return -1;
-	}
-	if (o->dry_run && o->create_topic) {
-		snprintf(err, errlen, "option '--create-topic' conflicts with '--dry-run'");
-		return -1;
-	}
-	if (o->cfg.format_set && o->cfg.format != KT_FORMAT_JSON) {
-		snprintf(err, errlen, "invalid value '%s' for --format: the generator "
-			 "writes JSON only", o->cfg.format == KT_FORMAT_CSV ? "csv" : "table");
-		return -1;
-	}
+	if (o->cfg.ntopics > 1)
+		return kt_fail(err, errlen, "option '--topic' given twice: the generator writes one topic");
+	if (o->dry_run && o->create_topic)
+		return kt_fail(err, errlen, "option '--create-topic' conflicts with '--dry-run'");
+	if (o->cfg.format_set && o->cfg.format != KT_FORMAT_JSON)
+		return kt_fail(err, errlen, "invalid value '%s' for --format: the generator "
+				"writes JSON only", o->cfg.format == KT_FORMAT_CSV ? "csv" : "table");
 	return 0;
 }
 

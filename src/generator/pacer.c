@@ -4,13 +4,6 @@
 #include <math.h>
 #include <time.h>
 
-int64_t kt_pacer_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void kt_pacer_init(kt_pacer *p, double rate, int64_t now_ns)
 {
 	p->rate = rate;

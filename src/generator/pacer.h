@@ -12,9 +12,6 @@ typedef struct kt_pacer {
 	uint64_t burst;    /* most events handed out at once when late */
 } kt_pacer;
 
-/* Nanoseconds on CLOCK_MONOTONIC. */
-int64_t kt_pacer_now_ns(void);
-
 /* Start a schedule at now_ns. rate 0 means every call allows `burst`. */
 void kt_pacer_init(kt_pacer *p, double rate, int64_t now_ns);
 

@@ -1,5 +1,6 @@
 /* schema: parsing and validating the generator's schema files. */
 #include "schema.h"
+#include "ktrio/error.h"
 
 #include "ktrio/file.h"
 
@@ -526,7 +527,7 @@ kt_schema *kt_schema_load_builtin(const char *name, const char *templates_dir,
 {
 	static const char *const builtins[] = {"orders", "sensors", "clicks", NULL};
 	if (!in_list(builtins, name)) {
-		snprintf(err, errlen,
+		kt_fail(err, errlen,
 			 "invalid value '%s' for --template: expected orders, sensors or clicks "
 			 "(or --schema FILE)", name);
 		return NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ktrio/clock.h"
 #include "ktrio/kafka.h"
 #include "pacer.h"
 
@@ -34,14 +35,7 @@ void kt_stream_conf_hook(rd_kafka_conf_t *conf, void *arg)
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* An event's time: the wall clock as the caller read it (wall_ms), or a
+/* An event's time: the wall clock as the caller read it (kt_clock_wall_ms), or a
  * schedule from --start-time. */
 static int64_t event_time(const kt_stream_opts *o, uint64_t seq, int64_t wall)
 {
@@ -157,7 +151,7 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 {
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
 	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
-	int64_t start = kt_pacer_now_ns(), now = start;
+	int64_t start = kt_clock_mono_ns(), now = start;
 	kt_pacer pacer;
 	kt_pacer_init(&pacer, o->rate, start);
 	progress prog = {start, 0};
@@ -169,23 +163,23 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 		int64_t wall = 0;
 		for (uint64_t i = 0; i < due && rc == 0; i++) {
 			if (i % CLOCK_EVERY == 0)
-				wall = wall_ms();
+				wall = kt_clock_wall_ms();
 			rc = produce_one(rk, rkt, gen, o, stats,
 					 event_time(o, stats->produced, wall), stop, log);
 		}
 		kt_pacer_take(&pacer, due);
 		rd_kafka_poll(rk, 0);
-		now = kt_pacer_now_ns();
+		now = kt_clock_mono_ns();
 		show_progress(o, stats, &prog, now, rk);
 		wait_for_due(rk, &pacer, now);
-		now = kt_pacer_now_ns();
+		now = kt_clock_mono_ns();
 	}
 	if (rc > 0)
 		rc = 0; /* stopped while waiting for queue space */
 	/* Whatever stopped us, deliver what is in flight. */
 	rd_kafka_flush(rk, (int)o->flush_timeout_ms);
 	end_progress(o);
-	stats->elapsed_s = (double)(kt_pacer_now_ns() - start) / 1e9;
+	stats->elapsed_s = (double)(kt_clock_mono_ns() - start) / 1e9;
 	uint64_t lost = stats->produced - stats->delivered;
 	if (ctx->fatal) {
 		kt_err(log, "producer stopped by a fatal error: %s", ctx->last_error);
@@ -206,7 +200,7 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 int kt_stream_write(FILE *out, kt_event_gen *gen, const kt_stream_opts *o,
 		    kt_stream_stats *stats, volatile sig_atomic_t *stop)
 {
-	int64_t start = kt_pacer_now_ns(), now = start;
+	int64_t start = kt_clock_mono_ns(), now = start;
 	kt_pacer pacer;
 	kt_pacer_init(&pacer, o->rate, start);
 	while (!finished(o, stats, start, now, stop)) {
@@ -218,7 +212,7 @@ int kt_stream_write(FILE *out, kt_event_gen *gen, const kt_stream_opts *o,
 			const char *json;
 			size_t len;
 			if (i % CLOCK_EVERY == 0)
-				wall = wall_ms();
+				wall = kt_clock_wall_ms();
 			if (kt_event_gen_next(gen, stats->produced,
 					      event_time(o, stats->produced, wall), &json, &len) < 0)
 				return -1;
@@ -231,10 +225,10 @@ int kt_stream_write(FILE *out, kt_event_gen *gen, const kt_stream_opts *o,
 		kt_pacer_take(&pacer, due);
 		if (o->rate > 0 && fflush(out) == EOF)
 			return -1;
-		now = kt_pacer_now_ns();
+		now = kt_clock_mono_ns();
 		wait_for_due(NULL, &pacer, now);
-		now = kt_pacer_now_ns();
+		now = kt_clock_mono_ns();
 	}
-	stats->elapsed_s = (double)(kt_pacer_now_ns() - start) / 1e9;
+	stats->elapsed_s = (double)(kt_clock_mono_ns() - start) / 1e9;
 	return fflush(out) == EOF ? -1 : 0;
 }

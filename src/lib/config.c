@@ -1,6 +1,7 @@
 /* config: one validated client configuration from flags, environment,
  * a properties file and -X properties. */
 #include "ktrio/config.h"
+#include "ktrio/error.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -89,19 +90,15 @@ static void split_kv(char *line, char **key, char **value)
 int kt_props_parse(kt_props *props, const char *kv, char *err, size_t errlen)
 {
 	char *copy = strdup(kv), *key, *value;
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!copy)
+		return kt_fail(err, errlen, "out of memory");
 	split_kv(copy, &key, &value);
 	int rc = 0;
 	if (!key) {
-		snprintf(err, errlen, "invalid property '%s' for -X: expected key=value",
-			 kv);
-		rc = -1;
+		rc = kt_fail(err, errlen, "invalid property '%s' for -X: expected key=value",
+				kv);
 	} else if (kt_props_set(props, key, value) < 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
+		rc = kt_fail(err, errlen, "out of memory");
 	}
 	free(copy);
 	return rc;
@@ -111,10 +108,8 @@ int kt_props_load_file(kt_props *props, const char *path, char *err,
 		       size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return kt_fail(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	int lineno = 0, rc = 0;
@@ -125,20 +120,17 @@ int kt_props_load_file(kt_props *props, const char *path, char *err,
 			continue;
 		split_kv(s, &key, &value);
 		if (!key) {
-			snprintf(err, errlen, "%s:%d: expected key=value", path,
-				 lineno);
-			rc = -1;
+			rc = kt_fail(err, errlen, "%s:%d: expected key=value", path,
+					lineno);
 			break;
 		}
 		if (kt_props_set(props, key, value) < 0) {
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
+			rc = kt_fail(err, errlen, "out of memory");
 			break;
 		}
 	}
 	if (rc == 0 && ferror(f)) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		rc = -1;
+		rc = kt_fail(err, errlen, "cannot read '%s': %s", path, strerror(errno));
 	}
 	free(line);
 	fclose(f);
@@ -149,10 +141,8 @@ static int replace_string(char **slot, const char *value, char *err,
 			  size_t errlen)
 {
 	char *copy = strdup(value);
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!copy)
+		return kt_fail(err, errlen, "out of memory");
 	free(*slot);
 	*slot = copy;
 	return 0;
@@ -164,20 +154,14 @@ static int add_topic(kt_config *cfg, const char *topic, char *err,
 	if (kt_config_check_topic(topic, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < cfg->ntopics; i++)
-		if (!strcmp(cfg->topics[i], topic)) {
-			snprintf(err, errlen, "invalid value '%s' for --topic: given twice", topic);
-			return -1;
-		}
+		if (!strcmp(cfg->topics[i], topic))
+			return kt_fail(err, errlen, "invalid value '%s' for --topic: given twice", topic);
 	char **v = realloc(cfg->topics, (cfg->ntopics + 1) * sizeof *v);
-	if (!v) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!v)
+		return kt_fail(err, errlen, "out of memory");
 	cfg->topics = v;
-	if (!(v[cfg->ntopics] = strdup(topic))) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!(v[cfg->ntopics] = strdup(topic)))
+		return kt_fail(err, errlen, "out of memory");
 	cfg->ntopics++;
 	return 0;
 }
@@ -185,19 +169,15 @@ static int add_topic(kt_config *cfg, const char *topic, char *err,
 int kt_config_check_topic(const char *topic, char *err, size_t errlen)
 {
 	size_t n = strlen(topic);
-	if (n == 0) {
-		snprintf(err, errlen, "invalid value '' for --topic: empty topic name");
-		return -1;
-	}
+	if (n == 0)
+		return kt_fail(err, errlen, "invalid value '' for --topic: empty topic name");
 	if (n > 249 || strcmp(topic, ".") == 0 || strcmp(topic, "..") == 0 ||
 	    strspn(topic, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			  "0123456789._-") != n) {
-		snprintf(err, errlen,
-			 "invalid value '%s' for --topic: a topic name is 1-249 of "
-			 "letters, digits, '.', '_' and '-'",
-			 topic);
-		return -1;
-	}
+			  "0123456789._-") != n)
+		return kt_fail(err, errlen,
+				"invalid value '%s' for --topic: a topic name is 1-249 of "
+				"letters, digits, '.', '_' and '-'",
+				topic);
 	return 0;
 }
 
@@ -206,10 +186,8 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
 {
 	switch (opt) {
 	case 'b':
-		if (!*arg) {
-			snprintf(err, errlen, "invalid value '' for --brokers: empty");
-			return -1;
-		}
+		if (!*arg)
+			return kt_fail(err, errlen, "invalid value '' for --brokers: empty");
 		return replace_string(&cfg->brokers_flag, arg, err, errlen) < 0 ? -1 : 1;
 	case 't':
 		return add_topic(cfg, arg, err, errlen) < 0 ? -1 : 1;
@@ -237,10 +215,9 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
 		else if (strcmp(arg, "csv") == 0)
 			cfg->format = KT_FORMAT_CSV;
 		else {
-			snprintf(err, errlen,
-				 "invalid value '%s' for --format: expected table, json or csv",
-				 arg);
-			return -1;
+			return kt_fail(err, errlen,
+					"invalid value '%s' for --format: expected table, json or csv",
+					arg);
 		}
 		cfg->format_set = true;
 		return 1;
@@ -249,12 +226,10 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
 		if (kt_parse_duration_ms("--connect-timeout", arg, &ms, err,
 					 errlen) < 0)
 			return -1;
-		if (ms < 100) {
-			snprintf(err, errlen,
-				 "invalid value '%s' for --connect-timeout: must be at least 100ms",
-				 arg);
-			return -1;
-		}
+		if (ms < 100)
+			return kt_fail(err, errlen,
+					"invalid value '%s' for --connect-timeout: must be at least 100ms",
+					arg);
 		cfg->connect_timeout_ms = ms;
 		return 1;
 	}
@@ -285,16 +260,16 @@ void kt_config_getopt_error(int ret, int optopt, char *const argv[],
 	int namelen = is_long ? (int)strcspn(arg, "=") : 0;
 	if (ret == ':') {
 		if (is_long)
-			snprintf(err, errlen, "option '%.*s' requires a value", namelen, arg);
+			kt_fail(err, errlen, "option '%.*s' requires a value", namelen, arg);
 		else
-			snprintf(err, errlen, "option '-%c' requires a value", optopt);
+			kt_fail(err, errlen, "option '-%c' requires a value", optopt);
 	} else if (is_long && optopt != 0) {
-		snprintf(err, errlen, "option '%.*s' does not take a value", namelen,
+		kt_fail(err, errlen, "option '%.*s' does not take a value", namelen,
 			 arg);
 	} else if (is_long) {
-		snprintf(err, errlen, "unknown option '%.*s'", namelen, arg);
+		kt_fail(err, errlen, "unknown option '%.*s'", namelen, arg);
 	} else {
-		snprintf(err, errlen, "unknown option '-%c'", optopt ? optopt : '?');
+		kt_fail(err, errlen, "unknown option '-%c'", optopt ? optopt : '?');
 	}
 }
 
@@ -333,9 +308,8 @@ static int check_with_librdkafka(const kt_props *props, char *err,
 		char why[512];
 		if (rd_kafka_conf_set(conf, props->v[i].key, props->v[i].value, why,
 				      sizeof why) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "invalid property '%s': %s",
-				 props->v[i].key, why);
-			rc = -1;
+			rc = kt_fail(err, errlen, "invalid property '%s': %s",
+					props->v[i].key, why);
 		}
 	}
 	rd_kafka_conf_destroy(conf);
@@ -360,10 +334,8 @@ int kt_config_finalize(kt_config *cfg, const char *env_brokers, char *err,
 				    KT_DEFAULT_BROKERS);
 	if (cfg->ntopics == 0)
 		oom |= add_topic(cfg, KT_DEFAULT_TOPIC, err, errlen);
-	if (oom) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (oom)
+		return kt_fail(err, errlen, "out of memory");
 	cfg->brokers = props_brokers(&cfg->props);
 	if (check_with_librdkafka(&cfg->props, err, errlen) < 0)
 		return -1;
@@ -417,10 +389,8 @@ int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
 		if (rc < 0 || (rc == 0 && fn(ctx, c, optarg, err, errlen) < 0))
 			return -1;
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
+	if (optind < argc)
+		return kt_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* file: reading a whole small file into memory. */
 #include "ktrio/file.h"
+#include "ktrio/error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@ char *kt_read_file(const char *path, const char *what, size_t max_bytes,
 	const char *sep = *what ? " " : "";
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(err, errlen, "cannot open %s%s'%s': %s", what, sep, path,
+		kt_fail(err, errlen, "cannot open %s%s'%s': %s", what, sep, path,
 			 strerror(errno));
 		return NULL;
 	}
@@ -22,7 +23,7 @@ char *kt_read_file(const char *path, const char *what, size_t max_bytes,
 		if (cap - n < 2) {
 			char *bigger = cap <= max_bytes ? realloc(buf, cap = cap ? cap * 2 : 8192) : NULL;
 			if (!bigger) {
-				snprintf(err, errlen, "%s%s'%s' is larger than %zu bytes", what, sep,
+				kt_fail(err, errlen, "%s%s'%s' is larger than %zu bytes", what, sep,
 					 path, max_bytes);
 				goto fail;
 			}
@@ -34,11 +35,11 @@ char *kt_read_file(const char *path, const char *what, size_t max_bytes,
 			break;
 	}
 	if (ferror(f)) {
-		snprintf(err, errlen, "cannot read %s%s'%s': %s", what, sep, path, strerror(errno));
+		kt_fail(err, errlen, "cannot read %s%s'%s': %s", what, sep, path, strerror(errno));
 		goto fail;
 	}
 	if (n > max_bytes) {
-		snprintf(err, errlen, "%s%s'%s' is larger than %zu bytes", what, sep, path, max_bytes);
+		kt_fail(err, errlen, "%s%s'%s' is larger than %zu bytes", what, sep, path, max_bytes);
 		goto fail;
 	}
 	fclose(f);

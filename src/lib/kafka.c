@@ -1,6 +1,7 @@
 /* kafka: client handles from a kt_config, with diagnostics routed to our
  * logger, and small metadata, topic and watermark helpers. */
 #include "ktrio/kafka.h"
+#include "ktrio/error.h"
 
 #include "ktrio/clock.h"
 
@@ -82,8 +83,7 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
 	char why[512];
 	if (rd_kafka_conf_set(conf, key, value, why, sizeof why) == RD_KAFKA_CONF_OK)
 		return 0;
-	snprintf(err, errlen, "invalid property '%s': %s", key, why);
-	return -1;
+	return kt_fail(err, errlen, "invalid property '%s': %s", key, why);
 }
 
 rd_kafka_conf_t *kt_kafka_conf_new(const kt_config *cfg,
@@ -156,14 +156,12 @@ int kt_kafka_wait_ready(rd_kafka_t *rk, const char *brokers,
 			break;
 	}
 	if (ctx && ctx->auth_failed)
-		snprintf(err, errlen, "authentication failed at %s: %s", brokers,
-			 ctx->last_error);
-	else
-		snprintf(err, errlen, "cannot reach broker(s) %s within %.1f s%s%s",
-			 brokers, (double)timeout_ms / 1000.0,
-			 ctx && *ctx->last_error ? ": " : "",
-			 ctx ? ctx->last_error : "");
-	return -1;
+		return kt_fail(err, errlen, "authentication failed at %s: %s", brokers,
+			       ctx->last_error);
+	return kt_fail(err, errlen, "cannot reach broker(s) %s within %.1f s%s%s",
+		       brokers, (double)timeout_ms / 1000.0,
+		       ctx && *ctx->last_error ? ": " : "",
+		       ctx ? ctx->last_error : "");
 }
 
 rd_kafka_t *kt_kafka_connect(const kt_config *cfg, rd_kafka_type_t type,
@@ -192,18 +190,16 @@ int kt_kafka_partition_count(rd_kafka_t *rk, const char *topic,
 	 * topic, which some brokers answer by creating it. */
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_resp_err_t rc = rd_kafka_metadata(rk, 1, NULL, &md, (int)timeout_ms);
-	if (rc) {
-		snprintf(err, errlen, "cannot read metadata for topic '%s': %s", topic,
-			 rd_kafka_err2str(rc));
-		return -1;
-	}
+	if (rc)
+		return kt_fail(err, errlen, "cannot read metadata for topic '%s': %s", topic,
+				rd_kafka_err2str(rc));
 	int count = 0;
 	for (int i = 0; i < md->topic_cnt; i++) {
 		const struct rd_kafka_metadata_topic *t = &md->topics[i];
 		if (strcmp(t->topic, topic) != 0)
 			continue;
 		if (t->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
-			snprintf(err, errlen, "topic '%s': %s", topic,
+			kt_fail(err, errlen, "topic '%s': %s", topic,
 				 rd_kafka_err2str(t->err));
 			count = -1;
 		} else if (t->err == RD_KAFKA_RESP_ERR_NO_ERROR ||
@@ -222,12 +218,12 @@ static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, int64_t timeout_ms,
 {
 	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)timeout_ms + 1000);
 	if (!ev) {
-		snprintf(err, errlen, "%s: no answer within %.1f s", what,
+		kt_fail(err, errlen, "%s: no answer within %.1f s", what,
 			 (double)timeout_ms / 1000.0);
 		return NULL;
 	}
 	if (rd_kafka_event_error(ev)) {
-		snprintf(err, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
+		kt_fail(err, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
 		rd_kafka_event_destroy(ev);
 		return NULL;
 	}
@@ -251,10 +247,8 @@ int kt_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions,
 	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions,
 							replication_factor, why,
 							sizeof why);
-	if (!nt) {
-		snprintf(err, errlen, "cannot create topic '%s': %s", topic, why);
-		return -1;
-	}
+	if (!nt)
+		return kt_fail(err, errlen, "cannot create topic '%s': %s", topic, why);
 	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
 	rd_kafka_AdminOptions_t *opts =
 		admin_options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_ms);
@@ -275,7 +269,7 @@ int kt_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions,
 		else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
 			rc = 0;
 		else
-			snprintf(err, errlen, "%s: %s", what,
+			kt_fail(err, errlen, "%s: %s", what,
 				 n ? rd_kafka_topic_result_error_string(res[0])
 				   : "empty answer");
 		rd_kafka_event_destroy(ev);
@@ -292,11 +286,9 @@ int kt_kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition,
 {
 	rd_kafka_resp_err_t rc = rd_kafka_query_watermark_offsets(
 		rk, topic, partition, low, high, (int)timeout_ms);
-	if (rc) {
-		snprintf(err, errlen, "cannot read offsets of '%s' [%d]: %s", topic,
-			 (int)partition, rd_kafka_err2str(rc));
-		return -1;
-	}
+	if (rc)
+		return kt_fail(err, errlen, "cannot read offsets of '%s' [%d]: %s", topic,
+				(int)partition, rd_kafka_err2str(rc));
 	return 0;
 }
 
@@ -319,7 +311,7 @@ int kt_kafka_topic_config(rd_kafka_t *rk, const char *topic, const char *name,
 		const rd_kafka_ConfigResource_t **rs = rd_kafka_DescribeConfigs_result_resources(
 			rd_kafka_event_DescribeConfigs_result(ev), &n);
 		if (n && rd_kafka_ConfigResource_error(rs[0])) {
-			snprintf(err, errlen, "%s: %s", what,
+			kt_fail(err, errlen, "%s: %s", what,
 				 rd_kafka_ConfigResource_error_string(rs[0]));
 		} else if (n) {
 			const rd_kafka_ConfigEntry_t **ce =
@@ -332,7 +324,7 @@ int kt_kafka_topic_config(rd_kafka_t *rk, const char *topic, const char *name,
 				rc = 0;
 			}
 			if (rc < 0)
-				snprintf(err, errlen, "%s: no entry '%s'", what, name);
+				kt_fail(err, errlen, "%s: no entry '%s'", what, name);
 		}
 		rd_kafka_event_destroy(ev);
 	}

@@ -1,5 +1,6 @@
 /* parse: checked parsers for command-line values. */
 #include "ktrio/parse.h"
+#include "ktrio/error.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,8 +13,7 @@
 static int fail(char *err, size_t errlen, const char *flag, const char *s,
 		const char *why)
 {
-	snprintf(err, errlen, "invalid value '%s' for %s: %s", s, flag, why);
-	return -1;
+	return kt_fail(err, errlen, "invalid value '%s' for %s: %s", s, flag, why);
 }
 
 int kt_parse_int(const char *flag, const char *s, int64_t min, int64_t max,

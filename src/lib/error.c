@@ -1,0 +1,16 @@
+/* error: failure messages into a caller's buffer. */
+#include "ktrio/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int kt_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
