@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test suites: unit (cmocka binaries), integration (shell tests
-# against a real local broker) or both, and ends with "N passed, N failed".
+# against a real local broker) or both, and ends with "N passed, N failed",
+# counting cmocka tests and the integration tests' named cases.
 #   scripts/run-tests.sh BUILD_DIR unit|integration|all|valgrind
 set -uo pipefail
 
@@ -54,22 +55,38 @@ run_integration() {
 	# Stop what we started, whatever happens to the tests.
 	trap '[ "$broker_started" = 1 ] && scripts/kafka-local.sh stop >/dev/null 2>&1' EXIT
 	trap 'exit 130' INT TERM
-	local t rc t0 log
+	local t rc t0 log name ok notok line
 	for t in tests/integration/t[0-9]*.sh; do
 		[ -f "$t" ] || continue
 		if [ -n "${KT_ONLY:-}" ] && [[ "$t" != *"$KT_ONLY"* ]]; then continue; fi
+		name=$(basename "$t")
 		t0=$SECONDS
 		log=$(mktemp)
-		bash "$t" >"$log" 2>&1
-		rc=$?
-		if [ $rc -eq 0 ]; then
-			passed=$((passed + 1))
-			echo "ok   $(basename "$t") ($((SECONDS - t0)) s)"
+		# Each named case's verdict ("ok 3 - ...", "not ok 3 - ...: why")
+		# is shown as it comes; the whole output is kept for a failure.
+		bash "$t" 2>&1 | tee "$log" | grep --line-buffered -E '^(not )?ok [0-9]+ - ' | sed -u 's/^/     /'
+		rc=${PIPESTATUS[0]}
+		ok=$(grep -cE '^ok [0-9]+ - ' "$log")
+		notok=$(grep -cE '^not ok [0-9]+ - ' "$log")
+		passed=$((passed + ok))
+		failed=$((failed + notok))
+		if [ $rc -eq 0 ] && [ "$notok" = 0 ]; then
+			# A test without named cases counts as one.
+			[ "$ok" != 0 ] || passed=$((passed + 1))
+			echo "ok   $name ($ok cases, $((SECONDS - t0)) s)"
 		else
-			failed=$((failed + 1))
-			failures+=("$(basename "$t")")
+			echo "---- $name: the last 60 lines of its output"
 			tail -n 60 "$log"
-			echo "FAIL $(basename "$t") (exit $rc, $((SECONDS - t0)) s)"
+			echo "----"
+			while IFS= read -r line; do
+				failures+=("$name: $line")
+			done < <(grep -E '^not ok [0-9]+ - ' "$log")
+			if [ "$notok" = 0 ]; then
+				# Stopped outside any case (set-up, or a crash of the shell).
+				failed=$((failed + 1))
+				failures+=("$name: outside a case")
+			fi
+			echo "FAIL $name ($notok of $((ok + notok)) cases failed, exit $rc, $((SECONDS - t0)) s)"
 		fi
 		rm -f "$log"
 	done
@@ -89,6 +106,9 @@ all)
 	;;
 esac
 
-[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

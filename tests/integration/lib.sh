@@ -1,6 +1,20 @@
 # lib.sh: shared helpers for the integration tests (sourced by each tNNNN).
 # Each test runs against the broker at $KT_BROKERS, with the programs in
 # $KT_BIN, and cleans up after itself through at_exit, also on failure.
+#
+# A test is a list of named cases, as git's test_expect_success:
+#
+#   topic=$(new_topic del-offset)          # set-up: a failure here stops the test
+#   deletes_all() { ...checks... }
+#   test_case "delete-records: --before-offset on every partition" deletes_all
+#
+# Each case prints "ok N - NAME" or "not ok N - NAME: REASON" (the reason is
+# what fail said, or the command that failed and its line). A case runs in a
+# subshell with `set -e`: it sees the test's variables and functions, but
+# what it sets stays inside it; state for later cases lives in the broker or
+# in $WORK. A failed case does not stop the test (KT_IMMEDIATE=1 stops at the
+# first one); the test's exit status is non-zero when any case failed.
+# What a case registers with at_exit runs when the whole test ends.
 set -euo pipefail
 
 : "${KT_BIN:?run through scripts/run-tests.sh}"
@@ -11,13 +25,32 @@ TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/$TEST_NAME.XXXXXX")
 export KAFKA_BOOTSTRAP_SERVERS=$KT_BROKERS
 
-_at_exit=()
-at_exit() { _at_exit+=("$*"); }
+# The clean-up list is a file, so what a case (a subshell) registers is
+# still run when the test ends. One command a line, run last first.
+_at_exit_file=$WORK/.at-exit
+: >"$_at_exit_file"
+at_exit() {
+	local cmd="$*"
+	printf '%s\n' "${cmd//$'\n'/ }" >>"$_at_exit_file"
+}
+_cases=0
+_cases_failed=0
+_last_case=
 _cleanup() {
-	local rc=$? i
-	for ((i = ${#_at_exit[@]} - 1; i >= 0; i--)); do
-		eval "${_at_exit[$i]}" >/dev/null 2>&1 || true
-	done
+	local rc=$? cmd
+	if [ -s "$_at_exit_file" ]; then
+		while IFS= read -r cmd; do
+			eval "$cmd" >/dev/null 2>&1 || true
+		done < <(tac "$_at_exit_file")
+	fi
+	if [ $rc != 0 ] && [ "$_cases_failed" = 0 ]; then
+		echo "# stopped outside a case (exit $rc)${_last_case:+, after case $_cases '$_last_case'}"
+	elif [ "$_cases_failed" != 0 ]; then
+		echo "# failed $_cases_failed among $_cases case(s)"
+		[ $rc != 0 ] || rc=1
+	else
+		echo "# passed all $_cases case(s)"
+	fi
 	if [ "${KT_KEEP:-0}" = 1 ] && [ $rc != 0 ]; then
 		echo "$TEST_NAME: work files kept in $WORK" >&2
 	else
@@ -27,10 +60,56 @@ _cleanup() {
 }
 trap _cleanup EXIT
 trap 'exit 130' INT TERM
+# Outside a case, a failing command stops the test: say which one.
+set -o errtrace
+trap '_on_err $? "$BASH_COMMAND" "${BASH_SOURCE[0]##*/}:$LINENO"' ERR
+_on_err() {
+	local msg="'$2' exited $1 ($3)"
+	if [ -n "${_case_reason:-}" ]; then
+		[ -s "$_case_reason" ] || printf '%s\n' "$msg" >"$_case_reason"
+	else
+		printf '%s: FAIL: %s\n' "$TEST_NAME" "$msg" >&2
+	fi
+}
+
+# test_case NAME CMD [ARGS...]: run CMD (usually a function holding the
+# case's checks) as case NAME and print its verdict line. Call it as a
+# plain command, not in an if, || or && (that would switch set -e off).
+test_case() {
+	local name=$1 rc errexit=0
+	shift
+	_cases=$((_cases + 1))
+	_last_case=$name
+	_case_reason=$WORK/.reason
+	rm -f "$_case_reason"
+	[[ $- == *e* ]] && errexit=1
+	set +e
+	(
+		set -e
+		"$@"
+	)
+	rc=$?
+	[ $errexit = 1 ] && set -e
+	if [ $rc = 0 ]; then
+		echo "ok $_cases - $name"
+	else
+		_cases_failed=$((_cases_failed + 1))
+		local why="exit $rc"
+		[ -s "$_case_reason" ] && why=$(head -n 1 "$_case_reason")
+		echo "not ok $_cases - $name: $why"
+		if [ "${KT_IMMEDIATE:-0}" = 1 ]; then
+			_case_reason=
+			exit 1
+		fi
+	fi
+	_case_reason=
+}
 
 say() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+# fail REASON: the case (or, outside a case, the test) fails with REASON.
 fail() {
 	printf '%s: FAIL: %s\n' "$TEST_NAME" "$*" >&2
+	[ -z "${_case_reason:-}" ] || printf '%s\n' "$*" >"$_case_reason"
 	exit 1
 }
 
