@@ -26,36 +26,37 @@ enum kt_invalid {
 /* The stable name of a reason, e.g. "not_json". */
 const char *kt_invalid_name(enum kt_invalid reason);
 
-/* Decode one message value. On success returns the root object, which
- * lives in this thread's record arena until kt_record_free or
- * kt_record_arena_reset (never cJSON_Delete it), and leaves *reason alone;
- * otherwise NULL with *reason set. value may be NULL (a tombstone). Records
- * larger than max_bytes are refused before parsing. Several records may be
- * alive at once (a batch), until the arena is reset.
+/* A record arena: where decoded records live. Each is used by one thread at
+ * a time; a pipeline keeps one per batch in flight, so a batch can be read
+ * while the next is decoded into another. Embed it and kt_record_arena_init
+ * it (or zero it); kt_record_arena_release gives its memory back.
  *
  * Why an arena: a tree per record, each node and string allocated on its
  * own, made malloc/free pairs the top of the consumer's profile; kt_json_parse
- * bumps a pointer in a reusable per-thread arena instead. */
-cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
-			enum kt_invalid *reason);
+ * bumps a pointer in a reusable arena instead. */
+typedef struct kt_record_arena {
+	struct kt_record_chunk *first; /* chunks in order of use; after head: spare */
+	struct kt_record_chunk *head;  /* the chunk being filled, NULL before the first */
+	char *cur, *end;               /* its free space */
+} kt_record_arena;
 
-/* Release the records decoded on this thread into the selected arena
- * (root may be NULL). */
-void kt_record_free(cJSON *root);
+void kt_record_arena_init(kt_record_arena *a);
 
-/* The same, for a batch: forget every record decoded into the selected
- * arena. */
-void kt_record_arena_reset(void);
+/* Decode one message value into arena a. On success returns the root
+ * object, which lives in a until kt_record_arena_reset or _release (never
+ * cJSON_Delete it), and leaves *reason alone; otherwise NULL with *reason
+ * set, and what the arena held before is intact. value may be NULL (a
+ * tombstone). Records larger than max_bytes are refused before parsing.
+ * Several records may be alive at once (a batch), until the arena is
+ * reset. */
+cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
+			size_t max_bytes, enum kt_invalid *reason);
 
-/* Give back the memory of all this thread's arenas (at thread or program
- * end). */
-void kt_record_arena_release(void);
+/* Forget every record decoded into a, keeping its memory for the next
+ * batch. */
+void kt_record_arena_reset(kt_record_arena *a);
 
-/* Each thread has KT_RECORD_ARENAS arenas; decoding, kt_record_free and
- * kt_record_arena_reset work on the selected one (0 at first). A pipeline
- * decodes one batch into one arena while the records of the previous batch,
- * in the other, are still being read. */
-#define KT_RECORD_ARENAS 2
-void kt_record_arena_select(unsigned which);
+/* Give back all of a's memory; a is empty and usable again. */
+void kt_record_arena_release(kt_record_arena *a);
 
 #endif

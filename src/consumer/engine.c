@@ -42,10 +42,18 @@ typedef struct batch {
 	int64_t now; /* when it was taken: its records' processing time */
 } batch;
 
+/* What one thread decodes with: its filter and, per batch, the arena the
+ * batch's records live in (a batch's arena is reset when the batch is
+ * decoded again, two batches later, long after it was counted). */
+typedef struct decoder {
+	kt_filter *filter;
+	kt_record_arena arenas[2]; /* by batch index */
+} decoder;
+
 typedef struct worker {
 	pthread_t tid;
 	struct kt_engine *e;
-	kt_filter *filter;
+	decoder *dec;
 	size_t index; /* which slice of a batch is this worker's */
 	unsigned job; /* the last job taken */
 } worker;
@@ -63,7 +71,7 @@ struct kt_engine {
 	kt_kafka_ctx *ctx; /* rk's opaque: the logger, outage state */
 	kt_engine_opts o;
 	kt_fieldspec *spec;
-	kt_filter *const *filters; /* [0] for the main thread, then workers' */
+	decoder decoders[KT_ENGINE_MAX_THREADS]; /* [0] the main thread's, then workers' */
 	kt_report *report;
 	FILE *out;
 	const kt_log *log;
@@ -94,13 +102,13 @@ struct kt_engine {
 	int64_t poked_ms; /* when the fetchers were last woken */
 };
 
-/* Decode and filter messages [from, to) of batch b on this thread, into
- * this thread's arena for that batch. */
-static void decode_slice(kt_engine *e, kt_filter *filter, batch *b, size_t from,
+/* Decode and filter messages [from, to) of batch b with dec, into dec's
+ * arena for that batch. */
+static void decode_slice(kt_engine *e, decoder *dec, batch *b, size_t from,
 			 size_t to)
 {
-	kt_record_arena_select((unsigned)(b - e->batches));
-	kt_record_arena_reset(); /* what it held two batches ago is counted */
+	kt_record_arena *arena = &dec->arenas[b - e->batches];
+	kt_record_arena_reset(arena); /* what it held two batches ago is counted */
 	for (size_t i = from; i < to; i++) {
 		const rd_kafka_message_t *m = b->msgs[i];
 		decoded *d = &b->results[i];
@@ -110,10 +118,11 @@ static void decode_slice(kt_engine *e, kt_filter *filter, batch *b, size_t from,
 		d->why = KT_INVALID_COUNT;
 		if (m->err)
 			continue; /* the main thread handles errors and EOF */
-		d->root = kt_record_decode(m->payload, m->len, e->o.max_record_bytes, &why);
+		d->root = kt_record_decode(arena, m->payload, m->len,
+					   e->o.max_record_bytes, &why);
 		if (!d->root)
 			d->why = (uint8_t)why;
-		else if (!kt_filter_match(filter, d->root))
+		else if (!kt_filter_match(dec->filter, d->root))
 			d->status = DECODED_FILTERED;
 		else
 			d->status = DECODED_OK;
@@ -140,13 +149,12 @@ static void *worker_main(void *arg)
 		size_t per = (b->n + e->nworkers - 1) / e->nworkers;
 		size_t from = w->index * per < b->n ? w->index * per : b->n;
 		size_t to = from + per < b->n ? from + per : b->n;
-		decode_slice(e, w->filter, b, from, to);
+		decode_slice(e, w->dec, b, from, to);
 		pthread_mutex_lock(&e->mu);
 		if (--e->busy == 0)
 			pthread_cond_signal(&e->done);
 		pthread_mutex_unlock(&e->mu);
 	}
-	kt_record_arena_release();
 	return NULL;
 }
 
@@ -171,7 +179,7 @@ static int start_workers(kt_engine *e)
 	e->sync_ready = true;
 	for (size_t i = 0; i + 1 < threads; i++) {
 		worker *w = &e->workers[i];
-		*w = (worker){.e = e, .filter = e->filters[i + 1], .index = i};
+		*w = (worker){.e = e, .dec = &e->decoders[i + 1], .index = i};
 		if (pthread_create(&w->tid, NULL, worker_main, w))
 			return -1;
 		e->nworkers++;
@@ -205,8 +213,11 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 	kt_engine *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
-	*e = (kt_engine){.rk = rk, .o = *o, .spec = spec, .filters = filters,
-			 .report = report, .out = out, .log = log};
+	*e = (kt_engine){.rk = rk, .o = *o, .spec = spec, .report = report,
+			 .out = out, .log = log};
+	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++)
+		if (i < o->threads || i == 0)
+			e->decoders[i].filter = filters[i];
 	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
 		       o->idle_ms);
 	e->health.lag = -1;
@@ -239,6 +250,9 @@ void kt_engine_free(kt_engine *e)
 		kt_window_free(e->open[i]);
 	kt_window_free(e->spare);
 	clear_slots(e);
+	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++)
+		for (size_t j = 0; j < 2; j++)
+			kt_record_arena_release(&e->decoders[i].arenas[j]);
 	free(e);
 }
 
@@ -322,8 +336,8 @@ static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
 	memmove(e->open, e->open + 1, (e->nopen - 1) * sizeof *e->open);
 	e->nopen--;
 	e->health.lag = current_lag(e);
-	e->health.partial = partial;
-	e->health.written_ms = kt_clock_wall_ms();
+	w->partial = partial;
+	w->written_ms = kt_clock_wall_ms();
 	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
 		kt_err(e->log, "cannot write a window: output failed");
 		e->failed = true;
@@ -674,7 +688,7 @@ static void take_batch(kt_engine *e)
 	batch *b = &e->batches[e->fill];
 	if (!e->nworkers || b->n < PARALLEL_MIN) {
 		drain(e);
-		decode_slice(e, e->filters[0], b, 0, b->n);
+		decode_slice(e, &e->decoders[0], b, 0, b->n);
 		count_batch(e, b);
 		return;
 	}
@@ -769,6 +783,5 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	}
 	if (q)
 		rd_kafka_queue_destroy(q);
-	kt_record_arena_release();
 	return e->failed ? -1 : 0;
 }

@@ -42,8 +42,9 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 void kt_engine_free(kt_engine *e);
 
 /* The rebalance callback the engine needs (emit and commit before giving
- * partitions up); set it on the conf with the engine as... the kt_kafka_ctx
- * user pointer. */
+ * partitions up): set it on the consumer's conf before the handle is made.
+ * Its opaque is the handle's kt_kafka_ctx, whose user pointer kt_engine_new
+ * sets to the engine. */
 void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			    rd_kafka_topic_partition_list_t *parts, void *opaque);
 

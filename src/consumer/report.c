@@ -31,9 +31,9 @@ typedef struct rates {
 	double records, bytes;
 } rates;
 
-static rates rates_of(const kt_window *w, const kt_health *h)
+static rates rates_of(const kt_window *w)
 {
-	double secs = kt_window_open_seconds(w, h->written_ms); /* > 0 */
+	double secs = kt_window_open_seconds(w, w->written_ms); /* > 0 */
 	return (rates){(double)w->records / secs, (double)w->bytes / secs};
 }
 
@@ -117,14 +117,14 @@ static bool health_json(cJSON *o, const kt_window *w, const kt_health *h)
 			return false;
 	return cJSON_AddNumberToObject(o, "filtered", (double)h->filtered) &&
 	       cJSON_AddNumberToObject(o, "late", (double)h->late) &&
-	       cJSON_AddBoolToObject(o, "partial", h->partial);
+	       cJSON_AddBoolToObject(o, "partial", w->partial);
 }
 
 static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
 		      uint64_t other_groups, uint64_t other_count)
 {
 	cJSON *other, *tp, *lat;
-	rates per_s = rates_of(w, h);
+	rates per_s = rates_of(w);
 	return (other = cJSON_AddObjectToObject(o, "other")) &&
 	       cJSON_AddNumberToObject(other, "groups", (double)other_groups) &&
 	       cJSON_AddNumberToObject(other, "count", (double)other_count) &&
@@ -133,8 +133,8 @@ static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
 	       cJSON_AddNumberToObject(tp, "records_per_s", per_s.records) &&
 	       cJSON_AddNumberToObject(tp, "bytes_per_s", per_s.bytes) &&
 	       (lat = cJSON_AddObjectToObject(o, "latency_ms")) &&
-	       add_num_or_null(lat, "p50", kt_window_latency_ms(w, 0.50, h->written_ms)) &&
-	       add_num_or_null(lat, "p99", kt_window_latency_ms(w, 0.99, h->written_ms)) &&
+	       add_num_or_null(lat, "p50", kt_window_latency_ms(w, 0.50, w->written_ms)) &&
+	       add_num_or_null(lat, "p99", kt_window_latency_ms(w, 0.99, w->written_ms)) &&
 	       (h->lag < 0 ? cJSON_AddNullToObject(o, "lag") != NULL
 			   : cJSON_AddNumberToObject(o, "lag", (double)h->lag) != NULL);
 }
@@ -259,6 +259,7 @@ typedef struct csv_window {
 	const char *start, *end;
 	uint64_t records, overflow, other_groups, other_count;
 	double records_per_s, bytes_per_s, latency_p50, latency_p99;
+	bool partial;
 	const kt_health *health;
 } csv_window;
 
@@ -277,7 +278,7 @@ static void csv_window_columns(FILE *out, const csv_window *cw)
 		putc(',', out);
 	else
 		fprintf(out, ",%" PRId64, h->lag);
-	fputs(h->partial ? ",true" : ",false", out);
+	fputs(cw->partial ? ",true" : ",false", out);
 	for (int i = 0; i < KT_INVALID_COUNT; i++)
 		fprintf(out, ",%" PRIu64, h->invalid[i]);
 	putc('\n', out);
@@ -329,7 +330,8 @@ static void csv_flush_pending(kt_report *r, FILE *out)
 		kt_format_iso8601_ms(p->start, start, sizeof start);
 		kt_format_iso8601_ms(p->end, end, sizeof end);
 		csv_window cw = {.start = start, .end = end, .latency_p50 = NAN,
-				 .latency_p99 = NAN, .health = &p->health};
+				 .latency_p99 = NAN, .partial = p->partial,
+				 .health = &p->health};
 		csv_row(r, out, &cw, NULL);
 	}
 	kt_report_release(r);
@@ -347,7 +349,7 @@ static int hold_back(kt_report *r, const kt_window *w, const kt_health *h)
 	if (!v)
 		return -1;
 	r->pending = v;
-	v[r->npending++] = (kt_report_pending){w->start, w->end, *h};
+	v[r->npending++] = (kt_report_pending){w->start, w->end, w->partial, *h};
 	return 1;
 }
 
@@ -365,13 +367,13 @@ static int write_csv(kt_report *r, FILE *out, const kt_window *w,
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
-	rates per_s = rates_of(w, h);
+	rates per_s = rates_of(w);
 	csv_window cw = {.start = start, .end = end, .records = w->records,
 			 .overflow = w->overflow, .other_groups = w->ngroups - shown,
 			 .records_per_s = per_s.records, .bytes_per_s = per_s.bytes,
-			 .latency_p50 = kt_window_latency_ms(w, 0.50, h->written_ms),
-			 .latency_p99 = kt_window_latency_ms(w, 0.99, h->written_ms),
-			 .health = h};
+			 .latency_p50 = kt_window_latency_ms(w, 0.50, w->written_ms),
+			 .latency_p99 = kt_window_latency_ms(w, 0.99, w->written_ms),
+			 .partial = w->partial, .health = h};
 	for (size_t i = shown; i < w->ngroups; i++)
 		cw.other_count += sorted[i]->count;
 	if (w->ngroups == 0)
@@ -427,11 +429,11 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 	char start[40], end[40], p50[32], p99[32];
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
-	fmt_num(p50, sizeof p50, kt_window_latency_ms(w, 0.50, h->written_ms));
-	fmt_num(p99, sizeof p99, kt_window_latency_ms(w, 0.99, h->written_ms));
-	rates per_s = rates_of(w, h);
+	fmt_num(p50, sizeof p50, kt_window_latency_ms(w, 0.50, w->written_ms));
+	fmt_num(p99, sizeof p99, kt_window_latency_ms(w, 0.99, w->written_ms));
+	rates per_s = rates_of(w);
 	fprintf(out, "%swindow %s .. %s%s%s\n", paint(r, "\033[1m"), start, end + 11,
-		paint(r, "\033[0m"), h->partial ? " (partial: written before its end)" : "");
+		paint(r, "\033[0m"), w->partial ? " (partial: written before its end)" : "");
 	fprintf(out, "records %" PRIu64 " | invalid %s%" PRIu64 "%s | filtered %" PRIu64
 		     " | late %" PRIu64 " | overflow %" PRIu64 " | %.1f rec/s | %.1f KB/s"
 		     " | latency p50 %s ms p99 %s ms | lag ",

@@ -21,17 +21,13 @@ typedef struct kt_health {
 	uint64_t filtered;
 	uint64_t late;
 	int64_t lag; /* records behind the high watermarks; -1 unknown */
-	/* Written before its end (shutdown, end of input, a rebalance, too
-	 * many open windows): the same window may be written again later
-	 * with what came after. */
-	bool partial;
-	int64_t written_ms; /* when it is written: latency and throughput */
 } kt_health;
 
 /* A window written before the CSV header: without --stats, the columns
  * wait for the first window with records to name its fields. */
 typedef struct kt_report_pending {
 	int64_t start, end;
+	bool partial;
 	kt_health health;
 } kt_report_pending;
 
@@ -60,7 +56,9 @@ int kt_report_finish(kt_report *r, FILE *out);
 /* Free what r holds (the report itself is the caller's). */
 void kt_report_release(kt_report *r);
 
-/* Write one window. Returns -1 when out fails or memory runs out. */
+/* Write one window, its written_ms and partial set (see kt_window), with
+ * what happened beside it since the previous one (h). Returns -1 when out
+ * fails or memory runs out. */
 int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
 		     const kt_health *h);
 

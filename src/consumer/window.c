@@ -35,14 +35,16 @@ void kt_window_reset(kt_window *w, int64_t start, int64_t end)
 	for (size_t i = 0; i < w->ngroups; i++)
 		free_group(&w->groups[i]);
 	w->ngroups = 0;
-	if (w->slots)
-		memset(w->slots, 0, w->nslots * sizeof *w->slots);
+	if (w->buckets)
+		memset(w->buckets, 0, w->nbuckets * sizeof *w->buckets);
 	kt_sketch_release(&w->latency);
 	kt_sketch_init(&w->latency);
-	for (size_t i = 0; i < w->npartitions; i++)
+	for (size_t i = 0; i < w->nslots; i++)
 		w->min_offset[i] = -1;
 	w->start = start;
 	w->end = end;
+	w->written_ms = 0;
+	w->partial = false;
 	w->records = w->bytes = w->overflow = 0;
 }
 
@@ -53,26 +55,26 @@ void kt_window_free(kt_window *w)
 	kt_window_reset(w, 0, 0);
 	kt_sketch_release(&w->latency);
 	free(w->groups);
-	free(w->slots);
+	free(w->buckets);
 	free(w->min_offset);
 	free(w);
 }
 
-static int grow_slots(kt_window *w)
+static int grow_buckets(kt_window *w)
 {
-	size_t n = w->nslots ? w->nslots * 2 : 64;
-	uint32_t *slots = calloc(n, sizeof *slots);
-	if (!slots)
+	size_t n = w->nbuckets ? w->nbuckets * 2 : 64;
+	uint32_t *buckets = calloc(n, sizeof *buckets);
+	if (!buckets)
 		return -1;
 	for (size_t i = 0; i < w->ngroups; i++) {
-		size_t s = w->groups[i].hash & (n - 1);
-		while (slots[s])
-			s = (s + 1) & (n - 1);
-		slots[s] = (uint32_t)i + 1;
+		size_t b = w->groups[i].hash & (n - 1);
+		while (buckets[b])
+			b = (b + 1) & (n - 1);
+		buckets[b] = (uint32_t)i + 1;
 	}
-	free(w->slots);
-	w->slots = slots;
-	w->nslots = n;
+	free(w->buckets);
+	w->buckets = buckets;
+	w->nbuckets = n;
 	return 0;
 }
 
@@ -82,9 +84,10 @@ static kt_group *find_group(kt_window *w, const char *key, size_t keylen,
 			    bool *oom)
 {
 	uint64_t h = kt_hash64(key, keylen, 0x6b74726966ULL);
-	if (w->nslots) {
-		for (size_t s = h & (w->nslots - 1); w->slots[s]; s = (s + 1) & (w->nslots - 1)) {
-			kt_group *g = &w->groups[w->slots[s] - 1];
+	if (w->nbuckets) {
+		for (size_t b = h & (w->nbuckets - 1); w->buckets[b];
+		     b = (b + 1) & (w->nbuckets - 1)) {
+			kt_group *g = &w->groups[w->buckets[b] - 1];
 			if (g->hash == h && g->keylen == keylen &&
 			    (!keylen || !memcmp(g->key, key, keylen)))
 				return g;
@@ -93,7 +96,7 @@ static kt_group *find_group(kt_window *w, const char *key, size_t keylen,
 	if (w->ngroups >= w->max_groups)
 		return NULL;
 	/* Keep the table at most half full so probes stay short. */
-	if ((w->ngroups + 1) * 2 > w->nslots && grow_slots(w) < 0)
+	if ((w->ngroups + 1) * 2 > w->nbuckets && grow_buckets(w) < 0)
 		goto oom;
 	if (w->ngroups == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
@@ -112,10 +115,10 @@ static kt_group *find_group(kt_window *w, const char *key, size_t keylen,
 	}
 	g->keylen = keylen;
 	g->hash = h;
-	size_t s = h & (w->nslots - 1);
-	while (w->slots[s])
-		s = (s + 1) & (w->nslots - 1);
-	w->slots[s] = (uint32_t)++w->ngroups;
+	size_t b = h & (w->nbuckets - 1);
+	while (w->buckets[b])
+		b = (b + 1) & (w->nbuckets - 1);
+	w->buckets[b] = (uint32_t)++w->ngroups;
 	return g;
 oom:
 	*oom = true;
@@ -159,30 +162,30 @@ int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 	return 0;
 }
 
-int kt_window_note_offset(kt_window *w, int32_t partition, int64_t offset)
+int kt_window_note_offset(kt_window *w, int32_t slot, int64_t offset)
 {
-	if (partition < 0)
+	if (slot < 0)
 		return 0;
-	if ((size_t)partition >= w->npartitions) {
-		size_t n = (size_t)partition + 1;
+	if ((size_t)slot >= w->nslots) {
+		size_t n = (size_t)slot + 1;
 		int64_t *v = realloc(w->min_offset, n * sizeof *v);
 		if (!v)
 			return -1;
-		for (size_t i = w->npartitions; i < n; i++)
+		for (size_t i = w->nslots; i < n; i++)
 			v[i] = -1;
 		w->min_offset = v;
-		w->npartitions = n;
+		w->nslots = n;
 	}
-	if (w->min_offset[partition] < 0 || offset < w->min_offset[partition])
-		w->min_offset[partition] = offset;
+	if (w->min_offset[slot] < 0 || offset < w->min_offset[slot])
+		w->min_offset[slot] = offset;
 	return 0;
 }
 
-int64_t kt_window_min_offset(const kt_window *w, int32_t partition)
+int64_t kt_window_min_offset(const kt_window *w, int32_t slot)
 {
-	if (partition < 0 || (size_t)partition >= w->npartitions)
+	if (slot < 0 || (size_t)slot >= w->nslots)
 		return -1;
-	return w->min_offset[partition];
+	return w->min_offset[slot];
 }
 
 static int by_count(const void *a, const void *b)

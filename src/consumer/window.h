@@ -34,14 +34,22 @@ typedef struct kt_window {
 	uint64_t bytes;     /* their value bytes */
 	uint64_t overflow;  /* records whose new group exceeded max_groups */
 	int64_t opened_ms;  /* processing time it was opened (set by its user) */
+	int64_t written_ms; /* processing time it is written (set by its user) */
+	/* Written before its end (shutdown, end of input, a rebalance, too
+	 * many open windows; set by its user): the same window may be
+	 * written again later with what came after. */
+	bool partial;
 	kt_sketch latency;  /* opened_ms - Kafka timestamp, ms, per record */
 	kt_group *groups;
 	size_t ngroups, cap;
-	uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
-	size_t nslots;
+	uint32_t *buckets; /* open addressing: group index + 1, 0 = empty */
+	size_t nbuckets;
 	size_t max_groups;
-	int64_t *min_offset; /* per partition: first offset counted here, or -1 */
-	size_t npartitions;
+	/* Per engine slot (the index of an assigned partition in the
+	 * engine's table, not a partition number): the first offset counted
+	 * here, or -1. */
+	int64_t *min_offset;
+	size_t nslots;
 } kt_window;
 
 /* An empty window [start, end) holding at most max_groups groups. */
@@ -69,8 +77,8 @@ double kt_window_latency_ms(const kt_window *w, double q, int64_t written_ms);
  * what its throughput is measured over. */
 double kt_window_open_seconds(const kt_window *w, int64_t written_ms);
 
-/* Remember that offset of the partition in assignment slot `slot` was
- * counted here, for committing. */
+/* Remember that offset of the partition in engine slot `slot` was counted
+ * here, for committing. -1 on allocation failure. */
 int kt_window_note_offset(kt_window *w, int32_t slot, int64_t offset);
 
 /* Lowest offset of slot counted in this window, or -1. */

@@ -1,4 +1,4 @@
-/* event: drawing and encoding the generator's events with cJSON. */
+/* event: drawing the generator's events into a cJSON object and writing its text. */
 #include "event.h"
 #include "ktrio/error.h"
 

@@ -35,9 +35,11 @@ typedef struct kt_stream_stats {
 	double elapsed_s;
 } kt_stream_stats;
 
-/* Install the delivery-report callback on a producer conf; `stats` must
- * outlive the handle. Use as a kt_conf_hook. */
-void kt_stream_conf_hook(rd_kafka_conf_t *conf, void *stats);
+/* Install the delivery-report callback on a producer conf (arg unused).
+ * The callback counts into the kt_stream_stats that is the user pointer of
+ * the handle's kt_kafka_ctx, which must outlive the handle. Use as a
+ * kt_conf_hook. */
+void kt_stream_conf_hook(rd_kafka_conf_t *conf, void *arg);
 
 /* Produce until count, duration or *stop. Returns 0 when every produced
  * event was delivered, -1 otherwise (reasons logged). */

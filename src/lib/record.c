@@ -15,22 +15,13 @@
 #define CHUNK_BYTES (64 * 1024)
 #define KEPT_CHUNKS 64
 
-typedef struct chunk {
-	struct chunk *next;
+typedef struct kt_record_chunk {
+	struct kt_record_chunk *next;
 	size_t cap;
 	max_align_t data[]; /* aligned for any cJSON allocation */
 } chunk;
 
-typedef struct arena_state {
-	chunk *first;    /* the chain in order of use; those after head are spare */
-	chunk *head;     /* the chunk being filled, NULL before the first */
-	char *cur, *end; /* its free space */
-} arena_state;
-
-/* Each thread has KT_RECORD_ARENAS arenas and decodes into the selected
- * one, so a batch can be read while the next is decoded. */
-static _Thread_local arena_state arenas[KT_RECORD_ARENAS];
-static _Thread_local unsigned selected;
+typedef kt_record_arena arena_state;
 
 /* cJSON's nodes hold pointers and doubles; strings need nothing. */
 #define ARENA_ALIGN 8
@@ -65,7 +56,7 @@ static __attribute__((noinline)) void *refill(arena_state *a, size_t n)
 	return p;
 }
 
-/* kt_json_parse's allocator: a bump of the selected arena's pointer. */
+/* kt_json_parse's allocator: a bump of the arena's pointer. */
 static void *arena_alloc(void *ctx, size_t n)
 {
 	arena_state *a = ctx;
@@ -84,14 +75,13 @@ typedef struct mark {
 	char *cur;
 } mark;
 
-static mark arena_mark(void)
+static mark arena_mark(const arena_state *a)
 {
-	return (mark){arenas[selected].head, arenas[selected].cur};
+	return (mark){a->head, a->cur};
 }
 
-static void arena_rewind(mark m)
+static void arena_rewind(arena_state *a, mark m)
 {
-	arena_state *a = &arenas[selected];
 	if (m.head) {
 		use_chunk(a, m.head);
 		a->cur = m.cur;
@@ -101,9 +91,8 @@ static void arena_rewind(mark m)
 }
 
 /* Back to the start, keeping up to KEPT_CHUNKS ordinary chunks. */
-static void arena_reset(void)
+void kt_record_arena_reset(kt_record_arena *a)
 {
-	arena_state *a = &arenas[selected];
 	chunk **link = &a->first;
 	size_t kept = 0;
 	while (*link) {
@@ -122,33 +111,19 @@ static void arena_reset(void)
 		*a = (arena_state){0};
 }
 
-void kt_record_arena_release(void)
+void kt_record_arena_init(kt_record_arena *a)
 {
-	for (unsigned i = 0; i < KT_RECORD_ARENAS; i++) {
-		arena_state *a = &arenas[i];
-		while (a->first) {
-			chunk *next = a->first->next;
-			free(a->first);
-			a->first = next;
-		}
-		*a = (arena_state){0};
+	*a = (kt_record_arena){0};
+}
+
+void kt_record_arena_release(kt_record_arena *a)
+{
+	while (a->first) {
+		chunk *next = a->first->next;
+		free(a->first);
+		a->first = next;
 	}
-}
-
-void kt_record_arena_select(unsigned which)
-{
-	selected = which % KT_RECORD_ARENAS;
-}
-
-void kt_record_free(cJSON *root)
-{
-	(void)root; /* everything it holds is in the arena */
-	arena_reset();
-}
-
-void kt_record_arena_reset(void)
-{
-	arena_reset();
+	*a = (kt_record_arena){0};
 }
 
 static const char *const names[KT_INVALID_COUNT] = {
@@ -170,8 +145,8 @@ const char *kt_invalid_name(enum kt_invalid reason)
 	return (unsigned)reason < KT_INVALID_COUNT ? names[reason] : "unknown";
 }
 
-cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
-			enum kt_invalid *reason)
+cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
+			size_t max_bytes, enum kt_invalid *reason)
 {
 	if (!value) {
 		*reason = KT_INVALID_NULL;
@@ -190,11 +165,11 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 	const char *text = value;
 	while (len > 0 && text[len - 1] == '\0')
 		len--;
-	mark before = arena_mark();
+	mark before = arena_mark(a);
 	/* Nesting deeper than CJSON_NESTING_LIMIT fails cleanly. */
-	cJSON *root = kt_json_parse(text, len, arena_alloc, &arenas[selected]);
+	cJSON *root = kt_json_parse(text, len, arena_alloc, a);
 	if (!root) {
-		arena_rewind(before);
+		arena_rewind(a, before);
 		/* The parser checks UTF-8 in strings, and JSON outside them is
 		 * ASCII: a failure tells which it was only now, when rare. */
 		*reason = kt_utf8_valid(text, len) ? KT_INVALID_NOT_JSON
@@ -202,7 +177,7 @@ cJSON *kt_record_decode(const void *value, size_t len, size_t max_bytes,
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {
-		arena_rewind(before);
+		arena_rewind(a, before);
 		*reason = KT_INVALID_NOT_OBJECT;
 		return NULL;
 	}

@@ -35,7 +35,9 @@ void kt_fuzz_record(const uint8_t *data, size_t size)
 	spec.time_field = strdup("ts");
 	spec.distinct = strdup("id");
 	enum kt_invalid why;
-	cJSON *root = kt_record_decode(data, size, 1 << 20, &why);
+	kt_record_arena arena;
+	kt_record_arena_init(&arena);
+	cJSON *root = kt_record_decode(&arena, data, size, 1 << 20, &why);
 	if (root) {
 		kt_extracted x;
 		if (kt_fields_extract(&spec, root, &x, &why) == 0)
@@ -43,10 +45,9 @@ void kt_fuzz_record(const uint8_t *data, size_t size)
 				cJSON *v = kt_key_value(x.key, x.keylen, i);
 				cJSON_Delete(v);
 			}
-		kt_record_free(root);
 	}
 	kt_fieldspec_release(&spec);
-	kt_record_arena_release();
+	kt_record_arena_release(&arena);
 }
 
 /* Schema files, and a few events from any schema that parses. */
@@ -101,17 +102,17 @@ void kt_fuzz_filter(const uint8_t *data, size_t size)
 	size_t elen = nl ? (size_t)(nl - data) : size;
 	char *expr = text_of(data, elen), err[512];
 	kt_filter *f = kt_filter_new();
+	kt_record_arena arena;
+	kt_record_arena_init(&arena);
 	if (expr && f && kt_filter_add(f, expr, err, sizeof err) == 0 && nl) {
 		enum kt_invalid why;
-		cJSON *root = kt_record_decode(nl + 1, size - elen - 1, 1 << 20, &why);
-		if (root) {
+		cJSON *root = kt_record_decode(&arena, nl + 1, size - elen - 1, 1 << 20, &why);
+		if (root)
 			kt_filter_match(f, root);
-			kt_record_free(root);
-		}
 	}
 	kt_filter_free(f);
 	free(expr);
-	kt_record_arena_release();
+	kt_record_arena_release(&arena);
 }
 
 /* ---- kt_json_parse against cJSON_Parse -------------------------------- */

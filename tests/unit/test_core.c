@@ -21,6 +21,9 @@
 #include "ktrio/record.h"
 #include "consumer/wclock.h"
 
+/* The arena the record tests decode into. */
+static kt_record_arena core_arena;
+
 static char err[512];
 
 static void test_parse_numbers(void **st)
@@ -222,36 +225,36 @@ static void test_record_reasons(void **st)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		enum kt_invalid why = KT_INVALID_COUNT;
-		assert_null(kt_record_decode(bad[i].value, bad[i].len, 1000, &why));
+		assert_null(kt_record_decode(&core_arena, bad[i].value, bad[i].len, 1000, &why));
 		assert_int_equal(why, bad[i].why);
 	}
 	enum kt_invalid why;
-	assert_null(kt_record_decode(NULL, 0, 1000, &why));
+	assert_null(kt_record_decode(&core_arena, NULL, 0, 1000, &why));
 	assert_int_equal(why, KT_INVALID_NULL);
-	assert_null(kt_record_decode("{\"a\":1}", 7, 5, &why));
+	assert_null(kt_record_decode(&core_arena, "{\"a\":1}", 7, 5, &why));
 	assert_int_equal(why, KT_INVALID_TOO_LARGE);
 	/* 100,000 levels of nesting: refused, not a stack overflow */
 	size_t n = 200000;
 	char *deep = malloc(n);
 	memset(deep, '[', n / 2);
 	memset(deep + n / 2, ']', n / 2);
-	assert_null(kt_record_decode(deep, n, n, &why));
+	assert_null(kt_record_decode(&core_arena, deep, n, n, &why));
 	assert_int_equal(why, KT_INVALID_NOT_JSON);
 	free(deep);
-	cJSON *ok = kt_record_decode("{\"a\":\"\xc3\xa9\"} ", 11, 1000, &why);
+	cJSON *ok = kt_record_decode(&core_arena, "{\"a\":\"\xc3\xa9\"} ", 11, 1000, &why);
 	assert_non_null(ok);
 	assert_string_equal(cJSON_GetObjectItem(ok, "a")->valuestring, "\xc3\xa9");
-	kt_record_free(ok);
+	kt_record_arena_reset(&core_arena);
 	assert_string_equal(kt_invalid_name(KT_INVALID_MISSING_FIELD), "missing_field");
-	kt_record_arena_release();
+	kt_record_arena_release(&core_arena);
 }
 
 static int extract(kt_fieldspec *s, const char *json, kt_extracted *x, enum kt_invalid *why)
 {
-	cJSON *r = kt_record_decode(json, strlen(json), 1 << 20, why);
+	cJSON *r = kt_record_decode(&core_arena, json, strlen(json), 1 << 20, why);
 	assert_non_null(r);
 	int rc = kt_fields_extract(s, r, x, why);
-	kt_record_free(r);
+	kt_record_arena_reset(&core_arena);
 	return rc;
 }
 
@@ -307,7 +310,7 @@ static void test_fields(void **st)
 	assert_int_equal(kt_fieldspec_set_group_by(&s, "a,,b", err, sizeof err), -1);
 	assert_non_null(strstr(err, "empty field name"));
 	kt_fieldspec_release(&s);
-	kt_record_arena_release();
+	kt_record_arena_release(&core_arena);
 }
 
 static void test_wclock(void **st)

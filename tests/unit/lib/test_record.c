@@ -14,6 +14,9 @@
 
 #define MAXB (1024 * 1024)
 
+/* The arena the tests decode into (released after each test). */
+static kt_record_arena arena;
+
 /* Checks on a copy of exactly len bytes, so a read past the end shows
  * under ASan or valgrind. */
 static bool utf8(const char *s, size_t len)
@@ -31,14 +34,20 @@ static bool utf8(const char *s, size_t len)
 
 /* Decode from an exact-size copy; the copy is freed at once, so the
  * result must not point into the input. */
-static cJSON *decode(const char *s, size_t len, size_t max, enum kt_invalid *reason)
+static cJSON *decode_into(kt_record_arena *a, const char *s, size_t len,
+			 size_t max, enum kt_invalid *reason)
 {
 	char *copy = malloc(len ? len : 1);
 	assert_non_null(copy);
 	memcpy(copy, s, len);
-	cJSON *root = kt_record_decode(copy, len, max, reason);
+	cJSON *root = kt_record_decode(a, copy, len, max, reason);
 	free(copy);
 	return root;
+}
+
+static cJSON *decode(const char *s, size_t len, size_t max, enum kt_invalid *reason)
+{
+	return decode_into(&arena, s, len, max, reason);
 }
 
 static void refused(const char *s, size_t len, size_t max, enum kt_invalid want)
@@ -56,7 +65,7 @@ static void refused(const char *s, size_t len, size_t max, enum kt_invalid want)
 static int teardown(void **state)
 {
 	(void)state;
-	kt_record_arena_release();
+	kt_record_arena_release(&arena);
 	return 0;
 }
 
@@ -154,13 +163,13 @@ static void test_decode_reasons(void **state)
 	(void)state;
 	enum kt_invalid reason = KT_INVALID_COUNT;
 	/* A tombstone, whatever the length says. */
-	assert_null(kt_record_decode(NULL, 0, MAXB, &reason));
+	assert_null(kt_record_decode(&arena, NULL, 0, MAXB, &reason));
 	assert_int_equal(reason, KT_INVALID_NULL);
 	reason = KT_INVALID_COUNT;
-	assert_null(kt_record_decode(NULL, 5, MAXB, &reason));
+	assert_null(kt_record_decode(&arena, NULL, 5, MAXB, &reason));
 	assert_int_equal(reason, KT_INVALID_NULL);
 	reason = KT_INVALID_COUNT;
-	assert_null(kt_record_decode("", 0, MAXB, &reason));
+	assert_null(kt_record_decode(&arena, "", 0, MAXB, &reason));
 	assert_int_equal(reason, KT_INVALID_EMPTY);
 
 	/* {"a":1234} is 10 bytes: refused above 9, before anything else (even
@@ -171,7 +180,7 @@ static void test_decode_reasons(void **state)
 	cJSON *root = decode("{\"a\":1234}", 10, 10, &reason);
 	assert_non_null(root);
 	assert_int_equal(reason, KT_INVALID_COUNT); /* left alone */
-	kt_record_free(root);
+	kt_record_arena_reset(&arena);
 
 	REFUSED("{\"a\":\"\xC3\"}", KT_INVALID_BAD_UTF8);
 	REFUSED("{\"a\":\"\xED\xA0\x80\"}", KT_INVALID_BAD_UTF8);
@@ -239,7 +248,7 @@ static void test_deep_nesting(void **state)
 		c = cJSON_GetObjectItemCaseSensitive(c, "a");
 	assert_true(cJSON_IsNumber(c));
 	assert_int_equal(c->valueint, 7);
-	kt_record_free(root);
+	kt_record_arena_reset(&arena);
 	free(s);
 }
 
@@ -263,14 +272,13 @@ static void test_decode_valid(void **state)
 	assert_non_null(text);
 	assert_string_equal(text, "{\"a\":1,\"b\":\"x\xC3\xA9\",\"c\":[1,{\"d\":null}],\"e\":-250}");
 	cJSON_free(text);
-	kt_record_free(root);
-	kt_record_free(NULL);
+	kt_record_arena_reset(&arena);
 
 	/* The empty object is an object. */
 	root = decode("{}", 2, MAXB, &reason);
 	assert_non_null(root);
 	assert_null(root->child);
-	kt_record_free(root);
+	kt_record_arena_reset(&arena);
 
 	/* Objects built outside a decode are plain heap objects. */
 	cJSON *mine = cJSON_CreateObject();
@@ -327,14 +335,14 @@ static void test_batch_survives_failures(void **state)
 	free(s);
 
 	/* After a reset the arena serves new records. */
-	kt_record_arena_reset();
+	kt_record_arena_reset(&arena);
 	cJSON *d = decode("{\"id\":\"after\"}", 14, MAXB, &reason);
 	assert_non_null(d);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(d, "id")->valuestring, "after");
-	kt_record_arena_reset();
+	kt_record_arena_reset(&arena);
 	/* Releasing twice, or before any decode, is harmless. */
-	kt_record_arena_release();
-	kt_record_arena_release();
+	kt_record_arena_release(&arena);
+	kt_record_arena_release(&arena);
 	d = decode("{\"id\":\"again\"}", 14, MAXB, &reason);
 	assert_non_null(d);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(d, "id")->valuestring, "again");
@@ -349,20 +357,24 @@ static void test_two_arenas(void **state)
 	enum kt_invalid reason;
 	cJSON *kept[3000], *fresh[3000];
 	char j[96];
-	kt_record_arena_select(0);
+	kt_record_arena other;
+	kt_record_arena_init(&other);
 	for (int i = 0; i < 3000; i++) {
 		int n = snprintf(j, sizeof j, "{\"arena\":0,\"i\":%d,\"pad\":\"%040d\"}", i, i);
 		kept[i] = decode(j, (size_t)n, MAXB, &reason);
 		assert_non_null(kept[i]);
 	}
-	kt_record_arena_select(1);
 	for (int round = 0; round < 3; round++) {
-		kt_record_arena_reset();
+		kt_record_arena_reset(&other);
 		for (int i = 0; i < 3000; i++) {
-			if (i == 1500)
-				refused("{\"a\":[1,2,{\"b\":", 15, MAXB, KT_INVALID_NOT_JSON);
+			if (i == 1500) {
+				reason = KT_INVALID_COUNT;
+				assert_null(decode_into(&other, "{\"a\":[1,2,{\"b\":", 15, MAXB,
+							&reason));
+				assert_int_equal(reason, KT_INVALID_NOT_JSON);
+			}
 			int n = snprintf(j, sizeof j, "{\"arena\":1,\"i\":%d,\"r\":%d}", i, round);
-			fresh[i] = decode(j, (size_t)n, MAXB, &reason);
+			fresh[i] = decode_into(&other, j, (size_t)n, MAXB, &reason);
 			assert_non_null(fresh[i]);
 		}
 		for (int i = 0; i < 3000; i++) {
@@ -374,21 +386,15 @@ static void test_two_arenas(void **state)
 		assert_int_equal(cJSON_GetObjectItemCaseSensitive(kept[i], "arena")->valueint, 0);
 		assert_int_equal(cJSON_GetObjectItemCaseSensitive(kept[i], "i")->valueint, i);
 	}
-	/* Selection wraps: 2 is arena 0 again. */
-	kt_record_arena_select(2);
-	kt_record_arena_reset();
-	cJSON *r = decode("{\"x\":7}", 7, MAXB, &reason);
-	assert_non_null(r);
-	assert_int_equal(cJSON_GetObjectItemCaseSensitive(r, "x")->valueint, 7);
-	kt_record_arena_select(0);
-	kt_record_arena_release();
+	kt_record_arena_release(&other);
+	kt_record_arena_release(&arena);
 }
 
 /* A failed decode as the very first use of the arena. */
 static void test_first_decode_fails(void **state)
 {
 	(void)state;
-	kt_record_arena_release();
+	kt_record_arena_release(&arena);
 	refused("{\"a\":[1,2,3],\"b\":{\"c\":", 22, MAXB, KT_INVALID_NOT_JSON);
 	enum kt_invalid reason;
 	cJSON *r = decode("{\"ok\":true}", 11, MAXB, &reason);
