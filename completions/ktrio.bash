@@ -12,7 +12,7 @@ _ktrio_complete() {
 			--progress --flush-timeout" ;;
 	consumer)
 		opts="$common --group --from-beginning --exit-at-end --window --event-time
-			--allowed-lateness --idle-timeout --group-by --stats --distinct --top
+			--allowed-lateness --idle-timeout --max-future --group-by --stats --distinct --top
 			--max-groups --filter --max-record-bytes --threads" ;;
 	delete-records)
 		opts="$common --partitions --before-offset --before-time --older-than

@@ -100,6 +100,8 @@ struct kt_engine {
 	bool quit;
 	bool starved;     /* nothing came while our partitions are behind */
 	int64_t poked_ms; /* when the fetchers were last woken */
+	int64_t idle_asked_ms; /* monotonic: when the cluster was last asked
+				* which partitions are caught up */
 };
 
 /* Decode and filter messages [from, to) of batch b with dec, into dec's
@@ -219,7 +221,7 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 		if (i < o->threads || i == 0)
 			e->decoders[i].filter = filters[i];
 	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
-		       o->idle_ms);
+		       o->idle_ms, o->max_future_ms);
 	e->health.lag = -1;
 	e->inflight = -1;
 	if (start_workers(e) < 0) {
@@ -239,6 +241,7 @@ static void clear_slots(kt_engine *e)
 	free(e->slots);
 	e->slots = NULL;
 	e->nslots = 0;
+	kt_wclock_clear_sources(&e->clock);
 }
 
 void kt_engine_free(kt_engine *e)
@@ -253,6 +256,7 @@ void kt_engine_free(kt_engine *e)
 	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++)
 		for (size_t j = 0; j < 2; j++)
 			kt_record_arena_release(&e->decoders[i].arenas[j]);
+	kt_wclock_release(&e->clock);
 	free(e);
 }
 
@@ -393,6 +397,10 @@ static void tick(kt_engine *e, int64_t now)
 		}
 		return;
 	}
+	/* No partition can still contribute: what is open is complete, and
+	 * records for it that come after are late. */
+	if (e->nopen && kt_wclock_all_idle(&e->clock))
+		kt_wclock_close_through(&e->clock, e->open[e->nopen - 1]->end);
 	while (e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed)
 		emit_oldest(e, false, false);
 	return;
@@ -440,18 +448,22 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 	int64_t t = now;
 	if (e->o.event_time) {
 		t = e->o.kafka_time ? kts : x.time;
-		if (e->o.kafka_time && tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
+		/* A time far ahead of the clock would make every later
+		 * record of its partition late: it is a bad time. */
+		if ((e->o.kafka_time && tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) ||
+		    kt_wclock_too_far_ahead(&e->clock, t, now)) {
 			invalid(e, KT_INVALID_BAD_TIME);
 			return;
 		}
-		if (kt_wclock_is_late(&e->clock, t)) {
+		/* Late by its own partition's watermark, before this record:
+		 * the order of records within a partition alone decides. */
+		if (kt_wclock_is_late(&e->clock, (size_t)s, t)) {
 			e->health.late++;
 			return;
 		}
-		kt_wclock_observe_from(&e->clock, (size_t)s, t, now);
-		/* The watermark moves with each record, not each batch: a
-		 * window closes as soon as the records read so far pass it,
-		 * so what is late does not depend on how reads were batched. */
+		kt_wclock_observe(&e->clock, (size_t)s, t);
+		/* Windows close as soon as the records read pass them (with
+		 * each record, not each batch). */
 		if (e->nopen && t - e->o.lateness_ms >= e->open[0]->end)
 			tick(e, now);
 	}
@@ -473,7 +485,10 @@ static void handle_message(kt_engine *e, rd_kafka_message_t *m,
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 		if (s >= 0) {
 			e->slots[s].eof = true;
-			kt_wclock_source_at_end(&e->clock, (size_t)s, true);
+			/* Read up to here (also past control records, or when
+			 * nothing was read since the assignment). */
+			if (m->offset > e->slots[s].next)
+				e->slots[s].next = m->offset;
 		}
 		return;
 	}
@@ -509,14 +524,17 @@ static void flush_all(kt_engine *e, bool sync)
 		commit(e, sync);
 }
 
+/* New slots and their watermark sources (each holds every window back
+ * until it delivers or is idle). */
 static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
 {
 	slot *v = realloc(e->slots, (e->nslots + (size_t)parts->cnt) * sizeof *v);
-	if (!v) {
+	if (v)
+		e->slots = v;
+	if (!v || kt_wclock_add_sources(&e->clock, (size_t)parts->cnt) < 0) {
 		e->failed = true;
 		return;
 	}
-	e->slots = v;
 	for (int i = 0; i < parts->cnt; i++) {
 		char *t = strdup(parts->elems[i].topic);
 		if (!t) {
@@ -527,8 +545,9 @@ static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts
 	}
 }
 
-/* Drop the slots of the partitions in parts (after their windows were
- * written: no open window refers to a slot index any more). */
+/* Drop the slots of the partitions in parts, and their watermark sources
+ * (after their windows were written: no open window refers to a slot
+ * index any more). The partitions kept keep their watermarks. */
 static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
 {
 	size_t kept = 0;
@@ -536,20 +555,12 @@ static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *pa
 		if (rd_kafka_topic_partition_list_find(parts, e->slots[i].topic,
 						       e->slots[i].partition)) {
 			free(e->slots[i].topic);
+			kt_wclock_remove_source(&e->clock, kept);
 			continue;
 		}
 		e->slots[kept++] = e->slots[i];
 	}
 	e->nslots = kept;
-}
-
-/* Every slot a watermark source again (indexes may have moved). */
-static void reset_sources(kt_engine *e)
-{
-	int64_t now = kt_clock_wall_ms();
-	kt_wclock_reset_sources(&e->clock);
-	for (size_t i = 0; i < e->nslots; i++)
-		kt_wclock_add_source(&e->clock, i, now);
 }
 
 static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
@@ -576,7 +587,6 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		if (!cooperative)
 			clear_slots(e);
 		add_slots(e, parts);
-		reset_sources(e);
 		if (cooperative)
 			report_assign_error(e, rd_kafka_incremental_assign(rk, parts));
 		else
@@ -592,7 +602,6 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	flush_all(e, true);
 	if (cooperative) {
 		remove_slots(e, parts);
-		reset_sources(e);
 		report_assign_error(e, rd_kafka_incremental_unassign(rk, parts));
 	} else {
 		rd_kafka_assign(rk, NULL);
@@ -651,6 +660,68 @@ static bool wake_fetchers(kt_engine *e, int64_t now, size_t queued)
 	}
 	rd_kafka_topic_partition_list_destroy(behind);
 	return any;
+}
+
+/* ---- idle partitions ------------------------------------------------- */
+
+/* How long asking the leaders may hold the loop. */
+#define IDLE_ASK_TIMEOUT_MS 100
+
+/* How often the partitions that look caught up are asked about. */
+static int64_t idle_ask_every(const kt_engine *e)
+{
+	int64_t every = e->o.idle_ms / 4;
+	return every < 50 ? 50 : every > 500 ? 500 : every;
+}
+
+/* Event time: which partitions are idle. One is caught up when the
+ * position read so far has reached its high watermark as its leader tells
+ * it now: the cached watermark is only as new as the last fetch, and after
+ * a stall it says "caught up" while records wait on the broker. Those
+ * behind even by the cached watermark are behind; the others are asked
+ * about in one ListOffsets request per leader. An outage makes none idle. */
+static void check_idle(kt_engine *e)
+{
+	int64_t sent = kt_clock_mono_ms();
+	if (!e->o.event_time || !e->nslots || sent - e->idle_asked_ms < idle_ask_every(e))
+		return;
+	e->idle_asked_ms = sent;
+	if (e->ctx && e->ctx->brokers_down)
+		kt_wclock_suspend(&e->clock);
+	rd_kafka_topic_partition_list_t *ask =
+		rd_kafka_topic_partition_list_new((int)e->nslots);
+	for (size_t i = 0; i < e->nslots; i++) {
+		const slot *sl = &e->slots[i];
+		int64_t low, high;
+		bool behind = sl->next < 0 ||
+			      (!rd_kafka_get_watermark_offsets(e->rk, sl->topic, sl->partition,
+							       &low, &high) &&
+			       high > sl->next);
+		if (behind)
+			kt_wclock_caught_up(&e->clock, i, false, sl->next, sent, sent);
+		else
+			rd_kafka_topic_partition_list_add(ask, sl->topic, sl->partition)->offset =
+				RD_KAFKA_OFFSET_END; /* the latest offset */
+	}
+	if (ask->cnt) {
+		rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(e->rk, ask, IDLE_ASK_TIMEOUT_MS);
+		int64_t answered = kt_clock_mono_ms();
+		if (!err && e->ctx)
+			kt_kafka_note_answer(e->ctx);
+		for (int k = 0; k < ask->cnt; k++) {
+			const rd_kafka_topic_partition_t *p = &ask->elems[k];
+			int s = find_slot(e, p->topic, p->partition);
+			if (s < 0)
+				continue;
+			if (err || p->err || p->offset < 0)
+				kt_wclock_unanswered(&e->clock, (size_t)s);
+			else
+				kt_wclock_caught_up(&e->clock, (size_t)s,
+						    e->slots[s].next >= p->offset,
+						    e->slots[s].next, sent, answered);
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(ask);
 }
 
 /* ---- the pipeline --------------------------------------------------- */
@@ -771,6 +842,7 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 		}
 		if (e->o.exit_at_end && e->inflight < 0 && all_at_end(e))
 			break;
+		check_idle(e);
 	}
 	/* On the way out (signal or end of input) the open windows are
 	 * written as they are, then their offsets committed. */

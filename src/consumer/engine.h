@@ -20,7 +20,8 @@ typedef struct kt_engine_opts {
 	bool event_time;       /* windows by record time (else processing time) */
 	bool kafka_time;       /* ... taken from the message timestamp */
 	int64_t lateness_ms;
-	int64_t idle_ms;
+	int64_t idle_ms;       /* a partition caught up this long holds nothing back */
+	int64_t max_future_ms; /* event times further ahead of the clock are bad */
 	bool exit_at_end;      /* stop when every assigned partition is at its end */
 	size_t max_groups;     /* per window */
 	size_t max_record_bytes;

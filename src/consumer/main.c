@@ -33,8 +33,10 @@ static const char usage_text[] =
 	"                             or ISO-8601), or 'kafka' for the message\n"
 	"                             timestamp; default: processing time\n"
 	"      --allowed-lateness D   event time: watermark lag (default 2s)\n"
-	"      --idle-timeout D       event time: advance the watermark with the\n"
-	"                             clock after D without records (default: window)\n"
+	"      --idle-timeout D       event time: a partition read to its end for D\n"
+	"                             holds no window back (default: the window)\n"
+	"      --max-future D         event time: times more than D ahead of the\n"
+	"                             clock are bad_time (default 1h)\n"
 	"      --group-by F[,F...]    group records by these fields\n"
 	"      --stats F[,F...]       numeric fields to summarise (default: every\n"
 	"                             numeric top-level field but seq and ts)\n"
@@ -62,6 +64,7 @@ enum {
 	OPT_EVENT_TIME,
 	OPT_LATENESS,
 	OPT_IDLE,
+	OPT_MAX_FUTURE,
 	OPT_GROUP_BY,
 	OPT_STATS,
 	OPT_DISTINCT,
@@ -80,7 +83,7 @@ typedef struct options {
 	const char *filter_exprs[64];
 	size_t nfilter_exprs;
 	const char *group;
-	bool from_beginning, idle_set, lateness_set;
+	bool from_beginning, idle_set, lateness_set, future_set;
 	int64_t top;
 	bool top_set;
 } options;
@@ -146,6 +149,10 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	case OPT_IDLE:
 		o->idle_set = true;
 		return positive_duration("--idle-timeout", arg, &o->engine.idle_ms, err, errlen);
+	case OPT_MAX_FUTURE:
+		o->future_set = true;
+		return kt_parse_duration_ms("--max-future", arg, &o->engine.max_future_ms, err,
+					    errlen);
 	case OPT_GROUP_BY:
 		return kt_fieldspec_set_group_by(&o->spec, arg, err, errlen);
 	case OPT_STATS:
@@ -192,6 +199,7 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 		{"event-time", required_argument, NULL, OPT_EVENT_TIME},
 		{"allowed-lateness", required_argument, NULL, OPT_LATENESS},
 		{"idle-timeout", required_argument, NULL, OPT_IDLE},
+		{"max-future", required_argument, NULL, OPT_MAX_FUTURE},
 		{"group-by", required_argument, NULL, OPT_GROUP_BY},
 		{"stats", required_argument, NULL, OPT_STATS},
 		{"distinct", required_argument, NULL, OPT_DISTINCT},
@@ -205,9 +213,11 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	if (kt_config_parse_args(&o->cfg, argc, argv, "g:ew:", longopts, program_option, o,
 				 err, errlen) < 0)
 		return -1;
-	if (!o->engine.event_time && (o->idle_set || o->lateness_set))
+	if (!o->engine.event_time && (o->idle_set || o->lateness_set || o->future_set))
 		return kt_fail(err, errlen, "option '%s' needs '--event-time'",
-				o->idle_set ? "--idle-timeout" : "--allowed-lateness");
+			       o->idle_set       ? "--idle-timeout"
+			       : o->lateness_set ? "--allowed-lateness"
+						 : "--max-future");
 	if (!o->idle_set)
 		o->engine.idle_ms = o->engine.window_ms;
 	return 0;
@@ -324,6 +334,7 @@ int main(int argc, char **argv)
 	kt_log log;
 	kt_log_init(&log, "consumer");
 	options o = {.engine = {.window_ms = 5000, .lateness_ms = 2000,
+				.max_future_ms = 3600 * 1000,
 				.max_groups = 100000, .max_record_bytes = 1 << 20,
 				.threads = default_threads()},
 		     .group = "ktrio-consumer",

@@ -317,32 +317,32 @@ static void test_wclock(void **st)
 {
 	(void)st;
 	kt_wclock c;
-	kt_wclock_init(&c, 5000, true, 2000, 5000);
+	kt_wclock_init(&c, 5000, true, 2000, 5000, 3600000);
 	assert_int_equal(kt_wclock_window_start(&c, 12345), 10000);
 	assert_int_equal(kt_wclock_window_start(&c, -1), -5000);
 	assert_int_equal(kt_wclock_window_start(&c, 0), 0);
 	/* two partitions; the second holds the watermark until it delivers */
-	kt_wclock_add_source(&c, 0, 100);
-	kt_wclock_add_source(&c, 1, 100);
-	kt_wclock_observe_from(&c, 0, 20000, 100);
+	assert_int_equal(kt_wclock_add_sources(&c, 2), 0);
+	kt_wclock_observe(&c, 0, 20000);
 	assert_true(kt_wclock_advance(&c, 100) == INT64_MIN);
-	kt_wclock_observe_from(&c, 1, 9000, 200);
+	kt_wclock_observe(&c, 1, 9000);
 	/* slowest 9000 - lateness 2000 = 7000: [0,5000) closes, [5000,10000) not */
 	assert_int_equal(kt_wclock_advance(&c, 200), 7000);
 	assert_true(kt_wclock_closed(&c, 0));
 	assert_false(kt_wclock_closed(&c, 5000));
-	assert_true(kt_wclock_is_late(&c, 4999));
-	assert_false(kt_wclock_is_late(&c, 5000));
-	/* partition 1 read to its end: partition 0 alone sets it: 18000 */
-	kt_wclock_source_at_end(&c, 1, true);
-	assert_int_equal(kt_wclock_advance(&c, 300), 18000);
-	/* quiet for the idle timeout: advances with the clock, never back */
-	assert_int_equal(kt_wclock_advance(&c, 200 + 5000), 20000 + 5000 - 2000);
-	assert_int_equal(kt_wclock_advance(&c, 200 + 9000), 20000 + 9000 - 2000);
-	kt_wclock_observe_from(&c, 0, 21000, 9300);
-	assert_int_equal(kt_wclock_advance(&c, 9300), 27000);
+	/* late by each partition's own watermark (18000 and 7000) */
+	assert_true(kt_wclock_is_late(&c, 0, 10000));
+	assert_false(kt_wclock_is_late(&c, 1, 10000));
+	assert_true(kt_wclock_is_late(&c, 1, 4999));
+	assert_false(kt_wclock_is_late(&c, 1, 5000));
+	/* partition 1 idle: caught up, and still when asked idle_ms later */
+	kt_wclock_caught_up(&c, 1, true, 42, 1000, 1010);
+	assert_int_equal(kt_wclock_advance(&c, 1010), 7000);
+	kt_wclock_caught_up(&c, 1, true, 42, 6010, 6020);
+	assert_int_equal(kt_wclock_advance(&c, 6020), 18000);
+	kt_wclock_release(&c);
 	/* processing time: the watermark is the clock */
-	kt_wclock_init(&c, 1000, false, 0, 0);
+	kt_wclock_init(&c, 1000, false, 0, 0, 0);
 	assert_int_equal(kt_wclock_advance(&c, 123456), 123456);
 	assert_true(kt_wclock_closed(&c, 122000));
 	assert_false(kt_wclock_closed(&c, 123000));
