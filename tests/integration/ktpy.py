@@ -3,7 +3,8 @@
 
 The tests check what our programs did with a client that shares none of
 their code:
-  ktpy.py create TOPIC PARTITIONS [key=value ...]   create a topic
+  ktpy.py create TOPIC PARTITIONS [key=value ...]   create a topic (the
+      cluster's default replication factor: 1 on one broker, 3 on three)
   ktpy.py delete TOPIC                              delete a topic
   ktpy.py produce TOPIC < lines                     produce JSON lines:
       {"v": str|null, "vb64": base64, "k": str, "p": int, "ts": ms}
@@ -11,6 +12,9 @@ their code:
       {"p": int, "o": int, "k": str|null, "v": str|null, "ts": ms}
   ktpy.py watermarks TOPIC                          "partition low high" lines
   ktpy.py committed GROUP TOPIC                     "partition offset" lines
+  ktpy.py leaders TOPIC                             "partition leader isr" lines
+      (isr as comma-separated node ids; leader -1 when there is none)
+  ktpy.py coordinator GROUP                         the group coordinator's node id
 """
 import base64
 import json
@@ -49,7 +53,7 @@ def partitions_of(admin, topic):
 def create(topic, n, *kvs):
     admin = AdminClient(extra_conf())
     config = dict(kv.split("=", 1) for kv in kvs)
-    fs = admin.create_topics([NewTopic(topic, int(n), 1, config=config)],
+    fs = admin.create_topics([NewTopic(topic, int(n), -1, config=config)],
                              operation_timeout=30)
     fs[topic].result()
 
@@ -158,12 +162,30 @@ def committed(group, topic):
     c.close()
 
 
+def leaders(topic):
+    admin = AdminClient(extra_conf())
+    md = admin.list_topics(topic=topic, timeout=10)
+    t = md.topics[topic]
+    if t.error is not None:
+        raise SystemExit(f"ktpy: topic {topic}: {t.error}")
+    for p in sorted(t.partitions):
+        pm = t.partitions[p]
+        print(p, pm.leader, ",".join(str(r) for r in sorted(pm.isrs)))
+
+
+def coordinator(group):
+    admin = AdminClient(extra_conf())
+    g = admin.describe_consumer_groups([group], request_timeout=10)[group].result()
+    print(g.coordinator.id)
+
+
 def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
     cmd, args = argv[1], argv[2:]
     {"create": create, "delete": delete, "produce": produce, "dump": dump,
-     "watermarks": watermarks, "committed": committed}[cmd](*args)
+     "watermarks": watermarks, "committed": committed, "leaders": leaders,
+     "coordinator": coordinator}[cmd](*args)
 
 
 if __name__ == "__main__":

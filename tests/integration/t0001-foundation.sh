@@ -17,6 +17,20 @@ assert k["image"].startswith("apache/kafka:4"), k["image"]
 assert "9092:9092" in k["ports"]
 assert k["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
 assert "kafka-data" in doc["volumes"]
+# The "cluster" profile: a controller and brokers 1..3, RF 3, min ISR 2.
+c = doc["services"]["kafka-controller"]
+assert c["profiles"] == ["cluster"] and c["environment"]["KAFKA_PROCESS_ROLES"] == "controller"
+ports = set()
+for i in (1, 2, 3):
+    b = doc["services"][f"kafka-{i}"]
+    env = b["environment"]
+    assert b["profiles"] == ["cluster"], b
+    assert env["KAFKA_NODE_ID"] == i and env["KAFKA_PROCESS_ROLES"] == "broker", env
+    assert env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == 3 and env["KAFKA_MIN_INSYNC_REPLICAS"] == 2
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == c["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"]
+    assert env["CLUSTER_ID"] == c["environment"]["CLUSTER_ID"]
+    ports.update(b["ports"])
+assert ports == {"19092:19092", "19093:19093", "19094:19094"}, ports
 PY
 
 for p in generator consumer delete-records; do
