@@ -60,7 +60,7 @@ typedef struct kt_config {
 	char *config_file;   /* -F, or NULL */
 	kt_props flag_props; /* -X, in order */
 	char **topics;       /* -t, in order; KT_DEFAULT_TOPIC if none */
-	size_t ntopics;
+	size_t ntopics, topics_cap;
 	int verbosity; /* +1 per -v, -1 per -q */
 	enum kt_format format;
 	bool format_set;

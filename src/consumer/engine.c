@@ -11,6 +11,7 @@
 #include "ktrio/record.h"
 #include "wclock.h"
 #include "window.h"
+#include "ktrio/vec.h"
 
 /* Event time: windows open at once before the oldest is forced out. */
 #define MAX_OPEN_WINDOWS 1024
@@ -81,7 +82,7 @@ struct kt_engine {
 	kt_window *spare; /* one emitted window kept for reuse */
 	kt_health health;
 	slot *slots;
-	size_t nslots;
+	size_t nslots, slots_cap;
 	uint64_t seen;
 	bool failed; /* output or memory failure: stop */
 	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
@@ -240,7 +241,7 @@ static void clear_slots(kt_engine *e)
 		free(e->slots[i].topic);
 	free(e->slots);
 	e->slots = NULL;
-	e->nslots = 0;
+	e->nslots = e->slots_cap = 0;
 	kt_wclock_clear_sources(&e->clock);
 }
 
@@ -528,10 +529,8 @@ static void flush_all(kt_engine *e, bool sync)
  * until it delivers or is idle). */
 static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
 {
-	slot *v = realloc(e->slots, (e->nslots + (size_t)parts->cnt) * sizeof *v);
-	if (v)
-		e->slots = v;
-	if (!v || kt_wclock_add_sources(&e->clock, (size_t)parts->cnt) < 0) {
+	if (KT_VEC_RESERVE(e->slots, e->nslots, e->slots_cap, (size_t)parts->cnt) < 0 ||
+	    kt_wclock_add_sources(&e->clock, (size_t)parts->cnt) < 0) {
 		e->failed = true;
 		return;
 	}

@@ -1,6 +1,7 @@
 /* filter: --filter expressions parsed once and tested on every record. */
 #include "filter.h"
 #include "ktrio/error.h"
+#include "ktrio/vec.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -67,11 +68,6 @@ void kt_filter_free(kt_filter *f)
 	free(f->v);
 	pcre2_match_data_free(f->md);
 	free(f);
-}
-
-size_t kt_filter_count(const kt_filter *f)
-{
-	return f ? f->n : 0;
 }
 
 /* The operator token starting at s, or -1. */
@@ -197,14 +193,8 @@ int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen)
 		break;
 	}
 
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 4;
-		struct expr *v = realloc(f->v, cap * sizeof *v);
-		if (!v)
-			goto oom;
-		f->v = v;
-		f->cap = cap;
-	}
+	if (KT_VEC_RESERVE(f->v, f->n, f->cap, 1) < 0)
+		goto oom;
 	if (!(e.field = strdup(expr)))
 		goto oom;
 	e.field[at] = '\0';

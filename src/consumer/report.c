@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ktrio/parse.h"
+#include "ktrio/vec.h"
 
 void kt_report_init(kt_report *r, enum kt_format format, size_t top,
 		    bool top_explicit, const kt_fieldspec *spec)
@@ -23,7 +24,7 @@ void kt_report_release(kt_report *r)
 {
 	free(r->pending);
 	r->pending = NULL;
-	r->npending = 0;
+	r->npending = r->pending_cap = 0;
 }
 
 /* Records and bytes per second over the time the window was open. */
@@ -345,11 +346,9 @@ static int hold_back(kt_report *r, const kt_window *w, const kt_health *h)
 	if (r->csv_header_done || !r->spec->auto_stats || w->records ||
 	    r->npending == MAX_PENDING)
 		return 0;
-	kt_report_pending *v = realloc(r->pending, (r->npending + 1) * sizeof *v);
-	if (!v)
+	if (KT_VEC_RESERVE(r->pending, r->npending, r->pending_cap, 1) < 0)
 		return -1;
-	r->pending = v;
-	v[r->npending++] = (kt_report_pending){w->start, w->end, w->partial, *h};
+	r->pending[r->npending++] = (kt_report_pending){w->start, w->end, w->partial, *h};
 	return 1;
 }
 

@@ -41,7 +41,7 @@ typedef struct kt_report {
 	bool csv_header_done;
 	size_t csv_stats;   /* stat fields in the CSV header */
 	kt_report_pending *pending; /* empty windows before the header */
-	size_t npending;
+	size_t npending, pending_cap;
 	uint64_t history[32]; /* records per window, for the sparkline */
 	size_t nhistory;
 } kt_report;

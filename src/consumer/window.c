@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ktrio/hash.h"
+#include "ktrio/vec.h"
 
 kt_window *kt_window_new(int64_t start, int64_t end, size_t max_groups)
 {
@@ -98,14 +99,8 @@ static kt_group *find_group(kt_window *w, const char *key, size_t keylen,
 	/* Keep the table at most half full so probes stay short. */
 	if ((w->ngroups + 1) * 2 > w->nbuckets && grow_buckets(w) < 0)
 		goto oom;
-	if (w->ngroups == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		kt_group *groups = realloc(w->groups, cap * sizeof *groups);
-		if (!groups)
-			goto oom;
-		w->groups = groups;
-		w->cap = cap;
-	}
+	if (KT_VEC_RESERVE(w->groups, w->ngroups, w->cap, 1) < 0)
+		goto oom;
 	kt_group *g = &w->groups[w->ngroups];
 	memset(g, 0, sizeof *g);
 	if (keylen) {
@@ -168,12 +163,10 @@ int kt_window_note_offset(kt_window *w, int32_t slot, int64_t offset)
 		return 0;
 	if ((size_t)slot >= w->nslots) {
 		size_t n = (size_t)slot + 1;
-		int64_t *v = realloc(w->min_offset, n * sizeof *v);
-		if (!v)
+		if (KT_VEC_RESERVE(w->min_offset, w->nslots, w->slots_cap, n - w->nslots) < 0)
 			return -1;
 		for (size_t i = w->nslots; i < n; i++)
-			v[i] = -1;
-		w->min_offset = v;
+			w->min_offset[i] = -1;
 		w->nslots = n;
 	}
 	if (w->min_offset[slot] < 0 || offset < w->min_offset[slot])

@@ -49,7 +49,7 @@ typedef struct kt_window {
 	 * engine's table, not a partition number): the first offset counted
 	 * here, or -1. */
 	int64_t *min_offset;
-	size_t nslots;
+	size_t nslots, slots_cap;
 } kt_window;
 
 /* An empty window [start, end) holding at most max_groups groups. */

@@ -1,6 +1,7 @@
 /* delete_plan: what delete-records will delete, validated before sending. */
 #include "delete_plan.h"
 #include "ktrio/error.h"
+#include "ktrio/vec.h"
 
 #include <cJSON.h>
 #include <stdio.h>
@@ -24,14 +25,8 @@ void kt_delete_requests_release(kt_delete_requests *r)
 int kt_delete_requests_add(kt_delete_requests *r, const char *topic,
 			   int32_t partition, int64_t offset)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		kt_delete_request *v = realloc(r->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (KT_VEC_RESERVE(r->v, r->n, r->cap, 1) < 0)
+		return -1;
 	char *t = strdup(topic);
 	if (!t)
 		return -1;

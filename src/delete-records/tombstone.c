@@ -9,11 +9,16 @@
 #include <string.h>
 
 #include "ktrio/kafka.h"
+#include "ktrio/vec.h"
+
+typedef struct wanted_key {
+	char *text;
+	size_t len;
+} wanted_key;
 
 struct kt_key_matcher {
-	char **keys;
-	size_t *lens;
-	size_t nkeys;
+	wanted_key *keys;
+	size_t nkeys, keys_cap;
 	pcre2_code *re;
 	pcre2_match_data *md;
 	bool jit;
@@ -29,9 +34,8 @@ void kt_key_matcher_free(kt_key_matcher *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->nkeys; i++)
-		free(m->keys[i]);
+		free(m->keys[i].text);
 	free(m->keys);
-	free(m->lens);
 	pcre2_match_data_free(m->md);
 	pcre2_code_free(m->re);
 	free(m);
@@ -39,17 +43,10 @@ void kt_key_matcher_free(kt_key_matcher *m)
 
 int kt_key_matcher_add_key(kt_key_matcher *m, const char *key)
 {
-	char **keys = realloc(m->keys, (m->nkeys + 1) * sizeof *keys);
-	if (!keys)
+	char *text;
+	if (KT_VEC_RESERVE(m->keys, m->nkeys, m->keys_cap, 1) < 0 || !(text = strdup(key)))
 		return -1;
-	m->keys = keys;
-	size_t *lens = realloc(m->lens, (m->nkeys + 1) * sizeof *lens);
-	if (!lens)
-		return -1;
-	m->lens = lens;
-	if (!(keys[m->nkeys] = strdup(key)))
-		return -1;
-	lens[m->nkeys++] = strlen(key);
+	m->keys[m->nkeys++] = (wanted_key){text, strlen(key)};
 	return 0;
 }
 
@@ -78,7 +75,7 @@ int kt_key_matcher_set_regex(kt_key_matcher *m, const char *pattern,
 bool kt_key_matcher_match(kt_key_matcher *m, const void *key, size_t len)
 {
 	for (size_t i = 0; i < m->nkeys; i++)
-		if (m->lens[i] == len && memcmp(m->keys[i], key, len) == 0)
+		if (m->keys[i].len == len && memcmp(m->keys[i].text, key, len) == 0)
 			return true;
 	if (!m->re)
 		return false;
@@ -113,14 +110,8 @@ static int note_key(kt_tomb_keys *k, int32_t partition, const void *key,
 			k->v[i].live = live;
 			return 0;
 		}
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 64;
-		kt_tomb_key *v = realloc(k->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		k->v = v;
-		k->cap = cap;
-	}
+	if (KT_VEC_RESERVE(k->v, k->n, k->cap, 1) < 0)
+		return -1;
 	char *copy = malloc(len + 1);
 	if (!copy)
 		return -1;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ktrio/parse.h"
+#include "ktrio/vec.h"
 
 void kt_config_init(kt_config *cfg)
 {
@@ -43,14 +44,8 @@ void kt_props_release(kt_props *props)
 
 int kt_props_set(kt_props *props, const char *key, const char *value)
 {
-	if (props->n == props->cap) {
-		size_t cap = props->cap ? props->cap * 2 : 16;
-		kt_prop *v = realloc(props->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		props->v = v;
-		props->cap = cap;
-	}
+	if (KT_VEC_RESERVE(props->v, props->n, props->cap, 1) < 0)
+		return -1;
 	char *k = strdup(key), *val = strdup(value);
 	if (!k || !val) {
 		free(k);
@@ -156,11 +151,8 @@ static int add_topic(kt_config *cfg, const char *topic, char *err,
 	for (size_t i = 0; i < cfg->ntopics; i++)
 		if (!strcmp(cfg->topics[i], topic))
 			return kt_fail(err, errlen, "invalid value '%s' for --topic: given twice", topic);
-	char **v = realloc(cfg->topics, (cfg->ntopics + 1) * sizeof *v);
-	if (!v)
-		return kt_fail(err, errlen, "out of memory");
-	cfg->topics = v;
-	if (!(v[cfg->ntopics] = strdup(topic)))
+	if (KT_VEC_RESERVE(cfg->topics, cfg->ntopics, cfg->topics_cap, 1) < 0 ||
+	    !(cfg->topics[cfg->ntopics] = strdup(topic)))
 		return kt_fail(err, errlen, "out of memory");
 	cfg->ntopics++;
 	return 0;

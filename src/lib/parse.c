@@ -1,6 +1,7 @@
 /* parse: checked parsers for command-line values. */
 #include "ktrio/parse.h"
 #include "ktrio/error.h"
+#include "ktrio/vec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -222,14 +223,8 @@ void kt_i32list_release(kt_i32list *l)
 
 int kt_i32list_push(kt_i32list *l, int32_t x)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		int32_t *v = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (KT_VEC_RESERVE(l->v, l->n, l->cap, 1) < 0)
+		return -1;
 	l->v[l->n++] = x;
 	return 0;
 }
