@@ -47,9 +47,6 @@ void kt_filter_free(kt_filter *f);
  * the offset in the pattern), OOM. */
 int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen);
 
-/* How many expressions were added (0 for NULL). */
-size_t kt_filter_count(const kt_filter *f);
-
 /* True when record satisfies every expression; a NULL or empty filter
  * matches everything, a NULL or non-object record has no fields. Never
  * allocates. Not reentrant on one filter: the regex match data is shared,

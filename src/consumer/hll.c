@@ -196,53 +196,6 @@ uint64_t kt_hll_estimate(const kt_hll *h)
 	return (uint64_t)llround(M / (2 * log(2)) * M / z);
 }
 
-int kt_hll_merge(kt_hll *dst, const kt_hll *src)
-{
-	if (dst == src)
-		return 0;
-	if (src->reg) {
-		if (!dst->reg) {
-			uint8_t *reg = registers_of(dst);
-			if (!reg)
-				return -1;
-			commit_registers(dst, reg);
-		}
-		for (uint32_t j = 0; j < M; j++)
-			if (src->reg[j] > dst->reg[j])
-				dst->reg[j] = src->reg[j];
-		return 0;
-	}
-	if (!dst->reg) {
-		/* Both exact: count what is new first, so that growing (or
-		 * going to registers) happens once, before anything changes. */
-		uint32_t fresh = src->has_zero && !dst->has_zero;
-		for (uint32_t i = 0; i < src->cap; i++) {
-			uint32_t v = src->set[i];
-			if (v && (!dst->cap || dst->set[set_slot(dst->set, dst->cap, v)] != v))
-				fresh++;
-		}
-		if (dst->n + fresh > KT_HLL_EXACT) {
-			uint8_t *reg = registers_of(dst);
-			if (!reg)
-				return -1;
-			commit_registers(dst, reg);
-		} else {
-			uint32_t cap = dst->cap ? dst->cap : SET_MIN;
-			while ((dst->n + fresh) * 4 > cap * 3)
-				cap *= 2;
-			if (cap != dst->cap && set_resize(dst, cap) < 0)
-				return -1;
-		}
-	}
-	/* Now nothing can fail. */
-	for (uint32_t i = 0; i < src->cap; i++)
-		if (src->set[i])
-			kt_hll_add_hash(dst, unfinger(src->set[i]));
-	if (src->has_zero)
-		kt_hll_add_hash(dst, unfinger(0));
-	return 0;
-}
-
 size_t kt_hll_bytes(const kt_hll *h)
 {
 	return sizeof *h + (h->reg ? M : (size_t)h->cap * sizeof *h->set);

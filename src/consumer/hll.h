@@ -46,11 +46,9 @@ int kt_hll_add_hash(kt_hll *h, uint64_t hash);
 /* Estimated number of distinct values added: exact up to KT_HLL_EXACT. */
 uint64_t kt_hll_estimate(const kt_hll *h);
 
-/* Fold src into dst (which may be src itself): dst then counts the values
- * of both. 0 on success; -1 on allocation failure, dst unchanged. */
-int kt_hll_merge(kt_hll *dst, const kt_hll *src);
-
-/* Bytes used by h: the struct and its heap blocks (allocator overhead aside). */
+/* Bytes used by h: the struct and its heap blocks (allocator overhead
+ * aside). The consumer does not need it: tests hold the memory bound to
+ * it. */
 size_t kt_hll_bytes(const kt_hll *h);
 
 #endif

@@ -265,11 +265,6 @@ int kt_sketch_add(kt_sketch *s, double x)
 	return 0;
 }
 
-uint64_t kt_sketch_count(const kt_sketch *s)
-{
-	return s->count;
-}
-
 static double finish(const kt_sketch *s, double v)
 {
 	v = v < s->min ? s->min : v > s->max ? s->max : v;

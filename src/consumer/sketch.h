@@ -77,19 +77,21 @@ void kt_sketch_release(kt_sketch *s);
  * the quantiles, which are taken over the other values. */
 int kt_sketch_add(kt_sketch *s, double x);
 
-/* Number of values added (NANs aside). */
-uint64_t kt_sketch_count(const kt_sketch *s);
-
 /* Estimate of the q-quantile as defined above. NAN when the sketch is empty
  * or q is outside [0, 1] (or NAN). */
 double kt_sketch_quantile(const kt_sketch *s, double q);
 
 /* Fold src into dst (which may be src itself: every count doubles). The
  * result is the sketch of both sets of values, as if added to one sketch.
- * 0 on success; -1 on allocation failure, when dst is left unchanged. */
+ * 0 on success; -1 on allocation failure, when dst is left unchanged.
+ * The consumer never combines windows; this stays because merging a sketch
+ * into itself is how its tests reach counts past 2^32 in a bucket (the
+ * widest counters) in milliseconds (test_counter_widths, test_memory). */
 int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src);
 
-/* Bytes used by s: the struct and its heap blocks (allocator overhead aside). */
+/* Bytes used by s: the struct and its heap blocks (allocator overhead
+ * aside). The consumer does not need it: tests hold the memory bound to
+ * it. */
 size_t kt_sketch_bytes(const kt_sketch *s);
 
 #endif

@@ -27,34 +27,6 @@ void kt_welford_add(kt_welford *w, double x)
 		w->max = x;
 }
 
-void kt_welford_merge(kt_welford *a, const kt_welford *b)
-{
-	if (b->count == 0)
-		return;
-	if (a->count == 0) {
-		*a = *b;
-		return;
-	}
-	double n = (double)(a->count + b->count);
-	/* b's mean relative to a's shift; the shifts' difference is exact
-	 * when they are close. */
-	double delta = (b->shift - a->shift) + b->dmean - a->dmean;
-	a->dmean += delta * (double)b->count / n;
-	a->mean = a->shift + a->dmean;
-	a->m2 += b->m2 + delta * delta * (double)a->count * (double)b->count / n;
-	a->count += b->count;
-	a->sum += b->sum;
-	if (b->min < a->min)
-		a->min = b->min;
-	if (b->max > a->max)
-		a->max = b->max;
-}
-
-double kt_welford_mean(const kt_welford *w)
-{
-	return w->count ? w->mean : NAN;
-}
-
 double kt_welford_variance(const kt_welford *w)
 {
 	if (w->count < 2)

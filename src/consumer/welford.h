@@ -27,13 +27,6 @@ void kt_welford_init(kt_welford *w);
  * callers filter them). O(1), no allocation. */
 void kt_welford_add(kt_welford *w, double x);
 
-/* Fold b into a (Chan et al.'s pairwise combination): a then holds the
- * moments of both sets of values, to rounding. b may be a. */
-void kt_welford_merge(kt_welford *a, const kt_welford *b);
-
-/* Mean; NAN when empty. */
-double kt_welford_mean(const kt_welford *w);
-
 /* Sample variance (divided by count - 1) and standard deviation; NAN when
  * count < 2, never negative. */
 double kt_welford_variance(const kt_welford *w);

@@ -48,9 +48,11 @@ static void refused(const char *expr, const char *want)
 	assert_int_equal(kt_filter_add(f, "keep=1", err, sizeof err), 0);
 	assert_int_equal(kt_filter_add(f, expr, err, sizeof err), -1);
 	assert_string_equal(err, want);
-	assert_int_equal(kt_filter_count(f), 1);
 	cJSON *rec = cJSON_Parse("{\"keep\":1}");
 	assert_true(kt_filter_match(f, rec));
+	cJSON_Delete(rec);
+	rec = cJSON_Parse("{\"keep\":2}");
+	assert_false(kt_filter_match(f, rec));
 	cJSON_Delete(rec);
 	kt_filter_free(f);
 }
@@ -59,12 +61,10 @@ static void test_lifecycle(void **state)
 {
 	(void)state;
 	kt_filter_free(NULL);
-	assert_int_equal(kt_filter_count(NULL), 0);
 	assert_true(kt_filter_match(NULL, NULL));
 
 	kt_filter *f = kt_filter_new();
 	assert_non_null(f);
-	assert_int_equal(kt_filter_count(f), 0);
 	/* Empty filter: everything passes, even no record at all. */
 	assert_true(kt_filter_match(f, NULL));
 	cJSON *rec = cJSON_Parse("{\"a\":1}");
@@ -73,7 +73,6 @@ static void test_lifecycle(void **state)
 	assert_int_equal(kt_filter_add(f, "a=1", err, sizeof err), 0);
 	assert_int_equal(kt_filter_add(f, "a~^1$", err, sizeof err), 0);
 	assert_int_equal(kt_filter_add(f, "a!~x", err, sizeof err), 0);
-	assert_int_equal(kt_filter_count(f), 3);
 	/* The expression is copied. */
 	char buf[] = "a<5";
 	assert_int_equal(kt_filter_add(f, buf, err, sizeof err), 0);
@@ -237,7 +236,12 @@ static void test_error_buffer(void **state)
 	assert_int_equal(kt_filter_add(f, "name", NULL, 0), -1);
 	assert_int_equal(kt_filter_add(f, NULL, NULL, 0), -1);
 	assert_int_equal(kt_filter_add(f, "a=1", NULL, 0), 0);
-	assert_int_equal(kt_filter_count(f), 1);
+	/* Only a=1 was added. */
+	cJSON *one = cJSON_Parse("{\"a\":1}"), *two = cJSON_Parse("{\"a\":2}");
+	assert_true(kt_filter_match(f, one));
+	assert_false(kt_filter_match(f, two));
+	cJSON_Delete(one);
+	cJSON_Delete(two);
 	kt_filter_free(f);
 }
 

@@ -1,5 +1,5 @@
-/* test_hll: distinct counts, exact while small, then within 5 %; duplicates,
- * merges and memory. */
+/* test_hll: distinct counts, exact while small, then within 5 %; duplicates
+ * and memory. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -115,52 +115,6 @@ static void test_duplicates(void **state)
 	kt_hll_free(h);
 }
 
-/* Merging two disjoint halves gives the estimate of the whole: the
- * registers are the same. */
-static void test_merge(void **state)
-{
-	(void)state;
-	static const uint64_t sizes[] = {100, 400, 1000, 100000};
-	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-		uint64_t n = sizes[k];
-		kt_hll *whole = kt_hll_new(), *a = kt_hll_new(), *b = kt_hll_new();
-		add_range(whole, 0, n, 1);
-		add_range(a, 0, n / 2, 1);
-		add_range(b, n / 2, n, 1);
-		assert_int_equal(kt_hll_merge(a, b), 0);
-		/* 100 (50 + 50) stays exact; the others are the same
-		 * registers as the whole. */
-		assert_int_equal(kt_hll_estimate(a), kt_hll_estimate(whole));
-		assert_within(kt_hll_estimate(a), n, 0.05);
-		/* b is unchanged. */
-		kt_hll *b2 = kt_hll_new();
-		add_range(b2, n / 2, n, 1);
-		assert_int_equal(kt_hll_estimate(b), kt_hll_estimate(b2));
-		kt_hll_free(b2);
-		kt_hll_free(whole);
-		kt_hll_free(a);
-		kt_hll_free(b);
-	}
-	/* Exact into registers, registers into exact, overlapping, empty. */
-	kt_hll *big = kt_hll_new(), *small = kt_hll_new(), *empty = kt_hll_new();
-	add_range(big, 0, 20000, 1);
-	add_range(small, 19900, 20100, 1); /* 100 shared, 100 new */
-	kt_hll *s2 = kt_hll_new();
-	add_range(s2, 19900, 20100, 1);
-	assert_int_equal(kt_hll_merge(small, empty), 0);
-	assert_int_equal(kt_hll_estimate(small), 200);
-	assert_int_equal(kt_hll_merge(empty, small), 0);
-	assert_int_equal(kt_hll_estimate(empty), 200);
-	assert_int_equal(kt_hll_merge(s2, big), 0); /* registers into exact */
-	assert_int_equal(kt_hll_merge(big, small), 0); /* exact into registers */
-	assert_int_equal(kt_hll_estimate(big), kt_hll_estimate(s2));
-	assert_within(kt_hll_estimate(big), 20100, 0.05);
-	kt_hll_free(big);
-	kt_hll_free(small);
-	kt_hll_free(empty);
-	kt_hll_free(s2);
-}
-
 /* Where plain HyperLogLog switches from linear counting (2.5 x 4096 =
  * 10,240) its estimates jump; this estimator's stay within 5 % there, and
  * unbiased: over 16 key sets the mean error is within 1.5 %, about 4
@@ -225,34 +179,6 @@ static void test_memory(void **state)
 	kt_hll_free(h);
 }
 
-/* Merges of exact sets: into an exact set while the union fits, into
- * registers once it does not (nothing lost either way); into itself. */
-static void test_merge_exact(void **state)
-{
-	(void)state;
-	kt_hll *a = kt_hll_new(), *b = kt_hll_new();
-	add_range(a, 0, 500, 1);
-	add_range(b, 300, 700, 1); /* 200 shared */
-	assert_int_equal(kt_hll_merge(a, b), 0);
-	assert_int_equal(kt_hll_estimate(a), 700); /* still exact */
-	assert_int_equal(kt_hll_bytes(a), 32 + 1024 * 4);
-	assert_int_equal(kt_hll_merge(a, a), 0);
-	assert_int_equal(kt_hll_estimate(a), 700);
-	kt_hll *c = kt_hll_new();
-	add_range(c, 650, 900, 1); /* 50 shared: 900 in all, past exact */
-	assert_int_equal(kt_hll_merge(a, c), 0);
-	assert_int_equal(kt_hll_bytes(a), 32 + KT_HLL_REGISTERS);
-	assert_within(kt_hll_estimate(a), 900, 0.05);
-	uint64_t before = kt_hll_estimate(a);
-	assert_int_equal(kt_hll_merge(a, a), 0); /* registers into themselves */
-	assert_int_equal(kt_hll_estimate(a), before);
-	assert_int_equal(kt_hll_merge(a, b), 0); /* nothing new */
-	assert_int_equal(kt_hll_estimate(a), before);
-	kt_hll_free(a);
-	kt_hll_free(b);
-	kt_hll_free(c);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,11 +186,9 @@ int main(void)
 		cmocka_unit_test(test_past_exact),
 		cmocka_unit_test(test_large_within_5_percent),
 		cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_no_bump_at_switch),
 		cmocka_unit_test(test_hash_edges),
 		cmocka_unit_test(test_memory),
-		cmocka_unit_test(test_merge_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

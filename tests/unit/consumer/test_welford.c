@@ -49,18 +49,16 @@ static void test_empty_and_one(void **state)
 	kt_welford w;
 	kt_welford_init(&w);
 	assert_int_equal(w.count, 0);
-	assert_true(isnan(kt_welford_mean(&w)));
 	assert_true(isnan(kt_welford_variance(&w)));
 	assert_true(isnan(kt_welford_stddev(&w)));
 	kt_welford_add(&w, 3.5);
 	assert_int_equal(w.count, 1);
 	assert_true(w.mean == 3.5 && w.sum == 3.5 && w.min == 3.5 && w.max == 3.5);
-	assert_true(kt_welford_mean(&w) == 3.5);
 	assert_true(isnan(kt_welford_variance(&w)));
 	assert_true(isnan(kt_welford_stddev(&w)));
 	kt_welford_add(&w, 5.5);
 	/* {3.5, 5.5}: mean 4.5, sample variance (1 + 1) / 1 = 2. */
-	assert_true(w.mean == 4.5 && kt_welford_mean(&w) == 4.5);
+	assert_true(w.mean == 4.5);
 	assert_true(kt_welford_variance(&w) == 2);
 	assert_rel(kt_welford_stddev(&w), sqrt(2), 1e-15);
 	/* Equal values: exactly 0, never NAN or negative. */
@@ -148,48 +146,6 @@ static void test_large_offset(void **state)
 	}
 }
 
-static void test_merge(void **state)
-{
-	(void)state;
-	enum { N = 30001 };
-	uint64_t x = 99;
-	kt_welford all, part[3], merged;
-	kt_welford_init(&all);
-	for (int p = 0; p < 3; p++)
-		kt_welford_init(&part[p]);
-	for (int i = 0; i < N; i++) {
-		double v = 1e6 + 250 * (unit(&x) - 0.3);
-		kt_welford_add(&all, v);
-		/* Uneven parts: 1/2, 1/3, 1/6 of the values. */
-		int r = i % 6;
-		kt_welford_add(&part[r < 3 ? 0 : r < 5 ? 1 : 2], v);
-	}
-	kt_welford_init(&merged);
-	kt_welford empty;
-	kt_welford_init(&empty);
-	kt_welford_merge(&merged, &empty); /* empty into empty */
-	assert_int_equal(merged.count, 0);
-	kt_welford_merge(&merged, &part[0]); /* into empty: a copy */
-	assert_true(merged.mean == part[0].mean && merged.m2 == part[0].m2);
-	kt_welford_merge(&merged, &part[1]);
-	kt_welford_merge(&merged, &empty); /* empty into some: unchanged */
-	kt_welford_merge(&merged, &part[2]);
-	assert_int_equal(merged.count, all.count);
-	/* Sums in another order: equal to rounding. */
-	assert_rel(merged.mean, all.mean, 1e-12);
-	assert_rel(merged.sum, all.sum, 1e-12);
-	assert_rel(kt_welford_stddev(&merged), kt_welford_stddev(&all), 1e-9);
-	assert_true(merged.min == all.min && merged.max == all.max);
-	/* Into itself: every value twice, so the same mean, count and sum
-	 * doubled, M2 doubled: variance 2 M2 / (2n - 1). */
-	kt_welford twice = merged;
-	kt_welford_merge(&twice, &twice);
-	assert_int_equal(twice.count, 2 * merged.count);
-	assert_true(twice.mean == merged.mean && twice.sum == 2 * merged.sum);
-	assert_rel(kt_welford_variance(&twice),
-		   kt_welford_variance(&merged) * 2 * (N - 1) / (2.0 * N - 1), 1e-12);
-}
-
 static void test_min_max_sum(void **state)
 {
 	(void)state;
@@ -217,7 +173,6 @@ int main(void)
 		cmocka_unit_test(test_empty_and_one),
 		cmocka_unit_test(test_vs_two_pass),
 		cmocka_unit_test(test_large_offset),
-		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_min_max_sum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
