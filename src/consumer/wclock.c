@@ -1,6 +1,7 @@
 /* wclock: window assignment, per-partition watermarks and idle partitions
  * for tumbling windows. */
 #include "wclock.h"
+#include "ktrio/vec.h"
 
 #include <stdlib.h>
 
@@ -31,16 +32,8 @@ static const kt_wclock_source fresh = {.caught_since = INT64_MIN};
 
 int kt_wclock_add_sources(kt_wclock *c, size_t n)
 {
-	if (c->nsources + n > c->cap) {
-		size_t cap = c->cap ? c->cap : 8;
-		while (cap < c->nsources + n)
-			cap *= 2;
-		kt_wclock_source *v = realloc(c->sources, cap * sizeof *v);
-		if (!v)
-			return -1;
-		c->sources = v;
-		c->cap = cap;
-	}
+	if (KT_VEC_RESERVE(c->sources, c->nsources, c->cap, n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++)
 		c->sources[c->nsources++] = fresh;
 	return 0;
