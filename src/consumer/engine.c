@@ -1,6 +1,7 @@
 /* engine: the consumer's read-window-emit-commit loop. */
 #include "engine.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -848,6 +849,13 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	drain(e);
 	if (!e->failed)
 		flush_all(e, true);
+	/* Counts belong to the window written next: with none left to write,
+	 * they are told here rather than lost. */
+	if (e->health.late || e->health.invalid_total || e->health.filtered)
+		kt_warn(e->log,
+			"after the last window written: %" PRIu64 " late, %" PRIu64
+			" invalid, %" PRIu64 " filtered record(s)",
+			e->health.late, e->health.invalid_total, e->health.filtered);
 	if (!e->failed && kt_report_finish(e->report, e->out) < 0) {
 		kt_err(e->log, "cannot write a window: output failed");
 		e->failed = true;
