@@ -87,6 +87,9 @@ for strategy in range cooperative-sticky; do
 	group="rebalance-$$-$RANDOM"
 	ktpy create "$topic" 2
 	make_records 2 | ktpy produce "$topic"
+	# The last round's files would satisfy the waits below before this
+	# round's consumers have written a line.
+	rm -f "$WORK/a.out" "$WORK/a.err" "$WORK/b.out" "$WORK/b.err"
 	consume "$group" "$topic" "$WORK/a.out" "$WORK/a.err" \
 		-X partition.assignment.strategy=$strategy &
 	a=$!
@@ -100,7 +103,7 @@ for strategy in range cooperative-sticky; do
 		-X partition.assignment.strategy=$strategy &
 	b=$!
 	at_exit "kill -9 $b"
-	assigned() { grep -q "assigned 1 partition" "$1"; }
+	assigned() { grep -qs "assigned 1 partition" "$1"; }
 	wait_for 60 assigned "$WORK/b.err" || fail "$strategy: consumer B got no partition"
 	if [ $strategy = range ]; then
 		# eager: A gives up both partitions, then gets one back
