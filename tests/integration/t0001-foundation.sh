@@ -6,10 +6,14 @@
 # completions, each man page rendering with man -l.
 . "$(dirname "$0")/lib.sh"
 
-kcat -b "$KT_BROKERS" -m 5 -L >"$WORK/meta" 2>&1 || fail "kcat -L failed"
-expect_grep "broker 1 at 127.0.0.1:${KT_BROKERS##*:}" "$WORK/meta"
+metadata() {
+	kcat -b "$KT_BROKERS" -m 5 -L >"$WORK/meta" 2>&1 || fail "kcat -L failed"
+	expect_grep "broker 1 at 127.0.0.1:${KT_BROKERS##*:}" "$WORK/meta"
+}
+test_case "broker: answers a metadata request" metadata
 
-"$KT_PY" - "$KT_REPO/docker-compose.yml" <<'PY'
+compose() {
+	"$KT_PY" - "$KT_REPO/docker-compose.yml" <<'PY'
 import sys, yaml
 doc = yaml.safe_load(open(sys.argv[1]))
 k = doc["services"]["kafka"]
@@ -32,36 +36,49 @@ for i in (1, 2, 3):
     ports.update(b["ports"])
 assert ports == {"19092:19092", "19093:19093", "19094:19094"}, ports
 PY
+}
+test_case "docker-compose.yml: valid, with the kafka service users need" compose
 
-for p in generator consumer delete-records; do
-	expect_status 0 "$KT_BIN/$p" --help
-	expect_grep "^usage: $p" "$WORK/out"
+help_version() { # PROGRAM
+	expect_status 0 "$KT_BIN/$1" --help
+	expect_grep "^usage: $1" "$WORK/out"
 	expect_grep "Exit status" "$WORK/out"
-	expect_status 0 "$KT_BIN/$p" --version
-	expect_grep "^$p \(ktrio\) [0-9]+\.[0-9]+\.[0-9]+, librdkafka" "$WORK/out"
-done
-
-# Nothing to rebuild after a build.
-goals=all
-[[ $KT_BIN == */asan/* ]] && goals="asan all"
-make -C "$KT_REPO" -q $goals || fail "a second make would rebuild something"
-
-dest="$WORK/dest"
-make -C "$KT_REPO" install DESTDIR="$dest" PREFIX=/opt/ktrio >"$WORK/install.log" 2>&1 ||
-	{ cat "$WORK/install.log"; fail "make install failed"; }
+	expect_status 0 "$KT_BIN/$1" --version
+	expect_grep "^$1 \(ktrio\) [0-9]+\.[0-9]+\.[0-9]+, librdkafka" "$WORK/out"
+}
 for p in generator consumer delete-records; do
-	[ -x "$dest/opt/ktrio/bin/$p" ] || fail "$p not installed"
-	page="$dest/opt/ktrio/share/man/man1/$p.1"
-	[ -s "$page" ] || fail "man page of $p not installed"
-	MANWIDTH=80 man -l "$page" >"$WORK/man" 2>/dev/null || fail "man -l $p failed"
-	expect_grep "^NAME" "$WORK/man"
-	[ -s "$dest/opt/ktrio/share/bash-completion/completions/$p" ] || fail "no completion for $p"
+	test_case "$p: --help (exit 0, exit statuses) and --version" help_version $p
 done
-for t in orders sensors clicks; do
-	[ -s "$dest/opt/ktrio/share/ktrio/templates/$t.json" ] || fail "template $t not installed"
-done
-# The installed generator finds the templates installed beside it.
-"$dest/opt/ktrio/bin/generator" --dry-run --count 1 --rate 0 --template sensors \
-	>"$WORK/out" 2>/dev/null || fail "installed generator cannot find its templates"
-expect_grep '"temperature"' "$WORK/out"
-say "ok"
+
+nothing_to_rebuild() {
+	local goals=all
+	[[ $KT_BIN == */asan/* ]] && goals="asan all"
+	# shellcheck disable=SC2086
+	make -C "$KT_REPO" -q $goals || fail "a second make would rebuild something"
+}
+test_case "make: nothing to rebuild after a build" nothing_to_rebuild
+
+installs() {
+	local dest="$WORK/dest" p page t
+	make -C "$KT_REPO" install DESTDIR="$dest" PREFIX=/opt/ktrio >"$WORK/install.log" 2>&1 ||
+		{ cat "$WORK/install.log"; fail "make install failed"; }
+	for p in generator consumer delete-records; do
+		[ -x "$dest/opt/ktrio/bin/$p" ] || fail "$p not installed"
+		page="$dest/opt/ktrio/share/man/man1/$p.1"
+		[ -s "$page" ] || fail "man page of $p not installed"
+		MANWIDTH=80 man -l "$page" >"$WORK/man" 2>/dev/null || fail "man -l $p failed"
+		expect_grep "^NAME" "$WORK/man"
+		[ -s "$dest/opt/ktrio/share/bash-completion/completions/$p" ] || fail "no completion for $p"
+	done
+	for t in orders sensors clicks; do
+		[ -s "$dest/opt/ktrio/share/ktrio/templates/$t.json" ] || fail "template $t not installed"
+	done
+}
+test_case "make install DESTDIR=: binaries, man pages (rendering), completions, templates" installs
+
+installed_templates() {
+	"$WORK/dest/opt/ktrio/bin/generator" --dry-run --count 1 --rate 0 --template sensors \
+		>"$WORK/out" 2>/dev/null || fail "installed generator cannot find its templates"
+	expect_grep '"temperature"' "$WORK/out"
+}
+test_case "generator: the installed one finds the templates installed beside it" installed_templates

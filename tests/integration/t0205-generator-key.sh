@@ -4,9 +4,11 @@
 
 topic=$(new_topic gen-key)
 ktpy create "$topic" 4
-expect_status 0 "$KT_BIN/generator" -t "$topic" --key category --count 2000 --rate 0
-ktpy dump "$topic" >"$WORK/dump"
-python3 - "$WORK/dump" <<'PY'
+
+key_field() {
+	expect_status 0 "$KT_BIN/generator" -t "$topic" --key category --count 2000 --rate 0
+	ktpy dump "$topic" >"$WORK/dump"
+	python3 - "$WORK/dump" <<'PY'
 import json, sys
 where = {}
 for l in open(sys.argv[1]):
@@ -16,6 +18,11 @@ for l in open(sys.argv[1]):
 assert len(where) > 1
 assert all(len(p) == 1 for p in where.values()), where
 PY
-expect_status 2 "$KT_BIN/generator" -t "$topic" --key nosuchfield --count 1
-expect_grep "no such field" "$WORK/err"
-say "ok"
+}
+test_case "generator: --key category: the field is the key, one key one partition" key_field
+
+no_such_field() {
+	expect_status 2 "$KT_BIN/generator" -t "$topic" --key nosuchfield --count 1
+	expect_grep "no such field" "$WORK/err"
+}
+test_case "generator: --key naming no field of the template exits 2" no_such_field

@@ -21,9 +21,10 @@ cat >"$WORK/all.json" <<'JSON'
   {"name": "k", "type": "const", "value": {"x": [1, 2]}}
 ]}
 JSON
-"$KT_BIN/generator" --dry-run --rate 0 --count 50000 --seed 3 --schema "$WORK/all.json" \
-	--start-time 2026-01-01T00:00:00Z >"$WORK/events" 2>"$WORK/err" || { cat "$WORK/err"; fail "generator"; }
-python3 - "$WORK/events" <<'PY'
+statistics() {
+	"$KT_BIN/generator" --dry-run --rate 0 --count 50000 --seed 3 --schema "$WORK/all.json" \
+		--start-time 2026-01-01T00:00:00Z >"$WORK/events" 2>"$WORK/err" || { cat "$WORK/err"; fail "generator"; }
+	python3 - "$WORK/events" <<'PY'
 import json, math, re, statistics as st, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 n = len(ev)
@@ -52,12 +53,17 @@ assert all(e["n2"] == e["seq"] for e in ev)
 assert ev[0]["at"] == "2026-01-01T00:00:00.000Z" and ev[0]["ts"] == 1767225600000
 assert all(e["k"] == {"x": [1, 2]} for e in ev)
 PY
+}
+test_case "generator: --schema with every type and distribution: sample statistics match what it declares" statistics
 
-bad() { # bad NAME EXPECTED-TEXT JSON
+check_bad() { # NAME EXPECTED-TEXT JSON
 	printf '%s' "$3" >"$WORK/$1.json"
 	expect_status 2 "$KT_BIN/generator" --dry-run --count 1 --schema "$WORK/$1.json"
 	expect_grep "$2" "$WORK/err"
 	[ "$(wc -l <"$WORK/err")" = 1 ] || fail "$1: more than one line"
+}
+bad() { # bad NAME EXPECTED-TEXT JSON: one named case per malformed schema
+	test_case "generator: bad schema ($1) exits 2 with one line: $2" check_bad "$@"
 }
 f='{"fields": [%s]}'
 bad type "field 'x': unknown type 'integer'" "$(printf "$f" '{"name":"x","type":"integer"}')"
@@ -74,8 +80,14 @@ bad by "field 'y': 'by' names 'x', which is not an earlier enum field" "$(printf
 bad case "field 'y': no case for 'b' of 'x'" "$(printf "$f" '{"name":"x","type":"enum","values":{"a":0.5,"b":0.5}},{"name":"y","type":"int","by":"x","cases":{"a":{"dist":"uniform(1,2)"}}}')"
 bad json "not valid JSON \\(near line 2\\)" $'{"fields": [\n{"name": }]}'
 bad empty "'fields' must be a non-empty array" '{"fields": []}'
-expect_status 2 "$KT_BIN/generator" --dry-run --count 1 --schema "$WORK/missing.json"
-expect_grep "cannot open schema '$WORK/missing.json'" "$WORK/err"
-expect_status 2 "$KT_BIN/generator" --dry-run --count 1 --template nope
-expect_grep "invalid value 'nope' for --template" "$WORK/err"
-say "ok"
+missing_schema() {
+	expect_status 2 "$KT_BIN/generator" --dry-run --count 1 --schema "$WORK/missing.json"
+	expect_grep "cannot open schema '$WORK/missing.json'" "$WORK/err"
+}
+test_case "generator: a missing schema file exits 2" missing_schema
+
+unknown_template() {
+	expect_status 2 "$KT_BIN/generator" --dry-run --count 1 --template nope
+	expect_grep "invalid value 'nope' for --template" "$WORK/err"
+}
+test_case "generator: an unknown --template exits 2" unknown_template

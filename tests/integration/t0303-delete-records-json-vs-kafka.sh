@@ -21,21 +21,26 @@ offsets() {
 offsets "$ours" >"$WORK/ours.json"
 offsets "$theirs" >"$WORK/theirs.json"
 
-"$KT_REPO/scripts/kafka-tool.sh" org.apache.kafka.tools.DeleteRecordsCommand \
-	--bootstrap-server "$KT_BROKERS" --offset-json-file "$WORK/theirs.json" >"$WORK/kafka.out" 2>&1 ||
-	{ cat "$WORK/kafka.out"; fail "Kafka's DeleteRecordsCommand failed"; }
-expect_status 0 "$KT_BIN/delete-records" --offset-json-file "$WORK/ours.json" --yes
+same_as_kafka() {
+	"$KT_REPO/scripts/kafka-tool.sh" org.apache.kafka.tools.DeleteRecordsCommand \
+		--bootstrap-server "$KT_BROKERS" --offset-json-file "$WORK/theirs.json" >"$WORK/kafka.out" 2>&1 ||
+		{ cat "$WORK/kafka.out"; fail "Kafka's DeleteRecordsCommand failed"; }
+	expect_status 0 "$KT_BIN/delete-records" --offset-json-file "$WORK/ours.json" --yes
 
-expect_eq "same low watermarks" "$(ktpy watermarks "$theirs")" "$(ktpy watermarks "$ours")"
-expect_eq "expected low watermarks" "0 25 80 1 0 80 2 80 80 " "$(ktpy watermarks "$ours" | tr '\n' ' ')"
+	expect_eq "same low watermarks" "$(ktpy watermarks "$theirs")" "$(ktpy watermarks "$ours")"
+	expect_eq "expected low watermarks" "0 25 80 1 0 80 2 80 80 " "$(ktpy watermarks "$ours" | tr '\n' ' ')"
+}
+test_case "delete-records: --offset-json-file leaves the low watermarks Kafka's DeleteRecordsCommand leaves" same_as_kafka
 
 # A malformed file and a duplicate partition: exit 2 before anything.
-echo '{"partitions":[{"topic":"x","partition":0}]}' >"$WORK/bad.json"
-expect_status 2 "$KT_BIN/delete-records" --offset-json-file "$WORK/bad.json" --yes
-expect_grep "'offset' must be an integer" "$WORK/err"
-printf '{"partitions":[{"topic":"%s","partition":1,"offset":5},{"topic":"%s","partition":1,"offset":6}]}' \
-	"$ours" "$ours" >"$WORK/dup.json"
-expect_status 2 "$KT_BIN/delete-records" --offset-json-file "$WORK/dup.json" --yes
-expect_grep "duplicate partition" "$WORK/err"
-expect_eq "partition 1 untouched" "1 0 80" "$(ktpy watermarks "$ours" | sed -n 2p)"
-say "ok"
+bad_files() {
+	echo '{"partitions":[{"topic":"x","partition":0}]}' >"$WORK/bad.json"
+	expect_status 2 "$KT_BIN/delete-records" --offset-json-file "$WORK/bad.json" --yes
+	expect_grep "'offset' must be an integer" "$WORK/err"
+	printf '{"partitions":[{"topic":"%s","partition":1,"offset":5},{"topic":"%s","partition":1,"offset":6}]}' \
+		"$ours" "$ours" >"$WORK/dup.json"
+	expect_status 2 "$KT_BIN/delete-records" --offset-json-file "$WORK/dup.json" --yes
+	expect_grep "duplicate partition" "$WORK/err"
+	expect_eq "partition 1 untouched" "1 0 80" "$(ktpy watermarks "$ours" | sed -n 2p)"
+}
+test_case "delete-records: a malformed offset file and a duplicate partition exit 2, nothing deleted" bad_files
