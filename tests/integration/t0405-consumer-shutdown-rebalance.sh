@@ -55,7 +55,8 @@ PY
 committed_total() { ktpy committed "$1" "$2" | awk '$2 >= 0 {s += $2} END {print s + 0}'; }
 
 # ---- SIGTERM and SIGINT ---------------------------------------------------
-for sig in TERM INT; do
+on_signal() { # SIG
+	local sig=$1
 	topic=$(new_topic "con-$sig")
 	group="sig-$sig-$$-$RANDOM"
 	ktpy create "$topic" 1
@@ -79,10 +80,14 @@ for sig in TERM INT; do
 	(consume "$group" "$topic" "$WORK/$sig.again" "$WORK/$sig.again.err" --exit-at-end) ||
 		fail "$sig: the restarted consumer failed"
 	expect_eq "$sig: records counted again" "" "$(windows_of "$WORK/$sig.again")"
+}
+for sig in TERM INT; do
+	test_case "consumer: SIG$sig writes and commits the open window, exits 0, nothing counted again" on_signal "$sig"
 done
 
 # ---- rebalance, eager and cooperative -----------------------------------
-for strategy in range cooperative-sticky; do
+on_rebalance() { # STRATEGY
+	local strategy=$1
 	topic=$(new_topic con-rebalance)
 	group="rebalance-$$-$RANDOM"
 	ktpy create "$topic" 2
@@ -123,5 +128,7 @@ for strategy in range cooperative-sticky; do
 	expect_eq "$strategy: B's exit status" 0 $rc
 	expect_eq "$strategy: A's windows" 11 "$(wc -l <"$WORK/a.out")"
 	expect_eq "$strategy: B's windows (it had nothing to read)" "" "$(windows_of "$WORK/b.out")"
+}
+for strategy in range cooperative-sticky; do
+	test_case "consumer: a rebalance ($strategy) writes and commits the open window before the partition moves" on_rebalance "$strategy"
 done
-say "ok"

@@ -33,9 +33,10 @@ with open(work + "/records", "w") as f:
 json.dump(exp, open(work + "/expected", "w"))
 PY
 ktpy produce "$topic" <"$WORK/records"
-expect_status 0 "$KT_BIN/consumer" -t "$topic" -g "csv-$$" --from-beginning --exit-at-end \
-	--event-time ts --window 10s --group-by category --stats price --top 2 --format csv
-python3 - "$WORK/out" "$WORK/expected" <<'PY'
+figures() {
+	expect_status 0 "$KT_BIN/consumer" -t "$topic" -g "csv-$$" --from-beginning --exit-at-end \
+		--event-time ts --window 10s --group-by category --stats price --top 2 --format csv
+	python3 - "$WORK/out" "$WORK/expected" <<'PY'
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 exp = json.load(open(sys.argv[2]))
@@ -61,39 +62,46 @@ for row, cat in zip(rows, ranked):
     assert row["partial"] == "true"  # written at the end of input, not by the watermark
 print("csv rows ok")
 PY
-# The quoted key round-trips when it is shown.
-expect_status 0 "$KT_BIN/consumer" -t "$topic" -g "csv2-$$" --from-beginning --exit-at-end \
-	--event-time ts --window 10s --group-by category --stats price --filter 'category~^c' --format csv
-python3 - "$WORK/out" <<'PY'
+}
+test_case "consumer: --format csv: exact figures per group, --top 2 with other_groups/other_count, health columns" figures
+
+
+quoted_key() {
+	expect_status 0 "$KT_BIN/consumer" -t "$topic" -g "csv2-$$" --from-beginning --exit-at-end \
+		--event-time ts --window 10s --group-by category --stats price --filter 'category~^c' --format csv
+	python3 - "$WORK/out" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 assert [r["category"] for r in rows] == ['c,"q"'], rows
 assert int(rows[0]["count"]) == 120 and int(rows[0]["filtered"]) == 857, rows
 PY
+}
+test_case "consumer: --format csv: a key needing quotes round-trips" quoted_key
 
 # ---- auto stats: the header waits for records ----------------------------
 live=$(new_topic con-csv-live)
 ktpy create "$live" 1
-"$KT_BIN/consumer" -t "$live" -g "csv-live-$$" --window 1s --format csv -v \
-	>"$WORK/live.csv" 2>"$WORK/live.err" &
-pid=$!
-at_exit "kill -9 $pid"
-assigned() { grep -q "assigned 1 partition" "$WORK/live.err"; }
-wait_for 60 assigned || fail "the live consumer got no partition"
-# A whole 1 s window passes with the consumer reading and no records: it
-# is written empty, before any stat field is known.
-python3 -c 'import time; t = time.time(); time.sleep(2 - t % 1)'
-expect_eq "output before any record" "" "$(cat "$WORK/live.csv")"
-python3 -c '
+header_waits() {
+	"$KT_BIN/consumer" -t "$live" -g "csv-live-$$" --window 1s --format csv -v \
+		>"$WORK/live.csv" 2>"$WORK/live.err" &
+	pid=$!
+	at_exit "kill -9 $pid"
+	assigned() { grep -q "assigned 1 partition" "$WORK/live.err"; }
+	wait_for 60 assigned || fail "the live consumer got no partition"
+	# A whole 1 s window passes with the consumer reading and no records: it
+	# is written empty, before any stat field is known.
+	python3 -c 'import time; t = time.time(); time.sleep(2 - t % 1)'
+	expect_eq "output before any record" "" "$(cat "$WORK/live.csv")"
+	python3 -c '
 import json
 for i in range(50):
     print(json.dumps({"v": json.dumps({"seq": i, "ts": 0, "price": i, "qty": 2})}))' |
-	ktpy produce "$live"
-has_data() { awk -F, 'NR > 1 && $3 > 0 {found = 1} END {exit !found}' "$WORK/live.csv"; }
-wait_for 60 has_data || fail "no row with records"
-kill -TERM $pid
-wait $pid || fail "the live consumer failed"
-python3 - "$WORK/live.csv" <<'PY'
+		ktpy produce "$live"
+	has_data() { awk -F, 'NR > 1 && $3 > 0 {found = 1} END {exit !found}' "$WORK/live.csv"; }
+	wait_for 60 has_data || fail "no row with records"
+	kill -TERM $pid
+	wait $pid || fail "the live consumer failed"
+	python3 - "$WORK/live.csv" <<'PY'
 import csv, sys
 lines = open(sys.argv[1]).read().splitlines()
 header = lines[0].split(",")
@@ -110,4 +118,5 @@ starts = [r["window_start"] for r in rows]
 assert starts == sorted(starts), "windows out of order"
 print("live csv ok")
 PY
-say "ok"
+}
+test_case "consumer: --format csv without --stats: the header waits for records, earlier empty windows still appear" header_waits

@@ -34,8 +34,9 @@ ktpy produce "$topic" <"$WORK/records"
 opts=(-t "$topic" --from-beginning --exit-at-end --event-time ts --window 10s --allowed-lateness 0s
 	--idle-timeout 1h --group-by category --stats price --format json)
 
-expect_status 0 "$KT_BIN/consumer" "${opts[@]}" -g "top-$$" --distinct user --top 2
-python3 - "$WORK/out" <<'PY'
+top_distinct_late() {
+	expect_status 0 "$KT_BIN/consumer" "${opts[@]}" -g "top-$$" --distinct user --top 2
+	python3 - "$WORK/out" <<'PY'
 import json, sys
 w0, w1 = [json.loads(l) for l in open(sys.argv[1])]
 assert w0["records"] == 115 and w0["late"] == 0 and not w0["partial"], w0
@@ -49,15 +50,20 @@ assert w1["records"] == 13 and w1["late"] == 7 and w1["partial"], w1
 assert {g["key"]["category"]: g["count"] for g in w1["groups"]} == {"a": 10, "b": 3}
 print("top, distinct, late ok")
 PY
+}
+test_case "consumer: --top 2 and other, --distinct, late records counted in the next window's health" top_distinct_late
 
-expect_status 0 "$KT_BIN/consumer" "${opts[@]}" -g "max-$$" --max-groups 3
-python3 - "$WORK/out" <<'PY'
+max_groups() {
+	expect_status 0 "$KT_BIN/consumer" "${opts[@]}" -g "max-$$" --max-groups 3
+	python3 - "$WORK/out" <<'PY'
 import json, sys
 w0 = json.loads(open(sys.argv[1]).readline())
 assert [(g["key"]["category"], g["count"]) for g in w0["groups"]] == [("a", 50), ("b", 30), ("c", 20)]
 assert w0["records"] == 100 and w0["overflow"] == 15, (w0["records"], w0["overflow"])
 print("max-groups ok")
 PY
+}
+test_case "consumer: --max-groups 3 counts the rest as overflow" max_groups
 
 # ---- --event-time kafka: windows by the message timestamp ---------------
 ktopic=$(new_topic con-kafka-time)
@@ -69,9 +75,10 @@ for i in range(60):  # 20 per window, in windows 0, 1 and 2; no ts field
     print(json.dumps({"v": json.dumps({"n": i}), "ts": t0 + (i // 20) * 10000 + i, "p": i % 2}))
 PY
 ktpy produce "$ktopic" <"$WORK/krecords"
-expect_status 0 "$KT_BIN/consumer" -t "$ktopic" -g "kt-$$" --from-beginning --exit-at-end \
-	--event-time kafka --window 10s --format json
-python3 - "$WORK/out" "$t0" <<'PY'
+kafka_time() {
+	expect_status 0 "$KT_BIN/consumer" -t "$ktopic" -g "kt-$$" --from-beginning --exit-at-end \
+		--event-time kafka --window 10s --format json
+	python3 - "$WORK/out" "$t0" <<'PY'
 import json, sys
 from datetime import datetime, timezone
 t0 = int(sys.argv[2])
@@ -83,31 +90,35 @@ for l in open(sys.argv[1]):
 assert got == [(0, 20), (1, 20), (2, 20)], got
 print("kafka time ok")
 PY
+}
+test_case "consumer: --event-time kafka windows by the message timestamp" kafka_time
 
 # ---- --idle-timeout: a quiet stream's last window still closes ----------
 live=$(new_topic con-idle)
 ktpy create "$live" 1
-"$KT_BIN/consumer" -t "$live" -g "idle-$$" --event-time ts --window 10s --allowed-lateness 0s \
-	--idle-timeout 1s --format json -v >"$WORK/idle.out" 2>"$WORK/idle.err" &
-pid=$!
-at_exit "kill -9 $pid"
-assigned() { grep -q "assigned 1 partition" "$WORK/idle.err"; }
-wait_for 60 assigned || fail "the idle-timeout consumer got no partition"
-python3 -c '
+idle_timeout() {
+	"$KT_BIN/consumer" -t "$live" -g "idle-$$" --event-time ts --window 10s --allowed-lateness 0s \
+		--idle-timeout 1s --format json -v >"$WORK/idle.out" 2>"$WORK/idle.err" &
+	pid=$!
+	at_exit "kill -9 $pid"
+	assigned() { grep -q "assigned 1 partition" "$WORK/idle.err"; }
+	wait_for 60 assigned || fail "the idle-timeout consumer got no partition"
+	python3 -c '
 import json, sys
 t0 = int(sys.argv[1])
 for i in range(5):
     print(json.dumps({"v": json.dumps({"ts": t0 + 9000 + i, "price": i})}))' "$t0" | ktpy produce "$live"
-# No record follows: only the idle timeout can move the watermark past
-# the window's end.
-has_window() { [ -s "$WORK/idle.out" ]; }
-wait_for 30 has_window || fail "the window was not closed by the idle timeout"
-python3 - "$WORK/idle.out" <<'PY'
+	# No record follows: only the idle timeout can move the watermark past
+	# the window's end.
+	has_window() { [ -s "$WORK/idle.out" ]; }
+	wait_for 30 has_window || fail "the window was not closed by the idle timeout"
+	python3 - "$WORK/idle.out" <<'PY'
 import json, sys
 w = json.loads(open(sys.argv[1]).readline())
 assert w["records"] == 5 and not w["partial"], w
 print("idle timeout ok")
 PY
-kill -TERM $pid
-wait $pid || fail "the idle-timeout consumer failed"
-say "ok"
+	kill -TERM $pid
+	wait $pid || fail "the idle-timeout consumer failed"
+}
+test_case "consumer: --idle-timeout closes the last window of a stream gone quiet" idle_timeout
