@@ -156,6 +156,16 @@ ccs=$(printf '%s\n' "${ccpu[@]}" | median)
 row "generator CPU s per million events" "$(awk -v c="$gcs" -v n="$produce_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "-" "-"
 row "consumer CPU s per million records" "$(awk -v c="$ccs" -v n="$consume_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "-" "-"
 
+# ---- 6. number formatting -------------------------------------------------
+# kt_number_format against the printf + sscanf it replaced (no broker needed).
+${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -Iinclude bench/bench_number.c src/lib/number.c -lm \
+	-o "$work/bench_number"
+"$work/bench_number" >"$work/numbers"
+while read -r kind ours_ns cjson_ns _; do
+	row "ns per number written, $kind (peer: cJSON's %1.15g + sscanf + %1.17g)" \
+		"$ours_ns" "$cjson_ns" "$(ratio "$ours_ns" "$cjson_ns")"
+done < <(sed -e 1d -e 's/random bits/random_bits/' "$work/numbers")
+
 mkdir -p bench
 {
 	echo "Measured $(date -u +%Y-%m-%d) on $machine; Kafka 4.3.1 (local KRaft, one node), librdkafka $(pkg-config --modversion rdkafka); median of $runs runs$([ $scale = 10 ] && echo ', BENCH_QUICK (10x smaller)')."
