@@ -32,7 +32,15 @@ typedef void *(*kt_json_alloc_fn)(void *ctx, size_t n);
  * strings, and only the four JSON whitespace characters count as such.
  * Strings must be well-formed UTF-8 (cJSON takes any bytes); outside them
  * JSON is ASCII, so an accepted text is valid UTF-8 as a whole. Like cJSON
- * it keeps duplicate keys; numbers beyond double range become +-inf. */
+ * it keeps duplicate keys; numbers beyond double range become +-inf.
+ *
+ * Two things cJSON trees do not hold, kept where cJSON leaves room:
+ * - a string's length in bytes in its valueint (strings may hold NULs,
+ *   written \u0000; valuestring is still NUL-terminated);
+ * - for an integer written without fraction or exponent whose magnitude is
+ *   2^53 or more (not every such integer is a double), its exact text in
+ *   the number's valuestring, e.g. "1234567890123456099"; NULL for every
+ *   other number, whose valuedouble is exact. */
 cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx);
 
 /* How many bytes at the start of s[0..n) a JSON string holds as they are:

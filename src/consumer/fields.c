@@ -2,11 +2,14 @@
 #include "fields.h"
 #include "ktrio/error.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ktrio/number.h"
 #include "ktrio/parse.h"
 
 void kt_fieldspec_init(kt_fieldspec *s)
@@ -23,6 +26,7 @@ void kt_fieldspec_release(kt_fieldspec *s)
 		free(s->stats[i]);
 	free(s->time_field);
 	free(s->distinct);
+	free(s->scratch);
 	kt_fieldspec_init(s);
 }
 
@@ -62,32 +66,63 @@ int kt_fieldspec_set_stats(kt_fieldspec *s, const char *list, char *err,
 			  errlen);
 }
 
-/* The shortest of %.15g and %.17g that reads back as the same double. */
-static size_t shortest(char *buf, size_t len, double d)
+/* The bytes of a string node: kt_json_parse keeps the length in
+ * valueint (strings may hold NULs); cJSON_Parse leaves it 0 and has no
+ * NULs inside strings. */
+static size_t string_len(const cJSON *v)
 {
-	int n = snprintf(buf, len, "%.15g", d);
-	if (strtod(buf, NULL) != d)
-		n = snprintf(buf, len, "%.17g", d);
-	return (size_t)n;
+	return v->valueint > 0 ? (size_t)v->valueint : strlen(v->valuestring);
+}
+
+/* A number's text in the key: an integer the parser kept exactly (2^53
+ * and up) as written, else the shortest text of its double, with -0 as 0
+ * (equal numbers make one key). */
+static size_t number_text(const cJSON *v, char *buf, const char **text)
+{
+	if (v->valuestring) {
+		*text = v->valuestring;
+		return strlen(v->valuestring);
+	}
+	*text = buf;
+	return kt_number_format(v->valuedouble == 0 ? 0.0 : v->valuedouble, buf);
+}
+
+/* Room for need more bytes in spec's scratch after used; -1 when out of
+ * memory. */
+static int scratch_room(kt_fieldspec *s, size_t used, size_t need)
+{
+	if (s->scratch_cap - used >= need)
+		return 0;
+	size_t cap = s->scratch_cap ? s->scratch_cap : 256;
+	while (cap - used < need)
+		cap *= 2;
+	char *p = realloc(s->scratch, cap);
+	if (!p)
+		return -1;
+	s->scratch = p;
+	s->scratch_cap = cap;
+	return 0;
 }
 
 /* Key encoding: per value a type byte ('s', 'n', 't', 'f', 'z'), then for
- * strings and numbers a 2-byte length and the bytes. */
-static int key_append(kt_extracted *out, const cJSON *v, enum kt_invalid *reason)
+ * strings and numbers a 4-byte big-endian length and the bytes. Appends v
+ * at scratch + *used; -1 with *reason when v cannot be a key value, or
+ * too_large when memory runs out. */
+static int encode_value(kt_fieldspec *s, size_t *used, const cJSON *v,
+			enum kt_invalid *reason)
 {
-	char num[32];
+	char num[KT_NUMBER_MAX];
 	const char *bytes = NULL;
 	size_t len = 0;
 	char tag;
 	if (cJSON_IsString(v)) {
-		tag = 's', bytes = v->valuestring, len = strlen(bytes);
+		tag = 's', bytes = v->valuestring, len = string_len(v);
 	} else if (cJSON_IsNumber(v)) {
 		if (!isfinite(v->valuedouble)) {
 			*reason = KT_INVALID_BAD_NUMBER;
 			return -1;
 		}
-		tag = 'n', len = shortest(num, sizeof num, v->valuedouble);
-		bytes = num;
+		tag = 'n', len = number_text(v, num, &bytes);
 	} else if (cJSON_IsTrue(v)) {
 		tag = 't';
 	} else if (cJSON_IsFalse(v)) {
@@ -98,19 +133,19 @@ static int key_append(kt_extracted *out, const cJSON *v, enum kt_invalid *reason
 		*reason = KT_INVALID_WRONG_TYPE;
 		return -1;
 	}
-	size_t need = 1 + (bytes ? 2 + len : 0);
-	if (out->keylen + need > sizeof out->key) {
+	size_t need = 1 + (bytes ? 4 + len : 0);
+	if (len > UINT32_MAX || scratch_room(s, *used, need) < 0) {
 		*reason = KT_INVALID_TOO_LARGE;
 		return -1;
 	}
-	char *p = out->key + out->keylen;
-	*p++ = tag;
+	unsigned char *p = (unsigned char *)s->scratch + *used;
+	*p++ = (unsigned char)tag;
 	if (bytes) {
-		*p++ = (char)(len >> 8);
-		*p++ = (char)(len & 0xff);
+		for (int shift = 24; shift >= 0; shift -= 8)
+			*p++ = (unsigned char)(len >> shift);
 		memcpy(p, bytes, len);
 	}
-	out->keylen += need;
+	*used += need;
 	return 0;
 }
 
@@ -152,26 +187,33 @@ static int stat_index(kt_fieldspec *s, const char *name, bool numeric)
 	return (int)s->nstats++;
 }
 
-static int take_stat(kt_extracted *out, int i, const cJSON *v,
-		     enum kt_invalid *reason)
+/* Bit i of the stat masks. */
+#define BIT(i) (UINT32_C(1) << (i))
+
+/* A stat field's value; anything but a finite number is no value (the
+ * window counts the record as skipped for that stat), and so is a field
+ * given twice (dup: its bit, set at the first copy). */
+static void take_stat(kt_extracted *out, int i, const cJSON *v, uint32_t *seen)
 {
-	if (cJSON_IsNull(v))
-		return 0; /* a null is no value, not an error */
-	if (!cJSON_IsNumber(v)) {
-		*reason = KT_INVALID_WRONG_TYPE;
-		return -1;
+	if (*seen & BIT(i)) {
+		out->stat_present &= ~BIT(i);
+		out->stat_exact &= ~BIT(i);
+		return;
 	}
-	if (!isfinite(v->valuedouble)) {
-		*reason = KT_INVALID_BAD_NUMBER;
-		return -1;
-	}
-	if (out->stat_present & (1u << i)) {
-		*reason = KT_INVALID_DUPLICATE_KEY;
-		return -1;
-	}
+	*seen |= BIT(i);
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return;
 	out->stat[i] = v->valuedouble;
-	out->stat_present |= 1u << i;
-	return 0;
+	out->stat_present |= BIT(i);
+	if (v->valuestring) { /* an integer of 2^53 or more, exact if it fits */
+		errno = 0;
+		char *end;
+		long long n = strtoll(v->valuestring, &end, 10);
+		if (errno == 0 && *end == '\0') {
+			out->stat_int[i] = n;
+			out->stat_exact |= BIT(i);
+		}
+	}
 }
 
 static int take_time(const cJSON *v, int64_t *t, enum kt_invalid *reason)
@@ -197,16 +239,37 @@ static int take_time(const cJSON *v, int64_t *t, enum kt_invalid *reason)
 	return -1;
 }
 
+/* The distinct value, encoded as one key value after the group key in
+ * scratch; none for objects and arrays. -1 when out of memory. */
+static int take_distinct(kt_fieldspec *spec, size_t used, const cJSON *v,
+			 kt_extracted *out)
+{
+	enum kt_invalid ignored;
+	if (cJSON_IsObject(v) || cJSON_IsArray(v) ||
+	    (cJSON_IsNumber(v) && !isfinite(v->valuedouble)))
+		return 0;
+	size_t end = used;
+	if (encode_value(spec, &end, v, &ignored) < 0)
+		return -1;
+	out->distinct = spec->scratch + used;
+	out->distinct_len = end - used;
+	return 0;
+}
+
 int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 		      enum kt_invalid *reason)
 {
 	const cJSON *group[KT_MAX_GROUP_FIELDS] = {0};
 	const cJSON *time = NULL, *distinct = NULL;
+	bool distinct_twice = false;
+	uint32_t seen = 0;
+	out->key = NULL;
 	out->keylen = 0;
-	out->stat_present = 0;
+	out->stat_present = out->stat_exact = 0;
 	out->distinct = NULL;
-	/* One pass over the record's fields; a used field seen twice is a
-	 * duplicate key, whichever copy a JSON library would pick. */
+	out->distinct_len = 0;
+	/* One pass over the record's fields; a group or time field seen twice
+	 * is a duplicate key, whichever copy a JSON library would pick. */
 	for (const cJSON *c = root->child; c; c = c->next) {
 		const char *name = c->string;
 		for (size_t i = 0; i < spec->ngroup; i++)
@@ -221,29 +284,21 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 			time = c;
 		}
 		if (spec->distinct && same(name, spec->distinct)) {
-			if (distinct)
-				goto duplicate;
+			distinct_twice = distinct != NULL;
 			distinct = c;
 		}
 		int si = stat_index(spec, name, cJSON_IsNumber(c));
-		if (si >= 0 && take_stat(out, si, c, reason) < 0)
-			return -1;
+		if (si >= 0)
+			take_stat(out, si, c, &seen);
 	}
+	size_t used = 0;
 	for (size_t i = 0; i < spec->ngroup; i++) {
 		if (!group[i]) {
 			*reason = KT_INVALID_MISSING_FIELD;
 			return -1;
 		}
-		if (key_append(out, group[i], reason) < 0)
+		if (encode_value(spec, &used, group[i], reason) < 0)
 			return -1;
-	}
-	if (!spec->auto_stats) {
-		for (size_t i = 0; i < spec->nstats; i++)
-			if (!(out->stat_present & (1u << i)) &&
-			    !cJSON_GetObjectItemCaseSensitive(root, spec->stats[i])) {
-				*reason = KT_INVALID_MISSING_FIELD;
-				return -1;
-			}
 	}
 	if (spec->time_field) {
 		if (!time) {
@@ -253,92 +308,89 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 		if (take_time(time, &out->time, reason) < 0)
 			return -1;
 	}
-	if (distinct) {
-		if (cJSON_IsString(distinct)) {
-			out->distinct = distinct->valuestring;
-			out->distinct_len = strlen(distinct->valuestring);
-		} else if (cJSON_IsNumber(distinct)) {
-			/* Numbers count by their text; store it in the spare key
-			 * space after the group key. */
-			size_t room = sizeof out->key - out->keylen;
-			char num[32];
-			size_t n = shortest(num, sizeof num, distinct->valuedouble);
-			if (n < room) {
-				memcpy(out->key + out->keylen, num, n);
-				out->distinct = out->key + out->keylen;
-				out->distinct_len = n;
-			}
-		}
+	if (distinct && !distinct_twice && take_distinct(spec, used, distinct, out) < 0) {
+		*reason = KT_INVALID_TOO_LARGE;
+		return -1;
 	}
+	out->key = spec->scratch; /* after take_distinct: it may move scratch */
+	out->keylen = used;
+	if (out->distinct)
+		out->distinct = spec->scratch + used;
 	return 0;
 duplicate:
 	*reason = KT_INVALID_DUPLICATE_KEY;
 	return -1;
 }
 
-/* Walk to the i-th encoded value; NULL when malformed (an unknown type
- * byte, or a value longer than any key holds: callers copy it into a
- * KT_MAX_KEY_BYTES buffer). */
-static const char *key_seek(const char *key, size_t keylen, size_t i,
-			    size_t *len)
+int kt_key_part_at(const char *key, size_t keylen, size_t i, kt_key_part *out)
 {
-	const char *p = key, *end = key + keylen;
+	const unsigned char *p = (const unsigned char *)key, *end = p + keylen;
 	for (;;) {
 		if (p >= end)
-			return NULL;
-		size_t n = 0;
-		if (*p == 's' || *p == 'n') {
-			if (end - p < 3)
-				return NULL;
-			n = ((size_t)(unsigned char)p[1] << 8) | (unsigned char)p[2];
-			if ((size_t)(end - p) < 3 + n || n > KT_MAX_KEY_BYTES - 3)
-				return NULL;
-		} else if (*p != 't' && *p != 'f' && *p != 'z') {
-			return NULL;
+			return -1;
+		char type = (char)*p;
+		size_t n = 0, head = 1;
+		if (type == 's' || type == 'n') {
+			if (end - p < 5)
+				return -1;
+			n = (size_t)p[1] << 24 | (size_t)p[2] << 16 | (size_t)p[3] << 8 | p[4];
+			head = 5;
+			if ((size_t)(end - p) - head < n)
+				return -1;
+		} else if (type != 't' && type != 'f' && type != 'z') {
+			return -1;
 		}
 		if (i == 0) {
-			*len = n;
-			return p;
+			*out = (kt_key_part){type, (const char *)p + head, n};
+			return 0;
 		}
-		p += (*p == 's' || *p == 'n') ? 3 + n : 1;
+		p += head + n;
 		i--;
 	}
 }
 
-cJSON *kt_key_value(const char *key, size_t keylen, size_t i)
+/* A whole JSON number per RFC 8259. */
+static bool json_number(const char *s, size_t len)
 {
-	size_t n;
-	const char *p = key_seek(key, keylen, i, &n);
-	if (!p)
-		return NULL;
-	char buf[KT_MAX_KEY_BYTES + 1];
-	switch (*p) {
-	case 's':
-		memcpy(buf, p + 3, n);
-		buf[n] = '\0';
-		return cJSON_CreateString(buf);
-	case 'n':
-		memcpy(buf, p + 3, n);
-		buf[n] = '\0';
-		return cJSON_CreateNumber(strtod(buf, NULL));
-	case 't':
-		return cJSON_CreateTrue();
-	case 'f':
-		return cJSON_CreateFalse();
-	default:
-		return cJSON_CreateNull();
+	size_t i = 0;
+	if (i < len && s[i] == '-')
+		i++;
+	if (i == len || !isdigit((unsigned char)s[i]))
+		return false;
+	if (s[i] == '0')
+		i++;
+	else
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++;
+	if (i < len && s[i] == '.') {
+		if (++i == len || !isdigit((unsigned char)s[i]))
+			return false;
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++;
 	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i == len || !isdigit((unsigned char)s[i]))
+			return false;
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++;
+	}
+	return i == len;
 }
 
-void kt_key_text(const char *key, size_t keylen, size_t i, char *buf,
-		 size_t buflen)
+static bool is_word(const char *s, size_t len, const char *word)
 {
-	size_t n;
-	const char *p = key_seek(key, keylen, i, &n);
-	if (!p)
-		snprintf(buf, buflen, "?");
-	else if (*p == 's' || *p == 'n')
-		snprintf(buf, buflen, "%.*s", (int)n, p + 3);
-	else
-		snprintf(buf, buflen, "%s", *p == 't' ? "true" : *p == 'f' ? "false" : "null");
+	return len == strlen(word) && memcmp(s, word, len) == 0;
+}
+
+bool kt_key_string_needs_quotes(const char *s, size_t len)
+{
+	if (len == 0 || s[0] == '"' || is_word(s, len, "true") || is_word(s, len, "false") ||
+	    is_word(s, len, "null") || json_number(s, len))
+		return true;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
 }

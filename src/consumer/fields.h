@@ -12,8 +12,7 @@
 #include "ktrio/record.h"
 
 #define KT_MAX_GROUP_FIELDS 8
-#define KT_MAX_STATS 16      /* stat fields per record, explicit or found */
-#define KT_MAX_KEY_BYTES 512 /* encoded group key */
+#define KT_MAX_STATS 16 /* stat fields per record, explicit or found */
 
 typedef struct kt_fieldspec {
 	char *group_by[KT_MAX_GROUP_FIELDS]; /* owned */
@@ -25,6 +24,10 @@ typedef struct kt_fieldspec {
 	size_t auto_skipped;  /* numeric fields beyond KT_MAX_STATS, ignored */
 	char *time_field;     /* event-time field, or NULL */
 	char *distinct;       /* --distinct field, or NULL */
+	/* Working memory of kt_fields_extract (owned, reused): the encoded
+	 * group key and distinct value of the last record. */
+	char *scratch;
+	size_t scratch_cap;
 } kt_fieldspec;
 
 void kt_fieldspec_init(kt_fieldspec *s);
@@ -39,28 +42,55 @@ int kt_fieldspec_set_stats(kt_fieldspec *s, const char *list, char *err,
 
 /* What one record contributes. */
 typedef struct kt_extracted {
-	char key[KT_MAX_KEY_BYTES]; /* encoded group key (kt_key_* decode it) */
+	/* The encoded group key (kt_key_part reads it), in spec->scratch:
+	 * valid until the next kt_fields_extract with that spec. Any length:
+	 * a key is as long as its values (hashed for lookup, never cut). */
+	const char *key;
 	size_t keylen;
 	double stat[KT_MAX_STATS];
-	uint32_t stat_present; /* bit i: stat[i] holds a value (null skipped) */
+	/* An integer stat value of 2^53 or more (whose double may be off)
+	 * exactly, when bit i of stat_exact is set: min and max keep it. */
+	int64_t stat_int[KT_MAX_STATS];
+	uint32_t stat_present; /* bit i: stat[i] holds a value */
+	uint32_t stat_exact;
 	int64_t time;          /* event time in ms when spec->time_field */
-	const char *distinct;  /* borrowed from the record; NULL when absent */
+	/* The distinct-count field's value, encoded as one key value (so
+	 * "42" and 42 are two values), in spec->scratch; NULL when absent,
+	 * an object, an array, or given twice. */
+	const char *distinct;
 	size_t distinct_len;
 } kt_extracted;
 
-/* Extract from a decoded record. Returns 0, or -1 with *reason
- * (missing_field, wrong_type, bad_number, bad_time, duplicate_key,
- * too_large). With auto_stats, new numeric fields are added to spec. */
+/* Extract from a decoded record (a kt_json_parse tree: string lengths in
+ * valueint, big integers' text kept; cJSON_Parse trees work too, without
+ * NULs in strings). Returns 0, or -1 with *reason when the record cannot
+ * be grouped: a group-by field missing, twice, or an object or array
+ * (wrong_type) or a number beyond double range (bad_number); the event-time
+ * field missing, twice or not a time (missing_field, duplicate_key,
+ * bad_time). A stat field that is missing, null, not a number, beyond
+ * double range or given twice only leaves that stat without a value (its
+ * bit clear in stat_present): the window counts it as skipped. With
+ * auto_stats, new numeric fields are added to spec. */
 int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 		      enum kt_invalid *reason);
 
-/* Decode the i-th value of an encoded group key into a new cJSON item
- * (string, number, bool or null); NULL on a malformed key or OOM. */
-cJSON *kt_key_value(const char *key, size_t keylen, size_t i);
+/* One value of an encoded key. */
+typedef struct kt_key_part {
+	char type;         /* 's' string, 'n' number, 't' true, 'f' false, 'z' null */
+	const char *bytes; /* string bytes (may hold NULs) or number text */
+	size_t len;
+} kt_key_part;
 
-/* Print the i-th value of an encoded key as text (strings bare, numbers
- * as %.17g shortest form, true/false/null) into buf. */
-void kt_key_text(const char *key, size_t keylen, size_t i, char *buf,
-		 size_t buflen);
+/* The i-th value of an encoded key (borrowed from it). Numbers are their
+ * JSON text: an integer from 2^53 up as written, any other number as
+ * kt_number_format writes its double (-0 as 0). -1 when the key is
+ * malformed or has no i-th value. */
+int kt_key_part_at(const char *key, size_t keylen, size_t i, kt_key_part *out);
+
+/* True when a string value would print like another kind of value or not
+ * at all: empty, a JSON number, true, false or null, starting with '"', or
+ * holding a control byte or DEL. The table and CSV then show it as a JSON
+ * string, quoted and escaped, so "42" and 42, "null" and null differ. */
+bool kt_key_string_needs_quotes(const char *s, size_t len);
 
 #endif

@@ -1,12 +1,12 @@
 /* report: the consumer's per-window output as table, JSON or CSV. */
 #include "report.h"
 
-#include <cJSON.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ktrio/number.h"
 #include "ktrio/parse.h"
 #include "ktrio/vec.h"
 
@@ -18,13 +18,22 @@ void kt_report_init(kt_report *r, enum kt_format format, size_t top,
 	r->top = top;
 	r->top_explicit = top_explicit;
 	r->spec = spec;
+	kt_emit_init(&r->text);
+	kt_emit_init(&r->cell);
 }
 
-void kt_report_release(kt_report *r)
+static void free_pending(kt_report *r)
 {
 	free(r->pending);
 	r->pending = NULL;
 	r->npending = r->pending_cap = 0;
+}
+
+void kt_report_release(kt_report *r)
+{
+	free_pending(r);
+	kt_emit_release(&r->text);
+	kt_emit_release(&r->cell);
 }
 
 /* Records and bytes per second over the time the window was open. */
@@ -38,219 +47,219 @@ static rates rates_of(const kt_window *w)
 	return (rates){(double)w->records / secs, (double)w->bytes / secs};
 }
 
+/* Groups whose text is buffered before it is written out: bounds the
+ * buffer for windows of many groups. */
+#define FLUSH_BYTES (1 << 20)
+
+/* The minimum or maximum of a stat: exact when an integer of 2^53 or more. */
+static void emit_extreme(kt_emit *e, double d, bool is_int, int64_t exact, const char *none)
+{
+	if (is_int)
+		kt_emit_int(e, exact);
+	else
+		kt_emit_double(e, d, none);
+}
+
 /* ---- JSON ------------------------------------------------------------ */
 
-static bool add_num_or_null(cJSON *o, const char *name, double v)
+/* `"name":` with name escaped as JSON wants. */
+static void json_name(kt_emit *e, const char *name)
 {
-	if (isnan(v))
-		return cJSON_AddNullToObject(o, name) != NULL;
-	return cJSON_AddNumberToObject(o, name, v) != NULL;
+	kt_emit_json_string(e, name, strlen(name));
+	kt_emit_char(e, ':');
 }
 
-static cJSON *stat_json(const kt_stat *st)
+static void json_uint(kt_emit *e, const char *field, uint64_t v)
 {
-	cJSON *o = cJSON_CreateObject();
+	kt_emit_str(e, field);
+	kt_emit_uint(e, v);
+}
+
+static void json_double(kt_emit *e, const char *field, double v)
+{
+	kt_emit_str(e, field);
+	kt_emit_double(e, v, "null");
+}
+
+/* One stat of a group; st NULL when none of its records had a value. */
+static void stat_json(kt_emit *e, const kt_stat *st, uint64_t group_count)
+{
+	uint64_t n = st ? st->moments.count : 0;
+	json_uint(e, "{\"count\":", n);
+	json_uint(e, ",\"skipped\":", group_count - n);
+	if (!st) {
+		kt_emit_str(e, ",\"sum\":0,\"mean\":null,\"min\":null,\"max\":null,\"stddev\":null,"
+			       "\"p50\":null,\"p95\":null,\"p99\":null}");
+		return;
+	}
 	const kt_welford *m = &st->moments;
-	if (o && cJSON_AddNumberToObject(o, "count", (double)m->count) &&
-	    cJSON_AddNumberToObject(o, "sum", m->sum) &&
-	    cJSON_AddNumberToObject(o, "mean", m->mean) &&
-	    cJSON_AddNumberToObject(o, "min", m->min) &&
-	    cJSON_AddNumberToObject(o, "max", m->max) &&
-	    add_num_or_null(o, "stddev", kt_welford_stddev(m)) &&
-	    add_num_or_null(o, "p50", kt_sketch_quantile(&st->quantiles, 0.50)) &&
-	    add_num_or_null(o, "p95", kt_sketch_quantile(&st->quantiles, 0.95)) &&
-	    add_num_or_null(o, "p99", kt_sketch_quantile(&st->quantiles, 0.99)))
-		return o;
-	cJSON_Delete(o);
-	return NULL;
+	json_double(e, ",\"sum\":", m->sum);
+	json_double(e, ",\"mean\":", m->mean);
+	kt_emit_str(e, ",\"min\":");
+	emit_extreme(e, m->min, st->min_is_int, st->min_int, "null");
+	kt_emit_str(e, ",\"max\":");
+	emit_extreme(e, m->max, st->max_is_int, st->max_int, "null");
+	json_double(e, ",\"stddev\":", kt_welford_stddev(m));
+	json_double(e, ",\"p50\":", kt_sketch_quantile(&st->quantiles, 0.50));
+	json_double(e, ",\"p95\":", kt_sketch_quantile(&st->quantiles, 0.95));
+	json_double(e, ",\"p99\":", kt_sketch_quantile(&st->quantiles, 0.99));
+	kt_emit_char(e, '}');
 }
 
-static cJSON *group_json(const kt_fieldspec *spec, const kt_group *g)
+static void group_json(kt_emit *e, const kt_fieldspec *spec, const kt_group *g)
 {
-	cJSON *o = cJSON_CreateObject(), *key, *stats, *distinct;
-	if (!o || !(key = cJSON_AddObjectToObject(o, "key")) ||
-	    !cJSON_AddNumberToObject(o, "count", (double)g->count) ||
-	    !(stats = cJSON_AddObjectToObject(o, "stats")))
-		goto fail;
+	kt_emit_str(e, "{\"key\":{");
 	for (size_t i = 0; i < spec->ngroup; i++) {
-		cJSON *v = kt_key_value(g->key, g->keylen, i);
-		if (!v || !cJSON_AddItemToObject(key, spec->group_by[i], v)) {
-			cJSON_Delete(v);
-			goto fail;
-		}
+		kt_key_part part;
+		if (i)
+			kt_emit_char(e, ',');
+		json_name(e, spec->group_by[i]);
+		if (kt_key_part_at(g->key, g->keylen, i, &part) == 0)
+			kt_emit_key_json(e, &part);
+		else
+			kt_emit_str(e, "null"); /* never: keys are made by fields.c */
 	}
+	json_uint(e, "},\"count\":", g->count);
+	kt_emit_str(e, ",\"stats\":{");
 	for (size_t i = 0; i < spec->nstats; i++) {
-		if (!g->stats[i])
-			continue;
-		cJSON *s = stat_json(g->stats[i]);
-		if (!s || !cJSON_AddItemToObject(stats, spec->stats[i], s)) {
-			cJSON_Delete(s);
-			goto fail;
-		}
+		if (i)
+			kt_emit_char(e, ',');
+		json_name(e, spec->stats[i]);
+		stat_json(e, g->stats[i], g->count);
 	}
+	kt_emit_char(e, '}');
 	if (spec->distinct) {
-		if (!(distinct = cJSON_AddObjectToObject(o, "distinct")) ||
-		    !cJSON_AddNumberToObject(distinct, spec->distinct,
-					     g->distinct ? (double)kt_hll_estimate(g->distinct) : 0))
-			goto fail;
+		kt_emit_str(e, ",\"distinct\":{");
+		json_name(e, spec->distinct);
+		kt_emit_uint(e, g->distinct ? kt_hll_estimate(g->distinct) : 0);
+		kt_emit_char(e, '}');
 	}
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	kt_emit_char(e, '}');
 }
 
-static bool health_json(cJSON *o, const kt_window *w, const kt_health *h)
+static void head_json(kt_emit *e, const kt_window *w, const kt_health *h)
 {
 	char start[40], end[40];
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
-	cJSON *reasons;
-	if (!cJSON_AddStringToObject(o, "window_start", start) ||
-	    !cJSON_AddStringToObject(o, "window_end", end) ||
-	    !cJSON_AddNumberToObject(o, "records", (double)w->records) ||
-	    !cJSON_AddNumberToObject(o, "invalid", (double)h->invalid_total) ||
-	    !(reasons = cJSON_AddObjectToObject(o, "invalid_by_reason")))
-		return false;
-	for (int i = 0; i < KT_INVALID_COUNT; i++)
-		if (h->invalid[i] &&
-		    !cJSON_AddNumberToObject(reasons, kt_invalid_name(i), (double)h->invalid[i]))
-			return false;
-	return cJSON_AddNumberToObject(o, "filtered", (double)h->filtered) &&
-	       cJSON_AddNumberToObject(o, "late", (double)h->late) &&
-	       cJSON_AddBoolToObject(o, "partial", w->partial);
+	kt_emit_str(e, "{\"window_start\":");
+	kt_emit_json_string(e, start, strlen(start));
+	kt_emit_str(e, ",\"window_end\":");
+	kt_emit_json_string(e, end, strlen(end));
+	json_uint(e, ",\"records\":", w->records);
+	json_uint(e, ",\"invalid\":", h->invalid_total);
+	kt_emit_str(e, ",\"invalid_by_reason\":{");
+	bool first = true;
+	for (int i = 0; i < KT_INVALID_COUNT; i++) {
+		if (!h->invalid[i])
+			continue;
+		if (!first)
+			kt_emit_char(e, ',');
+		first = false;
+		json_name(e, kt_invalid_name(i));
+		kt_emit_uint(e, h->invalid[i]);
+	}
+	json_uint(e, "},\"filtered\":", h->filtered);
+	json_uint(e, ",\"late\":", h->late);
+	kt_emit_str(e, w->partial ? ",\"partial\":true" : ",\"partial\":false");
 }
 
-static bool tail_json(cJSON *o, const kt_window *w, const kt_health *h,
+static void tail_json(kt_emit *e, const kt_window *w, const kt_health *h,
 		      uint64_t other_groups, uint64_t other_count)
 {
-	cJSON *other, *tp, *lat;
 	rates per_s = rates_of(w);
-	return (other = cJSON_AddObjectToObject(o, "other")) &&
-	       cJSON_AddNumberToObject(other, "groups", (double)other_groups) &&
-	       cJSON_AddNumberToObject(other, "count", (double)other_count) &&
-	       cJSON_AddNumberToObject(o, "overflow", (double)w->overflow) &&
-	       (tp = cJSON_AddObjectToObject(o, "throughput")) &&
-	       cJSON_AddNumberToObject(tp, "records_per_s", per_s.records) &&
-	       cJSON_AddNumberToObject(tp, "bytes_per_s", per_s.bytes) &&
-	       (lat = cJSON_AddObjectToObject(o, "latency_ms")) &&
-	       add_num_or_null(lat, "p50", kt_window_latency_ms(w, 0.50, w->written_ms)) &&
-	       add_num_or_null(lat, "p99", kt_window_latency_ms(w, 0.99, w->written_ms)) &&
-	       (h->lag < 0 ? cJSON_AddNullToObject(o, "lag") != NULL
-			   : cJSON_AddNumberToObject(o, "lag", (double)h->lag) != NULL);
+	json_uint(e, ",\"other\":{\"groups\":", other_groups);
+	json_uint(e, ",\"count\":", other_count);
+	json_uint(e, "},\"overflow\":", w->overflow);
+	json_double(e, ",\"throughput\":{\"records_per_s\":", per_s.records);
+	json_double(e, ",\"bytes_per_s\":", per_s.bytes);
+	json_double(e, "},\"latency_ms\":{\"p50\":", kt_window_latency_ms(w, 0.50, w->written_ms));
+	json_double(e, ",\"p99\":", kt_window_latency_ms(w, 0.99, w->written_ms));
+	kt_emit_str(e, "},\"lag\":");
+	if (h->lag < 0)
+		kt_emit_str(e, "null");
+	else
+		kt_emit_int(e, h->lag);
+	kt_emit_str(e, "}\n");
 }
 
-/* Print o without its closing brace (open) or without its opening one. */
-static int put_object(FILE *out, const cJSON *o, bool open)
-{
-	char *text = cJSON_PrintUnformatted(o);
-	if (!text)
-		return -1;
-	size_t len = strlen(text);
-	int rc = open ? (fwrite(text, 1, len - 1, out) == len - 1 ? 0 : -1)
-		      : (fwrite(text + 1, 1, len - 1, out) == len - 1 ? 0 : -1);
-	cJSON_free(text);
-	return rc;
-}
-
-/* One line per window. Every value is encoded by cJSON; the groups are
- * encoded one at a time and spliced between the head and tail objects,
- * because one tree for a window of 100,000 groups took 330 MB. */
+/* One line per window, built in r->text and written a megabyte at a time. */
 static int write_json(kt_report *r, FILE *out, const kt_window *w,
 		      const kt_health *h, kt_group **sorted)
 {
+	kt_emit *e = &r->text;
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
 	uint64_t other = 0;
 	for (size_t i = shown; i < w->ngroups; i++)
 		other += sorted[i]->count;
-	cJSON *head = cJSON_CreateObject(), *tail = cJSON_CreateObject();
-	int rc = -1;
-	if (!head || !tail || !health_json(head, w, h) ||
-	    !tail_json(tail, w, h, w->ngroups - shown, other) || put_object(out, head, true) < 0 ||
-	    fputs(",\"groups\":[", out) == EOF)
-		goto out;
+	head_json(e, w, h);
+	kt_emit_str(e, ",\"groups\":[");
 	for (size_t i = 0; i < shown; i++) {
-		cJSON *g = group_json(r->spec, sorted[i]);
-		char *text = g ? cJSON_PrintUnformatted(g) : NULL;
-		cJSON_Delete(g);
-		if (!text)
-			goto out;
-		int bad = (i && putc(',', out) == EOF) || fputs(text, out) == EOF;
-		cJSON_free(text);
-		if (bad)
-			goto out;
+		if (i)
+			kt_emit_char(e, ',');
+		group_json(e, r->spec, sorted[i]);
+		if (e->len >= FLUSH_BYTES && kt_emit_flush(e, out) < 0)
+			return -1;
 	}
-	if (fputs("],", out) == EOF || put_object(out, tail, false) < 0 || putc('\n', out) == EOF)
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(head);
-	cJSON_Delete(tail);
-	return rc;
+	kt_emit_char(e, ']');
+	tail_json(e, w, h, w->ngroups - shown, other);
+	return kt_emit_flush(e, out);
 }
 
 /* ---- CSV ------------------------------------------------------------- */
 
-/* RFC 4180: quote a field holding a comma, quote or line break. */
-static void csv_field(FILE *out, const char *s)
+static void csv_num(kt_emit *e, double v)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	putc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', out);
-		putc(*s, out);
-	}
-	putc('"', out);
+	kt_emit_char(e, ',');
+	kt_emit_double(e, v, "");
 }
 
-static void csv_num(FILE *out, double v)
+static void csv_uint(kt_emit *e, uint64_t v)
 {
-	if (isnan(v))
-		fputs(",", out);
-	else
-		fprintf(out, ",%.15g", v);
+	kt_emit_char(e, ',');
+	kt_emit_uint(e, v);
 }
 
-static const char *const stat_cols[] = {"count", "sum", "mean", "min", "max",
+static const char *const stat_cols[] = {"count", "skipped", "sum", "mean", "min", "max",
 					"stddev", "p50", "p95", "p99"};
+#define STAT_COLS (sizeof stat_cols / sizeof *stat_cols)
+#define FIRST_SHOWN_COL 3 /* the table shows mean .. p99 */
 
 /* Most empty windows held back while the CSV header waits for a window
  * with records; past this the header is written without stat columns. */
 #define MAX_PENDING 4096
 
 /* ",<field>_<what>", quoted as the field name needs. */
-static void csv_column(FILE *out, const char *field, const char *what)
+static void csv_column(kt_emit *e, const char *field, const char *what)
 {
 	char col[300];
-	snprintf(col, sizeof col, "%s_%s", field, what);
-	putc(',', out);
-	csv_field(out, col);
+	int n = snprintf(col, sizeof col, "%s_%s", field, what);
+	kt_emit_char(e, ',');
+	kt_emit_csv_field(e, col, n < (int)sizeof col ? (size_t)n : sizeof col - 1);
 }
 
-static void csv_header(kt_report *r, FILE *out)
+static void csv_header(kt_report *r)
 {
 	const kt_fieldspec *s = r->spec;
-	fputs("window_start,window_end", out);
+	kt_emit *e = &r->text;
+	kt_emit_str(e, "window_start,window_end");
 	for (size_t i = 0; i < s->ngroup; i++) {
-		putc(',', out);
-		csv_field(out, s->group_by[i]);
+		kt_emit_char(e, ',');
+		kt_emit_csv_field(e, s->group_by[i], strlen(s->group_by[i]));
 	}
-	fputs(",count", out);
+	kt_emit_str(e, ",count");
 	for (size_t i = 0; i < s->nstats; i++)
-		for (size_t c = 0; c < sizeof stat_cols / sizeof *stat_cols; c++)
-			csv_column(out, s->stats[i], stat_cols[c]);
+		for (size_t c = 0; c < STAT_COLS; c++)
+			csv_column(e, s->stats[i], stat_cols[c]);
 	if (s->distinct)
-		csv_column(out, s->distinct, "distinct");
-	fputs(",window_records,invalid,filtered,late,overflow,other_groups,other_count,"
-	      "records_per_s,bytes_per_s,latency_p50_ms,latency_p99_ms,lag,partial",
-	      out);
-	for (int i = 0; i < KT_INVALID_COUNT; i++)
-		fprintf(out, ",invalid_%s", kt_invalid_name(i));
-	putc('\n', out);
+		csv_column(e, s->distinct, "distinct");
+	kt_emit_str(e, ",window_records,invalid,filtered,late,overflow,other_groups,other_count,"
+		       "records_per_s,bytes_per_s,latency_p50_ms,latency_p99_ms,lag,partial");
+	for (int i = 0; i < KT_INVALID_COUNT; i++) {
+		kt_emit_str(e, ",invalid_");
+		kt_emit_str(e, kt_invalid_name(i));
+	}
+	kt_emit_char(e, '\n');
 	r->csv_header_done = true;
 	r->csv_stats = s->nstats;
 }
@@ -264,66 +273,80 @@ typedef struct csv_window {
 	const kt_health *health;
 } csv_window;
 
-static void csv_window_columns(FILE *out, const csv_window *cw)
+static void csv_window_columns(kt_emit *e, const csv_window *cw)
 {
 	const kt_health *h = cw->health;
-	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		     ",%" PRIu64 ",%" PRIu64,
-		cw->records, h->invalid_total, h->filtered, h->late, cw->overflow,
-		cw->other_groups, cw->other_count);
-	csv_num(out, cw->records_per_s);
-	csv_num(out, cw->bytes_per_s);
-	csv_num(out, cw->latency_p50);
-	csv_num(out, cw->latency_p99);
-	if (h->lag < 0)
-		putc(',', out);
-	else
-		fprintf(out, ",%" PRId64, h->lag);
-	fputs(cw->partial ? ",true" : ",false", out);
+	csv_uint(e, cw->records);
+	csv_uint(e, h->invalid_total);
+	csv_uint(e, h->filtered);
+	csv_uint(e, h->late);
+	csv_uint(e, cw->overflow);
+	csv_uint(e, cw->other_groups);
+	csv_uint(e, cw->other_count);
+	csv_num(e, cw->records_per_s);
+	csv_num(e, cw->bytes_per_s);
+	csv_num(e, cw->latency_p50);
+	csv_num(e, cw->latency_p99);
+	kt_emit_char(e, ',');
+	if (h->lag >= 0)
+		kt_emit_int(e, h->lag);
+	kt_emit_str(e, cw->partial ? ",true" : ",false");
 	for (int i = 0; i < KT_INVALID_COUNT; i++)
-		fprintf(out, ",%" PRIu64, h->invalid[i]);
-	putc('\n', out);
+		csv_uint(e, h->invalid[i]);
+	kt_emit_char(e, '\n');
+}
+
+/* The stat columns of one group (g NULL: an empty window's row). */
+static void csv_stat(kt_emit *e, const kt_group *g, size_t i)
+{
+	const kt_stat *st = g ? g->stats[i] : NULL;
+	uint64_t n = st ? st->moments.count : 0;
+	csv_uint(e, n);
+	csv_uint(e, g ? g->count - n : 0);
+	if (!st) {
+		kt_emit_str(e, ",,,,,,,,");
+		return;
+	}
+	const kt_welford *m = &st->moments;
+	csv_num(e, m->sum);
+	csv_num(e, m->mean);
+	kt_emit_char(e, ',');
+	emit_extreme(e, m->min, st->min_is_int, st->min_int, "");
+	kt_emit_char(e, ',');
+	emit_extreme(e, m->max, st->max_is_int, st->max_int, "");
+	csv_num(e, kt_welford_stddev(m));
+	csv_num(e, kt_sketch_quantile(&st->quantiles, 0.50));
+	csv_num(e, kt_sketch_quantile(&st->quantiles, 0.95));
+	csv_num(e, kt_sketch_quantile(&st->quantiles, 0.99));
 }
 
 /* One row: a group of the window, or (g NULL) the window alone. */
-static void csv_row(const kt_report *r, FILE *out, const csv_window *cw,
-		    const kt_group *g)
+static void csv_row(kt_report *r, const csv_window *cw, const kt_group *g)
 {
 	const kt_fieldspec *s = r->spec;
-	char buf[KT_MAX_KEY_BYTES + 1];
-	fprintf(out, "%s,%s", cw->start, cw->end);
+	kt_emit *e = &r->text;
+	kt_emit_str(e, cw->start);
+	kt_emit_char(e, ',');
+	kt_emit_str(e, cw->end);
 	for (size_t i = 0; i < s->ngroup; i++) {
-		putc(',', out);
-		if (g) {
-			kt_key_text(g->key, g->keylen, i, buf, sizeof buf);
-			csv_field(out, buf);
+		kt_key_part part;
+		kt_emit_char(e, ',');
+		if (g && kt_key_part_at(g->key, g->keylen, i, &part) == 0) {
+			r->cell.len = 0;
+			kt_emit_key_text(&r->cell, &part);
+			kt_emit_csv_field(e, r->cell.buf, r->cell.len);
 		}
 	}
-	fprintf(out, ",%" PRIu64, g ? g->count : 0);
-	for (size_t i = 0; i < r->csv_stats; i++) {
-		const kt_stat *st = g ? g->stats[i] : NULL;
-		if (!st) {
-			fputs(",0,,,,,,,,", out);
-			continue;
-		}
-		const kt_welford *m = &st->moments;
-		fprintf(out, ",%" PRIu64, m->count);
-		csv_num(out, m->sum);
-		csv_num(out, m->mean);
-		csv_num(out, m->min);
-		csv_num(out, m->max);
-		csv_num(out, kt_welford_stddev(m));
-		csv_num(out, kt_sketch_quantile(&st->quantiles, 0.50));
-		csv_num(out, kt_sketch_quantile(&st->quantiles, 0.95));
-		csv_num(out, kt_sketch_quantile(&st->quantiles, 0.99));
-	}
+	csv_uint(e, g ? g->count : 0);
+	for (size_t i = 0; i < r->csv_stats; i++)
+		csv_stat(e, g, i);
 	if (s->distinct)
-		fprintf(out, ",%" PRIu64, g && g->distinct ? kt_hll_estimate(g->distinct) : 0);
-	csv_window_columns(out, cw);
+		csv_uint(e, g && g->distinct ? kt_hll_estimate(g->distinct) : 0);
+	csv_window_columns(e, cw);
 }
 
 /* The empty windows held back, now that the header is out. */
-static void csv_flush_pending(kt_report *r, FILE *out)
+static void csv_flush_pending(kt_report *r)
 {
 	for (size_t i = 0; i < r->npending; i++) {
 		const kt_report_pending *p = &r->pending[i];
@@ -333,9 +356,9 @@ static void csv_flush_pending(kt_report *r, FILE *out)
 		csv_window cw = {.start = start, .end = end, .latency_p50 = NAN,
 				 .latency_p99 = NAN, .partial = p->partial,
 				 .health = &p->health};
-		csv_row(r, out, &cw, NULL);
+		csv_row(r, &cw, NULL);
 	}
-	kt_report_release(r);
+	free_pending(r);
 }
 
 /* Without --stats the stat columns are the fields of the first window with
@@ -359,8 +382,8 @@ static int write_csv(kt_report *r, FILE *out, const kt_window *w,
 	if (held)
 		return held < 0 ? -1 : 0;
 	if (!r->csv_header_done) {
-		csv_header(r, out);
-		csv_flush_pending(r, out);
+		csv_header(r);
+		csv_flush_pending(r);
 	}
 	char start[40], end[40];
 	kt_format_iso8601_ms(w->start, start, sizeof start);
@@ -376,26 +399,48 @@ static int write_csv(kt_report *r, FILE *out, const kt_window *w,
 	for (size_t i = shown; i < w->ngroups; i++)
 		cw.other_count += sorted[i]->count;
 	if (w->ngroups == 0)
-		csv_row(r, out, &cw, NULL);
-	for (size_t i = 0; i < shown; i++)
-		csv_row(r, out, &cw, sorted[i]);
-	return ferror(out) ? -1 : 0;
+		csv_row(r, &cw, NULL);
+	for (size_t i = 0; i < shown; i++) {
+		csv_row(r, &cw, sorted[i]);
+		if (r->text.len >= FLUSH_BYTES && kt_emit_flush(&r->text, out) < 0)
+			return -1;
+	}
+	return kt_emit_flush(&r->text, out);
 }
 
 /* ---- table ----------------------------------------------------------- */
 
-/* Numbers for people: integers as integers, others with 2 decimals, very
- * large or small ones in %g form. */
+/* Numbers for people: integers exactly (the shortest text of their
+ * double, as in JSON and CSV), others rounded to 2 decimals, very large or
+ * small ones in %g form; "-" when undefined or infinite. */
 static void fmt_num(char *buf, size_t len, double v)
 {
-	if (isnan(v))
+	if (!isfinite(v))
 		snprintf(buf, len, "-");
-	else if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(buf, len, "%.0f", v);
+	else if (v == floor(v) && fabs(v) < 1e21 && len >= KT_NUMBER_MAX)
+		kt_number_format(v, buf);
 	else if (fabs(v) >= 1e9 || (fabs(v) < 0.01 && v != 0))
 		snprintf(buf, len, "%.4g", v);
 	else
 		snprintf(buf, len, "%.2f", v);
+}
+
+/* Print s[0..n) (UTF-8) in a column `width` characters wide, left-aligned:
+ * longer text is cut to width - 1 characters and "…" marks the cut. */
+static void table_cell(FILE *out, const char *s, size_t n, int width)
+{
+	int chars = 0;
+	size_t cut = n;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars == width)
+			cut = i; /* where the width-th character starts */
+	if (chars > width) {
+		fwrite(s, 1, cut, out);
+		fputs("\u2026 ", out);
+		return;
+	}
+	fwrite(s, 1, n, out);
+	fprintf(out, "%*s", width - chars + 1, "");
 }
 
 static const char *paint(const kt_report *r, const char *code)
@@ -452,33 +497,70 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 	putc('\n', out);
 }
 
-static void table_header(const kt_report *r, FILE *out)
+/* Key columns are as wide as their widest shown value, from 16 to 40
+ * characters (so ids of 19 digits print whole; longer values are cut). */
+#define KEY_COL_MIN 16
+#define KEY_COL_MAX 40
+
+/* Characters (UTF-8 code points) in s[0..n). */
+static int chars_of(const char *s, size_t n)
+{
+	int c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* The text of key value i of g in r->cell; its length, 0 if none. */
+static size_t key_cell(kt_report *r, const kt_group *g, size_t i)
+{
+	kt_key_part part;
+	r->cell.len = 0;
+	if (kt_key_part_at(g->key, g->keylen, i, &part) == 0)
+		kt_emit_key_text(&r->cell, &part);
+	return r->cell.failed ? 0 : r->cell.len;
+}
+
+static void key_widths(kt_report *r, kt_group **sorted, size_t shown, int *width)
+{
+	for (size_t i = 0; i < r->spec->ngroup; i++) {
+		width[i] = KEY_COL_MIN;
+		for (size_t j = 0; j < shown && width[i] < KEY_COL_MAX; j++) {
+			size_t n = key_cell(r, sorted[j], i);
+			int c = chars_of(r->cell.buf, n);
+			if (c > width[i])
+				width[i] = c < KEY_COL_MAX ? c : KEY_COL_MAX;
+		}
+	}
+}
+
+static void table_header(const kt_report *r, FILE *out, const int *width)
 {
 	const kt_fieldspec *s = r->spec;
 	fputs(paint(r, "\033[4m"), out);
 	for (size_t i = 0; i < s->ngroup; i++)
-		fprintf(out, "%-16.16s ", s->group_by[i]);
+		table_cell(out, s->group_by[i], strlen(s->group_by[i]), width[i]);
 	if (!s->ngroup)
 		fprintf(out, "%-16s ", "group");
 	fprintf(out, "%10s", "count");
 	for (size_t i = 0; i < s->nstats; i++)
-		for (int c = 2; c < 9; c++) {
+		for (size_t c = FIRST_SHOWN_COL; c < STAT_COLS; c++) {
 			char col[64];
 			snprintf(col, sizeof col, "%s.%s", s->stats[i], stat_cols[c]);
-			fprintf(out, " %*s", c == 2 ? 14 : 10, col);
+			fprintf(out, " %*s", c == FIRST_SHOWN_COL ? 14 : 10, col);
 		}
 	if (s->distinct)
 		fprintf(out, " %12s", "distinct");
 	fprintf(out, "%s\n", paint(r, "\033[0m"));
 }
 
-static void table_row(const kt_report *r, FILE *out, const kt_group *g)
+static void table_row(kt_report *r, FILE *out, const kt_group *g, const int *width)
 {
 	const kt_fieldspec *s = r->spec;
 	char buf[64];
 	for (size_t i = 0; i < s->ngroup; i++) {
-		kt_key_text(g->key, g->keylen, i, buf, sizeof buf);
-		fprintf(out, "%-16.16s ", buf);
+		size_t n = key_cell(r, g, i);
+		table_cell(out, r->cell.buf, n, width[i]);
 	}
 	if (!s->ngroup)
 		fprintf(out, "%-16s ", "(all)");
@@ -486,6 +568,11 @@ static void table_row(const kt_report *r, FILE *out, const kt_group *g)
 	for (size_t i = 0; i < s->nstats; i++) {
 		const kt_stat *st = g->stats[i];
 		double v[7] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+		char exact[2][KT_NUMBER_MAX] = {"", ""};
+		if (st && st->min_is_int)
+			kt_number_format_int(st->min_int, exact[0]);
+		if (st && st->max_is_int)
+			kt_number_format_int(st->max_int, exact[1]);
 		if (st) {
 			v[0] = st->moments.mean, v[1] = st->moments.min, v[2] = st->moments.max;
 			v[3] = kt_welford_stddev(&st->moments);
@@ -495,12 +582,32 @@ static void table_row(const kt_report *r, FILE *out, const kt_group *g)
 		}
 		for (int c = 0; c < 7; c++) {
 			fmt_num(buf, sizeof buf, v[c]);
-			fprintf(out, " %*s", c == 0 ? 14 : 10, buf);
+			bool is_exact = (c == 1 || c == 2) && exact[c - 1][0];
+			fprintf(out, " %*s", c == 0 ? 14 : 10, is_exact ? exact[c - 1] : buf);
 		}
 	}
 	if (s->distinct)
 		fprintf(out, " %12" PRIu64, g->distinct ? kt_hll_estimate(g->distinct) : 0);
 	putc('\n', out);
+}
+
+/* "skipped: price 3 qty 1": records of the window's groups without a value
+ * for a stat field, when any. */
+static void table_skipped(const kt_report *r, FILE *out, const kt_window *w)
+{
+	bool any = false;
+	for (size_t i = 0; i < r->spec->nstats; i++) {
+		uint64_t n = 0;
+		for (size_t j = 0; j < w->ngroups; j++) {
+			const kt_group *g = &w->groups[j];
+			n += g->count - (g->stats[i] ? g->stats[i]->moments.count : 0);
+		}
+		if (n)
+			fprintf(out, "%s %s %" PRIu64, any ? "" : "skipped:", r->spec->stats[i], n);
+		any |= n != 0;
+	}
+	if (any)
+		putc('\n', out);
 }
 
 static int write_table(kt_report *r, FILE *out, const kt_window *w,
@@ -509,15 +616,18 @@ static int write_table(kt_report *r, FILE *out, const kt_window *w,
 	if (r->redraw)
 		fputs("\033[H\033[2J", out);
 	table_health(r, out, w, h);
+	table_skipped(r, out, w);
 	if (r->redraw)
 		sparkline(r, out, w->records);
 	if (w->ngroups) {
-		table_header(r, out);
 		size_t shown = r->top < w->ngroups ? r->top : w->ngroups;
+		int width[KT_MAX_GROUP_FIELDS];
+		key_widths(r, sorted, shown, width);
+		table_header(r, out, width);
 		uint64_t other = 0;
 		for (size_t i = 0; i < w->ngroups; i++) {
 			if (i < shown)
-				table_row(r, out, sorted[i]);
+				table_row(r, out, sorted[i], width);
 			else
 				other += sorted[i]->count;
 		}
@@ -533,9 +643,9 @@ int kt_report_finish(kt_report *r, FILE *out)
 {
 	if (r->format != KT_FORMAT_CSV || r->csv_header_done || !r->npending)
 		return 0;
-	csv_header(r, out);
-	csv_flush_pending(r, out);
-	return ferror(out) || fflush(out) == EOF ? -1 : 0;
+	csv_header(r);
+	csv_flush_pending(r);
+	return kt_emit_flush(&r->text, out) < 0 || fflush(out) == EOF ? -1 : 0;
 }
 
 int kt_report_window(kt_report *r, FILE *out, const kt_window *w,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "ktrio/config.h"
+#include "emit.h"
 #include "fields.h"
 #include "ktrio/record.h"
 #include "window.h"
@@ -44,6 +45,8 @@ typedef struct kt_report {
 	size_t npending, pending_cap;
 	uint64_t history[32]; /* records per window, for the sparkline */
 	size_t nhistory;
+	kt_emit text;  /* the output being built, written per window */
+	kt_emit cell;  /* one value's text, before CSV quoting or cutting */
 } kt_report;
 
 void kt_report_init(kt_report *r, enum kt_format format, size_t top,

@@ -120,6 +120,55 @@ oom:
 	return NULL;
 }
 
+/* x as an exact integer: the one it holds, or the double's value when that
+ * is an integer within int64 range. */
+static bool as_int(double d, const int64_t *exact, int64_t *out)
+{
+	if (exact) {
+		*out = *exact;
+		return true;
+	}
+	if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d) {
+		*out = (int64_t)d;
+		return true;
+	}
+	return false;
+}
+
+/* a vs b, exactly, for values given as doubles and, when exact is not
+ * NULL, the integer they stand for. Rounding is monotonic, so unequal
+ * doubles already order the values; equal ones (2^53 and up, where every
+ * double is an integer) are told apart by their integers. */
+static int cmp_exact(double a, const int64_t *ea, double b, const int64_t *eb)
+{
+	if (a != b)
+		return a < b ? -1 : 1;
+	if (!ea && !eb)
+		return 0;
+	int64_t x, y;
+	bool xi = as_int(a, ea, &x), yi = as_int(b, eb, &y);
+	if (!xi || !yi) /* a double of 2^63, above every int64 */
+		return xi ? -1 : yi ? 1 : 0;
+	return (x > y) - (x < y);
+}
+
+/* One value into st; exact is its integer when the double may be off. */
+static void stat_add(kt_stat *st, double v, const int64_t *exact)
+{
+	const kt_welford *m = &st->moments;
+	bool first = m->count == 0;
+	if (first || cmp_exact(v, exact, m->min, st->min_is_int ? &st->min_int : NULL) < 0) {
+		st->min_is_int = exact != NULL;
+		st->min_int = exact ? *exact : 0;
+	}
+	if (first || cmp_exact(v, exact, m->max, st->max_is_int ? &st->max_int : NULL) > 0) {
+		st->max_is_int = exact != NULL;
+		st->max_int = exact ? *exact : 0;
+	}
+	kt_welford_add(&st->moments, v);
+	kt_sketch_add(&st->quantiles, v);
+}
+
 int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 		  int64_t kafka_ts_ms)
 {
@@ -139,12 +188,12 @@ int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 		if (!st) {
 			if (!(st = malloc(sizeof *st)))
 				return -1;
+			memset(st, 0, sizeof *st);
 			kt_welford_init(&st->moments);
 			kt_sketch_init(&st->quantiles);
 			g->stats[i] = st;
 		}
-		kt_welford_add(&st->moments, x->stat[i]);
-		kt_sketch_add(&st->quantiles, x->stat[i]);
+		stat_add(st, x->stat[i], x->stat_exact & (1u << i) ? &x->stat_int[i] : NULL);
 	}
 	if (x->distinct) {
 		if (!g->distinct && !(g->distinct = kt_hll_new()))

@@ -13,10 +13,16 @@
 #include "sketch.h"
 #include "welford.h"
 
-/* Statistics of one numeric field within one group. */
+/* Statistics of one numeric field within one group. The records of the
+ * group without a value for it (missing, null, not a number) are the
+ * group's count minus moments.count: "skipped" in the output. */
 typedef struct kt_stat {
 	kt_welford moments;
 	kt_sketch quantiles;
+	/* The minimum and maximum exactly when they are integers of 2^53 or
+	 * more (moments.min/max hold their nearest doubles). */
+	int64_t min_int, max_int;
+	bool min_is_int, max_is_int;
 } kt_stat;
 
 typedef struct kt_group {

@@ -4,6 +4,7 @@
 #include "ktrio/utf8.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -111,8 +112,9 @@ static size_t unicode_escape(const char *q, const char *stop, char **o)
 }
 
 /* Decode the escaped text [q, stop) into out (never longer than it; out
- * may be q itself: every byte is read before it can be written over). */
-static bool unescape(const char *q, const char *stop, char *out)
+ * may be q itself: every byte is read before it can be written over).
+ * Returns the decoded length, or -1 when malformed. */
+static ptrdiff_t unescape(const char *q, const char *stop, char *out)
 {
 	static const char simple[128] = {['"'] = '"', ['\\'] = '\\', ['/'] = '/',
 					 ['b'] = '\b', ['f'] = '\f', ['n'] = '\n',
@@ -128,16 +130,16 @@ static bool unescape(const char *q, const char *stop, char *out)
 		if (c == 'u') {
 			size_t used = unicode_escape(q, stop, &o);
 			if (!used)
-				return false;
+				return -1;
 			q += used;
 		} else if (c < 128 && simple[c]) {
 			*o++ = simple[c];
 		} else {
-			return false;
+			return -1;
 		}
 	}
 	*o = '\0';
-	return true;
+	return o - out;
 }
 
 #define ONES UINT64_C(0x0101010101010101)
@@ -175,8 +177,9 @@ size_t kt_json_plain_run(const char *s, size_t n)
 }
 
 /* The string whose opening quote is at ps->p, decoded and NUL-terminated
- * in place; NULL when malformed. */
-static char *parse_string(parser *ps)
+ * in place, its length (it may hold NULs: \u0000) in *len; NULL when
+ * malformed. */
+static char *parse_string(parser *ps, size_t *len)
 {
 	char *start = ps->p + 1, *s = start;
 	bool escaped = false;
@@ -211,9 +214,13 @@ static char *parse_string(parser *ps)
 		s++;
 	}
 	ps->p = s + 1;
-	if (escaped)
-		return unescape(start, s, start) ? start : NULL;
+	if (escaped) {
+		ptrdiff_t n = unescape(start, s, start);
+		*len = (size_t)n;
+		return n >= 0 ? start : NULL;
+	}
 	*s = '\0'; /* the closing quote, read already */
+	*len = (size_t)(s - start);
 	return start;
 }
 
@@ -237,6 +244,22 @@ static double slow_number(char *s, char *stop)
 	double v = strtod(s, NULL);
 	*stop = saved;
 	return v;
+}
+
+/* Integers from 2^53 up are not all doubles. */
+#define MAX_EXACT_DOUBLE 9007199254740992.0
+
+/* A NUL-terminated copy of [s, stop): the exact text of an integer that a
+ * double may not hold (2^53 and up; rare, so a copy is cheap enough). */
+static char *exact_text(parser *ps, const char *s, const char *stop)
+{
+	size_t n = (size_t)(stop - s);
+	char *t = ps->alloc(ps->ctx, n + 1);
+	if (t) {
+		memcpy(t, s, n);
+		t[n] = '\0';
+	}
+	return t;
 }
 
 /* Digits [q, stop) into *mant while it holds them exactly; returns where
@@ -270,16 +293,19 @@ static cJSON *parse_number(parser *ps)
 		return NULL;
 	uint64_t mant = 0;
 	int scale = 0, expo = 0;
+	bool integer = true; /* no fraction, no exponent */
 	if (*q == '0')
 		q++; /* "01" then fails on the '1' that follows the value */
 	else
 		q = take_digits(q, stop, &mant, false, &scale, &lost);
 	if (q < stop && *q == '.') {
+		integer = false;
 		if (++q >= stop || !is_digit(*q))
 			return NULL;
 		q = take_digits(q, stop, &mant, true, &scale, &lost);
 	}
 	if (q < stop && (*q == 'e' || *q == 'E')) {
+		integer = false;
 		q++;
 		bool eneg = q < stop && (*q == '-' || *q == '+') ? *q++ == '-' : false;
 		if (q >= stop || !is_digit(*q))
@@ -301,6 +327,8 @@ static cJSON *parse_number(parser *ps)
 	}
 	cJSON *n = new_node(ps, cJSON_Number);
 	if (!n)
+		return NULL;
+	if (integer && !(fabs(v) < MAX_EXACT_DOUBLE) && !(n->valuestring = exact_text(ps, s, q)))
 		return NULL;
 	ps->p = q;
 	n->valuedouble = v;
@@ -341,7 +369,8 @@ static cJSON *parse_container(parser *ps, bool object)
 	for (;;) {
 		char *key = NULL;
 		if (object) {
-			if (peek(ps) != '"' || !(key = parse_string(ps)))
+			size_t keylen;
+			if (peek(ps) != '"' || !(key = parse_string(ps, &keylen)))
 				return NULL;
 			skip_space(ps);
 			if (peek(ps) != ':')
@@ -388,10 +417,13 @@ static cJSON *parse_value(parser *ps)
 	case '[':
 		return parse_container(ps, false);
 	case '"': {
-		char *str = parse_string(ps);
-		cJSON *n = str ? new_node(ps, cJSON_String) : NULL;
-		if (n)
+		size_t len;
+		char *str = parse_string(ps, &len);
+		cJSON *n = str && len <= INT_MAX ? new_node(ps, cJSON_String) : NULL;
+		if (n) {
 			n->valuestring = str;
+			n->valueint = (int)len;
+		}
 		return n;
 	}
 	case 't':

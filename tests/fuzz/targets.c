@@ -7,6 +7,7 @@
 
 #include "ktrio/config.h"
 #include "generator/event.h"
+#include "consumer/emit.h"
 #include "consumer/fields.h"
 #include "consumer/filter.h"
 #include "ktrio/json.h"
@@ -40,11 +41,19 @@ void kt_fuzz_record(const uint8_t *data, size_t size)
 	cJSON *root = kt_record_decode(&arena, data, size, 1 << 20, &why);
 	if (root) {
 		kt_extracted x;
-		if (kt_fields_extract(&spec, root, &x, &why) == 0)
+		if (kt_fields_extract(&spec, root, &x, &why) == 0) {
+			/* Every key value back out, as the report prints it. */
+			kt_emit e;
+			kt_emit_init(&e);
 			for (size_t i = 0; i < spec.ngroup; i++) {
-				cJSON *v = kt_key_value(x.key, x.keylen, i);
-				cJSON_Delete(v);
+				kt_key_part part;
+				if (kt_key_part_at(x.key, x.keylen, i, &part) < 0)
+					abort(); /* a key fields.c made must read back */
+				kt_emit_key_json(&e, &part);
+				kt_emit_key_text(&e, &part);
 			}
+			kt_emit_release(&e);
+		}
 	}
 	kt_fieldspec_release(&spec);
 	kt_record_arena_release(&arena);

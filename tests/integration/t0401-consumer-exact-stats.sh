@@ -2,7 +2,9 @@
 # The consumer's numbers against values this test computes itself: a
 # dataset with known counts, sums, minima, maxima, stddevs and quantiles
 # per category and per event-time window, with bad records of every kind
-# mixed in, each counted under its reason, the good statistics exact.
+# mixed in, each counted under its reason, the good statistics exact; and
+# records whose stat field is missing, null, a string or out of range,
+# which count in their group and are skipped for that stat only.
 . "$(dirname "$0")/lib.sh"
 
 topic=$(new_topic con-exact)
@@ -29,11 +31,10 @@ reasons = {
     "null_value": [None],
     "bad_utf8": [b'{"category":"\xff\xfe","price":1,"quantity":1,"ts":1}'],
     "missing_field": ['{"price":1,"quantity":1,"ts":%d}' % t0,
-                      '{"category":"A","quantity":1,"ts":%d}' % t0,
                       '{"category":"A","price":1,"quantity":1}'],
-    "wrong_type": ['{"category":"A","price":"12","quantity":1,"ts":%d}' % t0,
-                   '{"category":{"x":1},"price":1,"quantity":1,"ts":%d}' % t0],
-    "bad_number": ['{"category":"A","price":1e999,"quantity":1,"ts":%d}' % t0],
+    "wrong_type": ['{"category":{"x":1},"price":1,"quantity":1,"ts":%d}' % t0,
+                   '{"category":[1],"price":1,"quantity":1,"ts":%d}' % t0],
+    "bad_number": ['{"category":1e999,"price":1,"quantity":1,"ts":%d}' % t0],
     "duplicate_key": ['{"category":"A","category":"B","price":1,"quantity":1,"ts":%d}' % t0],
     "not_json_deep": ["[" * 100000 + "]" * 100000],
 }
@@ -48,8 +49,21 @@ for reason, values in reasons.items():
                 lines.append({"vb64": base64.b64encode(v).decode()})
             else:
                 lines.append({"v": v})
+# Records without a usable price: valid, price skipped. Each goes in before
+# a good event and takes its time (so it is on time where it is read).
+skips = ['{"category":"A","quantity":1,"ts":%d}', '{"category":"A","price":"12","quantity":1,"ts":%d}',
+         '{"category":"A","price":1e999,"quantity":1,"ts":%d}', '{"category":"A","price":null,"quantity":1,"ts":%d}',
+         '{"category":"A","price":true,"quantity":1,"ts":%d}']
+out = [{"v": json.dumps(e), "ts": e["ts"]} for e in good]
+skipped = []
+for i in range(5 * len(skips)):
+    pos = (i * 89 + 13) % len(out)
+    ts = out[pos]["ts"]
+    out.insert(pos, {"v": skips[i % len(skips)] % ts, "ts": ts})
+    skipped.append(ts)
+for r in out:
+    del r["ts"]
 # Interleave bad records among good ones, spread over partitions.
-out = [{"v": json.dumps(e)} for e in good]
 for i, b in enumerate(lines):
     out.insert((i * 97) % len(out), b)
 for i, r in enumerate(out):
@@ -59,12 +73,13 @@ with open(work + "/records", "w") as f:
         f.write(json.dumps(r) + "\n")
 # Expected statistics per (window, category).
 exp = {}
-for e in good:
+for e in good + [{"category": "A", "quantity": 1, "ts": ts} for ts in skipped]:
     k = (t0 + (e["ts"] - t0) // 10000 * 10000, e["category"])
     exp.setdefault(k, []).append(e)
 json.dump({"invalid": expect_invalid,
            "groups": {f"{k[0]}|{k[1]}": {
-               "price": [e["price"] for e in v],
+               "count": len(v),
+               "price": [e["price"] for e in v if "price" in e],
                "quantity": [e["quantity"] for e in v]} for k, v in exp.items()}},
           open(work + "/expected", "w"))
 PY
@@ -97,6 +112,7 @@ def quantile_ok(est, values, q):
 
 invalid = {}
 seen = set()
+skipped = 0
 for w in windows:
     assert w["late"] == 0, w["late"]
     for k, v in w["invalid_by_reason"].items():
@@ -107,10 +123,13 @@ for w in windows:
         key = f'{ms(w["window_start"])}|{g["key"]["category"]}'
         assert key not in seen, key
         seen.add(key)
+        assert g["count"] == exp["groups"][key]["count"], (key, g["count"])
         for field in ("price", "quantity"):
             vals = exp["groups"][key][field]
             st = g["stats"][field]
-            assert st["count"] == len(vals) == g["count"], (key, len(vals), st)
+            assert st["count"] == len(vals), (key, len(vals), st)
+            assert st["skipped"] == g["count"] - len(vals), (key, field, st["skipped"])
+            skipped += st["skipped"]
             assert close(st["sum"], math.fsum(vals)), (key, field, st["sum"], math.fsum(vals))
             assert close(st["mean"], math.fsum(vals) / len(vals)), (key, field)
             assert st["min"] == min(vals) and st["max"] == max(vals), (key, field)
@@ -122,6 +141,7 @@ for w in windows:
                 assert quantile_ok(st[name], vals, q), (key, field, name, st[name])
 assert seen == set(exp["groups"]), (sorted(seen), sorted(exp["groups"]))
 assert invalid == exp["invalid"], (invalid, exp["invalid"])
+assert skipped == 25, skipped  # 5 x 5 records without a usable price
 PY
 }
 test_case "consumer: exact counts, sums, min/max, stddev and quantiles per event-time window, bad records under their reasons" exact

@@ -5,10 +5,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "consumer/emit.h"
 #include "consumer/fields.h"
 
 /* A spec from its option values; NULL leaves an option out. */
@@ -125,7 +127,52 @@ static void test_list_errors(void **state)
 		     "fields");
 }
 
-/* Each type through the key and back: kt_key_value and kt_key_text. */
+/* The i-th key value as the table and CSV show it (kt_emit_key_text), or
+ * as JSON; "?" when there is none. */
+static const char *key_text(const kt_extracted *x, size_t i, bool json)
+{
+	static char buf[4096];
+	kt_key_part part;
+	if (kt_key_part_at(x->key, x->keylen, i, &part) < 0)
+		return "?";
+	kt_emit e;
+	kt_emit_init(&e);
+	if (json)
+		kt_emit_key_json(&e, &part);
+	else
+		kt_emit_key_text(&e, &part);
+	assert_false(e.failed);
+	assert_true(e.len < sizeof buf);
+	memcpy(buf, e.buf, e.len);
+	buf[e.len] = '\0';
+	kt_emit_release(&e);
+	return buf;
+}
+
+/* Extract from JSON text through the consumer's own parser (NULs in
+ * strings, exact big integers). */
+static int extract_kt(kt_fieldspec *s, const char *json, size_t len, kt_extracted *out)
+{
+	static kt_record_arena arena;
+	kt_record_arena_init(&arena);
+	enum kt_invalid reason = KT_INVALID_COUNT;
+	cJSON *root = kt_record_decode(&arena, json, len, 1 << 20, &reason);
+	if (!root)
+		fail_msg("bad test JSON: %s", json);
+	int rc = kt_fields_extract(s, root, out, &reason);
+	/* The key lives in s's scratch, not the record: the arena may go. */
+	kt_record_arena_release(&arena);
+	return rc == 0 ? -1 : (int)reason;
+}
+
+#define OK_KT(s, json, out) assert_int_equal(extract_kt(s, json, sizeof json - 1, out), -1)
+
+static bool same_key(const kt_extracted *a, const char *key, size_t len)
+{
+	return a->keylen == len && memcmp(a->key, key, len) == 0;
+}
+
+/* Each type through the key and back. */
 static void test_key_round_trip(void **state)
 {
 	(void)state;
@@ -135,38 +182,27 @@ static void test_key_round_trip(void **state)
 	OK(&s, "{\"z\":null,\"s\":\"h\xC3\xA9llo, \\\"w\\\"\",\"n\":-2.5,\"t\":true,\"f\":false,"
 	       "\"e\":\"\"}",
 	   &out);
-	/* By hand: s 1+2+11, n 1+2+4, t 1, f 1, z 1, e 1+2+0 */
-	assert_int_equal(out.keylen, 14 + 7 + 1 + 1 + 1 + 3);
-
-	cJSON *v = kt_key_value(out.key, out.keylen, 0);
-	assert_true(cJSON_IsString(v));
-	assert_string_equal(v->valuestring, "h\xC3\xA9llo, \"w\"");
-	cJSON_Delete(v);
-	v = kt_key_value(out.key, out.keylen, 1);
-	assert_true(cJSON_IsNumber(v));
-	assert_true(v->valuedouble == -2.5);
-	cJSON_Delete(v);
-	v = kt_key_value(out.key, out.keylen, 2);
-	assert_true(cJSON_IsTrue(v));
-	cJSON_Delete(v);
-	v = kt_key_value(out.key, out.keylen, 3);
-	assert_true(cJSON_IsFalse(v));
-	cJSON_Delete(v);
-	v = kt_key_value(out.key, out.keylen, 4);
-	assert_true(cJSON_IsNull(v));
-	cJSON_Delete(v);
-	v = kt_key_value(out.key, out.keylen, 5);
-	assert_true(cJSON_IsString(v));
-	assert_string_equal(v->valuestring, "");
-	cJSON_Delete(v);
-	assert_null(kt_key_value(out.key, out.keylen, 6)); /* past the end */
+	/* By hand: s 1+4+11, n 1+4+4, t 1, f 1, z 1, e 1+4+0 */
+	assert_int_equal(out.keylen, 16 + 9 + 1 + 1 + 1 + 5);
+	kt_key_part p;
+	assert_int_equal(kt_key_part_at(out.key, out.keylen, 0, &p), 0);
+	assert_int_equal(p.type, 's');
+	assert_int_equal(p.len, 11);
+	assert_memory_equal(p.bytes, "h\xC3\xA9llo, \"w\"", 11);
+	assert_int_equal(kt_key_part_at(out.key, out.keylen, 1, &p), 0);
+	assert_int_equal(p.type, 'n');
+	assert_int_equal(kt_key_part_at(out.key, out.keylen, 5, &p), 0);
+	assert_int_equal(p.type, 's');
+	assert_int_equal(p.len, 0);
+	assert_int_equal(kt_key_part_at(out.key, out.keylen, 6, &p), -1); /* past the end */
 
 	static const char *const text[] = {"h\xC3\xA9llo, \"w\"", "-2.5", "true", "false",
-					   "null", "", "?"};
+					   "null", "\"\"", "?"};
+	static const char *const json[] = {"\"h\xC3\xA9llo, \\\"w\\\"\"", "-2.5", "true", "false",
+					   "null", "\"\"", "?"};
 	for (size_t i = 0; i < 7; i++) {
-		char buf[64];
-		kt_key_text(out.key, out.keylen, i, buf, sizeof buf);
-		assert_string_equal(buf, text[i]);
+		assert_string_equal(key_text(&out, i, false), text[i]);
+		assert_string_equal(key_text(&out, i, true), json[i]);
 	}
 	kt_fieldspec_release(&s);
 }
@@ -174,36 +210,57 @@ static void test_key_round_trip(void **state)
 static void test_key_numbers(void **state)
 {
 	(void)state;
-	/* Shortest text that reads back as the same double, by hand. */
+	/* Shortest text that reads back as the same double; integers written
+	 * as integers from 2^53 up exactly as written (by hand). */
 	static const struct {
-		const char *json;
-		double value;
-		const char *text;
+		const char *json, *text;
 	} cases[] = {
-		{"3", 3.0, "3"},
-		{"0.1", 0.1, "0.1"},
-		{"1e21", 1e21, "1e+21"},
-		{"-0.0", -0.0, "-0"},
-		{"0.30000000000000004", 0.30000000000000004, "0.30000000000000004"},
-		{"0.3333333333333333", 1.0 / 3.0, "0.33333333333333331"},
-		{"9007199254740993", 9007199254740992.0, "9007199254740992"},
-		{"1.7976931348623157e308", 1.7976931348623157e308, "1.7976931348623157e+308"},
+		{"3", "3"},
+		{"0.1", "0.1"},
+		{"1e21", "1e+21"},
+		{"-0.0", "0"}, /* equal to 0: one key */
+		{"-0", "0"},
+		{"0.30000000000000004", "0.30000000000000004"},
+		{"0.3333333333333333", "0.3333333333333333"},
+		{"9007199254740992", "9007199254740992"},
+		{"9007199254740993", "9007199254740993"},
+		{"9007199254740993.0", "9007199254740992"}, /* a double */
+		{"1234567890123456099", "1234567890123456099"},
+		{"-98765432109876543210987", "-98765432109876543210987"},
+		{"1.7976931348623157e308", "1.7976931348623157e+308"},
 	};
 	kt_fieldspec s;
 	spec_make(&s, "k", NULL, NULL, NULL);
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char json[96];
-		snprintf(json, sizeof json, "{\"k\":%s}", cases[i].json);
+		int n = snprintf(json, sizeof json, "{\"k\":%s}", cases[i].json);
 		kt_extracted out;
-		OK(&s, json, &out);
-		char buf[64];
-		kt_key_text(out.key, out.keylen, 0, buf, sizeof buf);
-		assert_string_equal(buf, cases[i].text);
-		cJSON *v = kt_key_value(out.key, out.keylen, 0);
-		assert_true(cJSON_IsNumber(v));
-		if (v->valuedouble != cases[i].value)
-			fail_msg("%s came back as %.17g", cases[i].json, v->valuedouble);
-		cJSON_Delete(v);
+		assert_int_equal(extract_kt(&s, json, (size_t)n, &out), -1);
+		assert_string_equal(key_text(&out, 0, false), cases[i].text);
+		assert_string_equal(key_text(&out, 0, true), cases[i].text);
+	}
+	kt_fieldspec_release(&s);
+}
+
+/* Defect 3 of issue 14: 100 ids from 1234567890123456000 to ...099 were one
+ * group; each is its own key now. */
+static void test_key_big_integers_distinct(void **state)
+{
+	(void)state;
+	kt_fieldspec s;
+	spec_make(&s, "id", NULL, NULL, NULL);
+	char seen[100][32];
+	for (int i = 0; i < 100; i++) {
+		char json[64];
+		int n = snprintf(json, sizeof json, "{\"id\":12345678901234560%02d}", i);
+		kt_extracted out;
+		assert_int_equal(extract_kt(&s, json, (size_t)n, &out), -1);
+		snprintf(seen[i], sizeof seen[i], "%s", key_text(&out, 0, true));
+		char want[32];
+		snprintf(want, sizeof want, "12345678901234560%02d", i);
+		assert_string_equal(seen[i], want);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(seen[i], seen[j]);
 	}
 	kt_fieldspec_release(&s);
 }
@@ -215,52 +272,82 @@ static void test_key_distinguishes(void **state)
 	(void)state;
 	kt_fieldspec s;
 	kt_extracted a, b;
+	char ka[64], kb[64];
 	spec_make(&s, "x,y", NULL, NULL, NULL);
-	OK(&s, "{\"x\":\"1\",\"y\":\"\"}", &a);
-	OK(&s, "{\"x\":1,\"y\":\"\"}", &b);
-	assert_false(a.keylen == b.keylen && memcmp(a.key, b.key, a.keylen) == 0);
-	OK(&s, "{\"x\":\"ab\",\"y\":\"c\"}", &a);
-	OK(&s, "{\"x\":\"a\",\"y\":\"bc\"}", &b);
-	assert_false(a.keylen == b.keylen && memcmp(a.key, b.key, a.keylen) == 0);
-	OK(&s, "{\"x\":null,\"y\":\"null\"}", &a);
-	OK(&s, "{\"x\":\"null\",\"y\":null}", &b);
-	assert_false(a.keylen == b.keylen && memcmp(a.key, b.key, a.keylen) == 0);
+#define DIFFER(ja, jb)                                                                     \
+	do {                                                                               \
+		OK_KT(&s, ja, &a);                                                         \
+		memcpy(ka, a.key, a.keylen);                                               \
+		size_t la = a.keylen;                                                      \
+		OK_KT(&s, jb, &b);                                                         \
+		memcpy(kb, b.key, b.keylen);                                               \
+		assert_false(la == b.keylen && memcmp(ka, kb, la) == 0);                   \
+	} while (0)
+	DIFFER("{\"x\":\"1\",\"y\":\"\"}", "{\"x\":1,\"y\":\"\"}");
+	DIFFER("{\"x\":\"ab\",\"y\":\"c\"}", "{\"x\":\"a\",\"y\":\"bc\"}");
+	DIFFER("{\"x\":null,\"y\":\"null\"}", "{\"x\":\"null\",\"y\":null}");
+	DIFFER("{\"x\":\"a\\u0000b\",\"y\":1}", "{\"x\":\"a\\u0000c\",\"y\":1}");
+	DIFFER("{\"x\":\"a\\u0000\",\"y\":1}", "{\"x\":\"a\",\"y\":1}");
+	DIFFER("{\"x\":true,\"y\":1}", "{\"x\":\"true\",\"y\":1}");
+#undef DIFFER
 	/* Field order in the record does not matter; 1.0 and 1 are one number. */
 	OK(&s, "{\"y\":true,\"x\":1.0}", &a);
+	memcpy(ka, a.key, a.keylen);
 	OK(&s, "{\"x\":1,\"other\":5,\"y\":true}", &b);
-	assert_int_equal(a.keylen, b.keylen);
-	assert_memory_equal(a.key, b.key, a.keylen);
+	assert_true(same_key(&b, ka, a.keylen));
+	kt_fieldspec_release(&s);
+}
+
+/* Defect 6 of issue 14: what prints alike is told apart in table and CSV. */
+static void test_key_text_shows_kind(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json, *text;
+	} cases[] = {
+		{"42", "42"},
+		{"\"42\"", "\"42\""},
+		{"\"-1.5e3\"", "\"-1.5e3\""},
+		{"\"1.\"", "1."}, /* not a JSON number */
+		{"\"007\"", "007"},
+		{"null", "null"},
+		{"\"null\"", "\"null\""},
+		{"\"true\"", "\"true\""},
+		{"\"True\"", "True"},
+		{"\"\"", "\"\""},
+		{"\"a\\u0000b\"", "\"a\\u0000b\""},
+		{"\"tab\\there\"", "\"tab\\there\""},
+		{"\"del\\u007f\"", "\"del\\u007f\""},
+		{"\"\\\"quoted\\\"\"", "\"\\\"quoted\\\"\""},
+		{"\"say \\\"hi\\\"\"", "say \"hi\""},
+		{"\"caf\\u00e9\"", "caf\xC3\xA9"},
+	};
+	kt_fieldspec s;
+	spec_make(&s, "k", NULL, NULL, NULL);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char json[96];
+		int n = snprintf(json, sizeof json, "{\"k\":%s}", cases[i].json);
+		kt_extracted out;
+		assert_int_equal(extract_kt(&s, json, (size_t)n, &out), -1);
+		assert_string_equal(key_text(&out, 0, false), cases[i].text);
+	}
 	kt_fieldspec_release(&s);
 }
 
 static void test_key_malformed(void **state)
 {
 	(void)state;
-	char buf[16];
-	assert_null(kt_key_value("", 0, 0));
-	kt_key_text("", 0, 0, buf, sizeof buf);
-	assert_string_equal(buf, "?");
-	assert_null(kt_key_value("s\x00", 2, 0));      /* length cut short */
-	assert_null(kt_key_value("s\x00\x05" "ab", 5, 0)); /* says 5, has 2 */
-	assert_null(kt_key_value("t" "s\x00\x05" "ab", 6, 1));
-	kt_key_text("s\x00\x05" "ab", 5, 0, buf, sizeof buf);
-	assert_string_equal(buf, "?");
+	kt_key_part p;
+	assert_int_equal(kt_key_part_at("", 0, 0, &p), -1);
+	assert_int_equal(kt_key_part_at("s\x00\x00", 3, 0, &p), -1); /* length cut short */
+	assert_int_equal(kt_key_part_at("s\x00\x00\x00\x05" "ab", 7, 0, &p), -1); /* says 5 */
+	assert_int_equal(kt_key_part_at("t" "s\x00\x00\x00\x05" "ab", 8, 1, &p), -1);
+	assert_int_equal(kt_key_part_at("s\xff\xff\xff\xff" "ab", 7, 0, &p), -1);
 	/* An unknown type byte is malformed, not a null. */
-	assert_null(kt_key_value("q", 1, 0));
-	assert_null(kt_key_value("tq", 2, 1));
-	kt_key_text("q", 1, 0, buf, sizeof buf);
-	assert_string_equal(buf, "?");
-	/* A string longer than any key can hold (a key is at most
-	 * KT_MAX_KEY_BYTES): refused, not copied. */
-	size_t n = 2 * KT_MAX_KEY_BYTES;
-	char *key = malloc(3 + n);
-	assert_non_null(key);
-	key[0] = 's';
-	key[1] = (char)(n >> 8);
-	key[2] = (char)(n & 0xff);
-	memset(key + 3, 'k', n);
-	assert_null(kt_key_value(key, 3 + n, 0));
-	free(key);
+	assert_int_equal(kt_key_part_at("q", 1, 0, &p), -1);
+	assert_int_equal(kt_key_part_at("tq", 2, 1, &p), -1);
+	assert_int_equal(kt_key_part_at("t" "s\x00\x00\x00\x02" "ab", 8, 1, &p), 0);
+	assert_int_equal(p.len, 2);
 }
 
 static void test_group_errors(void **state)
@@ -279,18 +366,37 @@ static void test_group_errors(void **state)
 	/* Case matters: "User" is another field. */
 	REFUSED(&s, "{\"User\":\"u\",\"cat\":\"c\"}", &out, KT_INVALID_MISSING_FIELD);
 	kt_fieldspec_release(&s);
+}
 
-	/* One string value: 1 + 2 + len <= 512, so 509 bytes fit, 510 do not. */
-	spec_make(&s, "k", NULL, NULL, NULL);
-	char json[600];
-	snprintf(json, sizeof json, "{\"k\":\"%0509d\"}", 7);
-	OK(&s, json, &out);
-	assert_int_equal(out.keylen, KT_MAX_KEY_BYTES);
-	snprintf(json, sizeof json, "{\"k\":\"%0510d\"}", 7);
-	REFUSED(&s, json, &out, KT_INVALID_TOO_LARGE);
+/* Defect 5 of issue 14: a 510-byte group value was too_large; any length
+ * works now, the whole value kept. */
+static void test_long_keys(void **state)
+{
+	(void)state;
+	kt_fieldspec s;
+	kt_extracted out;
+	spec_make(&s, "url,k", NULL, NULL, NULL);
+	for (size_t len = 500; len <= 200000; len *= 4) {
+		char *json = malloc(len + 64);
+		assert_non_null(json);
+		int n = sprintf(json, "{\"k\":1,\"url\":\"");
+		memset(json + n, 'u', len);
+		n += (int)len;
+		n += sprintf(json + n, "\"}");
+		assert_int_equal(extract_kt(&s, json, (size_t)n, &out), -1);
+		assert_int_equal(out.keylen, 1 + 4 + len + 1 + 4 + 1);
+		kt_key_part p;
+		assert_int_equal(kt_key_part_at(out.key, out.keylen, 0, &p), 0);
+		assert_int_equal(p.len, len);
+		assert_int_equal(kt_key_part_at(out.key, out.keylen, 1, &p), 0);
+		assert_true(p.type == 'n' && p.len == 1 && p.bytes[0] == '1');
+		free(json);
+	}
 	kt_fieldspec_release(&s);
 }
 
+/* Defect 4 of issue 14: a stat field that is missing, null, not a number,
+ * out of range or given twice leaves only that stat without a value. */
 static void test_explicit_stats(void **state)
 {
 	(void)state;
@@ -304,22 +410,50 @@ static void test_explicit_stats(void **state)
 	assert_int_equal(s.nstats, 2); /* "other" is not taken up */
 	assert_int_equal(out.keylen, 0);
 
-	/* null: no value, but the record counts. */
+	static const struct {
+		const char *json;
+		uint32_t present;
+	} cases[] = {
+		{"{\"price\":1,\"qty\":null}", 0x1},
+		{"{\"price\":1}", 0x1},
+		{"{\"qty\":1}", 0x2},
+		{"{}", 0x0},
+		{"{\"price\":1,\"qty\":\"3\"}", 0x1},
+		{"{\"price\":1,\"qty\":true}", 0x1},
+		{"{\"price\":1,\"qty\":[3]}", 0x1},
+		{"{\"price\":1e999,\"qty\":3}", 0x2},
+		{"{\"price\":-1e999,\"qty\":3}", 0x2},
+		{"{\"price\":1,\"qty\":3,\"price\":2}", 0x2},
+		{"{\"price\":1,\"qty\":3,\"price\":2,\"price\":3}", 0x2},
+		{"{\"price\":1,\"qty\":3,\"other\":1,\"other\":2}", 0x3},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		OK(&s, cases[i].json, &out);
+		if (out.stat_present != cases[i].present)
+			fail_msg("%s: stats 0x%x, want 0x%x", cases[i].json, out.stat_present,
+				 cases[i].present);
+	}
 	OK(&s, "{\"price\":1,\"qty\":null}", &out);
-	assert_int_equal(out.stat_present, 0x1);
 	assert_true(out.stat[0] == 1.0);
+	kt_fieldspec_release(&s);
+}
 
-	REFUSED(&s, "{\"price\":1}", &out, KT_INVALID_MISSING_FIELD);
-	REFUSED(&s, "{\"qty\":1}", &out, KT_INVALID_MISSING_FIELD);
-	REFUSED(&s, "{\"price\":1,\"qty\":\"3\"}", &out, KT_INVALID_WRONG_TYPE);
-	REFUSED(&s, "{\"price\":1,\"qty\":true}", &out, KT_INVALID_WRONG_TYPE);
-	REFUSED(&s, "{\"price\":1,\"qty\":[3]}", &out, KT_INVALID_WRONG_TYPE);
-	REFUSED(&s, "{\"price\":1e999,\"qty\":3}", &out, KT_INVALID_BAD_NUMBER);
-	REFUSED(&s, "{\"price\":-1e999,\"qty\":3}", &out, KT_INVALID_BAD_NUMBER);
-	REFUSED(&s, "{\"price\":1,\"qty\":3,\"price\":2}", &out, KT_INVALID_DUPLICATE_KEY);
-	/* An unused field twice is no business of ours. */
-	OK(&s, "{\"price\":1,\"qty\":3,\"other\":1,\"other\":2}", &out);
-	assert_int_equal(out.stat_present, 0x3);
+/* Integers from 2^53 up come with their exact value when int64 holds it. */
+static void test_exact_stats(void **state)
+{
+	(void)state;
+	kt_fieldspec s;
+	kt_extracted out;
+	spec_make(&s, NULL, "a,b,c,d", NULL, NULL);
+	OK_KT(&s, "{\"a\":9007199254740993,\"b\":-9223372036854775808,\"c\":9223372036854775808,"
+		  "\"d\":12.5}",
+	      &out);
+	assert_int_equal(out.stat_present, 0xF);
+	assert_int_equal(out.stat_exact, 0x3);
+	assert_true(out.stat_int[0] == INT64_C(9007199254740993));
+	assert_true(out.stat[0] == 9007199254740992.0);
+	assert_true(out.stat_int[1] == INT64_MIN);
+	assert_true(out.stat[2] == 9223372036854775808.0); /* beyond int64: a double */
 	kt_fieldspec_release(&s);
 }
 
@@ -343,9 +477,7 @@ static void test_auto_stats(void **state)
 	assert_true(out.stat[0] == 2.5);
 	assert_true(out.stat[1] == 3.0);
 	assert_int_equal(out.time, 1000);
-	char buf[32];
-	kt_key_text(out.key, out.keylen, 0, buf, sizeof buf);
-	assert_string_equal(buf, "7");
+	assert_string_equal(key_text(&out, 0, false), "7");
 
 	/* Later records keep the indexes and add new fields after them. */
 	OK(&s, "{\"user\":\"u\",\"when\":1,\"qty\":4,\"extra\":-9,\"price\":1}", &out);
@@ -360,12 +492,19 @@ static void test_auto_stats(void **state)
 	assert_int_equal(out.stat_present, 0);
 	OK(&s, "{\"user\":\"u\",\"when\":1,\"price\":null}", &out);
 	assert_int_equal(out.stat_present, 0);
-	/* Duplicate of a found field; of one seen for the first time. */
-	REFUSED(&s, "{\"user\":\"u\",\"when\":1,\"qty\":1,\"qty\":2}", &out,
-		KT_INVALID_DUPLICATE_KEY);
-	REFUSED(&s, "{\"user\":\"u\",\"when\":1,\"fresh\":1,\"fresh\":2}", &out,
-		KT_INVALID_DUPLICATE_KEY);
-	REFUSED(&s, "{\"user\":\"u\",\"when\":1,\"price\":1e999}", &out, KT_INVALID_BAD_NUMBER);
+	/* Defect 4: a field once numeric, now a string or bool: skipped for
+	 * that stat, the record counts. */
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"price\":\"cheap\",\"qty\":2}", &out);
+	assert_int_equal(out.stat_present, 0x2);
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"price\":false,\"qty\":2}", &out);
+	assert_int_equal(out.stat_present, 0x2);
+	/* Twice, out of range: no value either. */
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"qty\":1,\"qty\":2,\"price\":3}", &out);
+	assert_int_equal(out.stat_present, 0x1);
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"fresh\":1,\"fresh\":2}", &out);
+	assert_int_equal(out.stat_present, 0);
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"price\":1e999}", &out);
+	assert_int_equal(out.stat_present, 0);
 	/* A repeated unused string field is fine. */
 	OK(&s, "{\"user\":\"u\",\"when\":1,\"name\":\"a\",\"name\":\"b\"}", &out);
 	kt_fieldspec_release(&s);
@@ -397,6 +536,8 @@ static void test_auto_stats_cap(void **state)
 	kt_fieldspec_release(&s);
 }
 
+/* A group or time field twice cannot be grouped; a stat or distinct field
+ * twice only has no value. */
 static void test_duplicate_used_fields(void **state)
 {
 	(void)state;
@@ -404,11 +545,13 @@ static void test_duplicate_used_fields(void **state)
 	kt_extracted out;
 	spec_make(&s, "g", "v", "t", "d");
 	OK(&s, "{\"g\":1,\"v\":2,\"t\":3,\"d\":\"x\"}", &out);
+	assert_non_null(out.distinct);
 	REFUSED(&s, "{\"g\":1,\"v\":2,\"t\":3,\"d\":\"x\",\"g\":1}", &out, KT_INVALID_DUPLICATE_KEY);
-	REFUSED(&s, "{\"g\":1,\"v\":2,\"t\":3,\"d\":\"x\",\"v\":2}", &out, KT_INVALID_DUPLICATE_KEY);
 	REFUSED(&s, "{\"g\":1,\"v\":2,\"t\":3,\"d\":\"x\",\"t\":3}", &out, KT_INVALID_DUPLICATE_KEY);
-	REFUSED(&s, "{\"g\":1,\"v\":2,\"t\":3,\"d\":\"x\",\"d\":\"y\"}", &out,
-		KT_INVALID_DUPLICATE_KEY);
+	OK(&s, "{\"g\":1,\"v\":2,\"t\":3,\"d\":\"x\",\"v\":2}", &out);
+	assert_int_equal(out.stat_present, 0);
+	OK(&s, "{\"g\":1,\"v\":2,\"t\":3,\"d\":\"x\",\"d\":\"y\"}", &out);
+	assert_null(out.distinct);
 	kt_fieldspec_release(&s);
 }
 
@@ -456,40 +599,31 @@ static void test_distinct(void **state)
 	kt_fieldspec s;
 	kt_extracted out;
 	spec_make(&s, "g", NULL, NULL, "user");
-	cJSON *root = cJSON_Parse("{\"g\":\"grp\",\"user\":\"u-42\"}");
-	assert_non_null(root);
-	enum kt_invalid reason;
-	assert_int_equal(kt_fields_extract(&s, root, &out, &reason), 0);
-	/* Borrowed from the record. */
-	assert_ptr_equal(out.distinct, cJSON_GetObjectItemCaseSensitive(root, "user")->valuestring);
-	assert_int_equal(out.distinct_len, 4);
-	assert_memory_equal(out.distinct, "u-42", 4);
-	cJSON_Delete(root);
+	/* Encoded as a key value: 's', 4-byte length, bytes. */
+	OK(&s, "{\"g\":\"grp\",\"user\":\"u-42\"}", &out);
+	assert_int_equal(out.distinct_len, 9);
+	assert_memory_equal(out.distinct, "s\0\0\0\4u-42", 9);
+	assert_int_equal(out.keylen, 8); /* 's' + 4 + "grp" */
+	assert_string_equal(key_text(&out, 0, false), "grp");
 
-	/* A number counts by its text, and leaves the group key alone. */
+	/* A number by its text, apart from the string of the same text. */
 	OK(&s, "{\"g\":\"grp\",\"user\":42}", &out);
-	assert_int_equal(out.distinct_len, 2);
-	assert_memory_equal(out.distinct, "42", 2);
-	assert_int_equal(out.keylen, 6); /* 's' + 2 + "grp" */
-	char buf[16];
-	kt_key_text(out.key, out.keylen, 0, buf, sizeof buf);
-	assert_string_equal(buf, "grp");
-	OK(&s, "{\"g\":\"grp\",\"user\":2.5}", &out);
-	assert_int_equal(out.distinct_len, 3);
-	assert_memory_equal(out.distinct, "2.5", 3);
+	assert_int_equal(out.distinct_len, 7);
+	assert_memory_equal(out.distinct, "n\0\0\0\00242", 7);
+	OK_KT(&s, "{\"g\":\"grp\",\"user\":1234567890123456001}", &out);
+	assert_memory_equal(out.distinct, "n\0\0\0\0231234567890123456001", 24);
+	OK(&s, "{\"g\":\"grp\",\"user\":null}", &out);
+	assert_int_equal(out.distinct_len, 1);
+	OK(&s, "{\"g\":\"grp\",\"user\":{\"a\":1}}", &out);
+	assert_null(out.distinct);
 
-	/* A group key filling the whole key buffer leaves no room for the
-	 * number's text: whatever happens, nothing is written past key[]. */
-	kt_fieldspec_release(&s);
-	spec_make(&s, "g", NULL, NULL, "user");
-	char json[600];
-	snprintf(json, sizeof json, "{\"g\":\"%0509d\",\"user\":123456}", 7);
-	memset(&out, 0x55, sizeof out);
-	OK(&s, json, &out);
-	assert_int_equal(out.keylen, KT_MAX_KEY_BYTES);
-	if (out.distinct)
-		assert_true(out.distinct >= out.key &&
-			    out.distinct + out.distinct_len <= out.key + sizeof out.key);
+	/* A long group key: the distinct value follows it, both whole. */
+	char json[2100];
+	int n = snprintf(json, sizeof json, "{\"g\":\"%02000d\",\"user\":123456}", 7);
+	assert_int_equal(extract_kt(&s, json, (size_t)n, &out), -1);
+	assert_int_equal(out.keylen, 2005);
+	assert_ptr_equal(out.distinct, out.key + out.keylen);
+	assert_memory_equal(out.distinct, "n\0\0\0\x06" "123456", 11);
 	assert_int_equal(out.stat_present, 1); /* "user" found as a stat */
 	assert_true(out.stat[0] == 123456.0);
 
@@ -507,10 +641,14 @@ int main(void)
 		cmocka_unit_test(test_list_errors),
 		cmocka_unit_test(test_key_round_trip),
 		cmocka_unit_test(test_key_numbers),
+		cmocka_unit_test(test_key_big_integers_distinct),
 		cmocka_unit_test(test_key_distinguishes),
+		cmocka_unit_test(test_key_text_shows_kind),
 		cmocka_unit_test(test_key_malformed),
 		cmocka_unit_test(test_group_errors),
+		cmocka_unit_test(test_long_keys),
 		cmocka_unit_test(test_explicit_stats),
+		cmocka_unit_test(test_exact_stats),
 		cmocka_unit_test(test_auto_stats),
 		cmocka_unit_test(test_auto_stats_cap),
 		cmocka_unit_test(test_duplicate_used_fields),

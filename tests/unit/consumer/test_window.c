@@ -17,8 +17,8 @@ static kt_extracted record(const char *key, double value)
 {
 	kt_extracted x;
 	memset(&x, 0, sizeof x);
+	x.key = key;
 	x.keylen = strlen(key);
-	memcpy(x.key, key, x.keylen);
 	x.stat[0] = value;
 	x.stat_present = 1;
 	return x;
@@ -103,6 +103,53 @@ static void test_open_seconds(void **state)
 	kt_window_free(w);
 }
 
+/* Add v to group "g"; exact: the integer it stands for, or NULL. */
+static void add_exact(kt_window *w, double v, const int64_t *exact)
+{
+	kt_extracted x = record("g", v);
+	if (exact) {
+		x.stat_int[0] = *exact;
+		x.stat_exact = 1;
+	}
+	assert_int_equal(kt_window_add(w, &x, 1, -1), 0);
+}
+
+/* Min and max are exact for integers from 2^53 up: 2^60 + 1 and 2^60 + 3
+ * are one double (2^60), but the smaller and larger are told apart; a
+ * plain double of the same value ranks by its own exact value. */
+static void test_exact_min_max(void **state)
+{
+	(void)state;
+	const int64_t p60 = INT64_C(1) << 60;
+	const int64_t a = p60 + 1, b = p60 + 3, c = p60 - 64; /* c's double is exact */
+	kt_window *w = kt_window_new(0, 1000, 10);
+	assert_non_null(w);
+	add_exact(w, (double)b, &b);
+	add_exact(w, (double)a, &a);
+	const kt_stat *st = w->groups[0].stats[0];
+	assert_true(st->min_is_int && st->min_int == a);
+	assert_true(st->max_is_int && st->max_int == b);
+	add_exact(w, (double)p60, NULL); /* exactly 2^60: below a */
+	assert_false(st->min_is_int);
+	assert_true(st->moments.min == (double)p60);
+	assert_true(st->max_is_int && st->max_int == b);
+	add_exact(w, (double)c, &c);
+	assert_true(st->min_is_int && st->min_int == c);
+	add_exact(w, 9223372036854775808.0, NULL); /* 2^63: above every int64 */
+	assert_false(st->max_is_int);
+	assert_true(st->moments.max == 9223372036854775808.0);
+	const int64_t top = INT64_MAX; /* its double is 2^63 too, but smaller */
+	add_exact(w, (double)top, &top);
+	assert_false(st->max_is_int);
+	assert_int_equal(st->moments.count, 6);
+	/* A group whose first value is exact keeps it for both. */
+	kt_window_reset(w, 0, 1000);
+	add_exact(w, (double)a, &a);
+	st = w->groups[0].stats[0];
+	assert_true(st->min_is_int && st->min_int == a && st->max_is_int && st->max_int == a);
+	kt_window_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_latency_at_write_time),
 		cmocka_unit_test(test_open_seconds),
+		cmocka_unit_test(test_exact_min_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

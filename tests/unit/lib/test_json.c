@@ -310,6 +310,37 @@ static void test_strings_are_copies(void **state)
 	pool_clear(the_pool());
 }
 
+/* A string's length in valueint (NULs inside count); an integer from 2^53
+ * up keeps its text in valuestring, other numbers none. */
+static void test_lengths_and_exact_integers(void **state)
+{
+	(void)state;
+	static const char text[] = "{\"a\":\"x\\u0000y\",\"b\":\"\",\"c\":\"caf\\u00e9\","
+				   "\"d\":1234567890123456099,\"e\":-9007199254740993,"
+				   "\"f\":9007199254740991,\"g\":1.5e300,\"h\":12345678901234567890.5,"
+				   "\"i\":-0,\"j\":9007199254740992}";
+	cJSON *root = parse_len(text, sizeof text - 1);
+	assert_non_null(root);
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "a");
+	assert_int_equal(v->valueint, 3);
+	assert_memory_equal(v->valuestring, "x\0y", 4);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(root, "b")->valueint, 0);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(root, "c")->valueint, 5);
+	v = cJSON_GetObjectItemCaseSensitive(root, "d");
+	assert_string_equal(v->valuestring, "1234567890123456099");
+	assert_true(v->valuedouble == 1234567890123456099.0);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(root, "e")->valuestring,
+			    "-9007199254740993");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(root, "j")->valuestring,
+			    "9007199254740992");
+	assert_null(cJSON_GetObjectItemCaseSensitive(root, "f")->valuestring); /* below 2^53 */
+	assert_null(cJSON_GetObjectItemCaseSensitive(root, "g")->valuestring); /* exponent */
+	assert_null(cJSON_GetObjectItemCaseSensitive(root, "h")->valuestring); /* fraction */
+	assert_null(cJSON_GetObjectItemCaseSensitive(root, "i")->valuestring);
+	assert_false(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "d")));
+	pool_clear(the_pool());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_strings_at_every_offset),
 		cmocka_unit_test(test_plain_run),
 		cmocka_unit_test(test_strings_are_copies),
+		cmocka_unit_test(test_lengths_and_exact_integers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
