@@ -3,7 +3,8 @@
 # truncated JSON, 100,000 levels of nesting, a 1.2 MB value, empty and null
 # values, numbers beyond double range, NaN/Infinity, wrong types, duplicate
 # keys, arrays and strings) mixed with good ones: each counted under its
-# reason, the good records' statistics exact, no crash, memory bounded.
+# reason, the good records' statistics exact, no crash, memory bounded. A
+# bad stat field is not a bad record: it counts, skipped for that stat.
 . "$(dirname "$0")/lib.sh"
 
 topic=$(new_topic poison)
@@ -24,12 +25,11 @@ kinds = {
     "empty": lambda i: "",
     "null_value": lambda i: None,
     "not_object": lambda i: rng.choice(["[1,2,3]", '"a string"', "3.5", "true", "null"]),
-    "bad_number": lambda i: '{"category":"a","price":1e400,"quantity":1,"ts":%d}' % t0,
-    "wrong_type": lambda i: rng.choice(['{"category":"a","price":"12","quantity":1,"ts":%d}' % t0,
-                                        '{"category":["a"],"price":1,"quantity":1,"ts":%d}' % t0,
-                                        '{"category":"a","price":1,"quantity":{"n":1},"ts":%d}' % t0]),
-    "duplicate_key": lambda i: '{"category":"a","price":1,"price":2,"quantity":1,"ts":%d}' % t0,
-    "missing_field": lambda i: '{"category":"a","quantity":1,"ts":%d}' % t0,
+    "bad_number": lambda i: '{"category":1e400,"price":1,"quantity":1,"ts":%d}' % t0,
+    "wrong_type": lambda i: rng.choice(['{"category":{"a":1},"price":1,"quantity":1,"ts":%d}' % t0,
+                                        '{"category":["a"],"price":1,"quantity":1,"ts":%d}' % t0]),
+    "duplicate_key": lambda i: '{"category":"a","price":1,"category":"b","quantity":1,"ts":%d}' % t0,
+    "missing_field": lambda i: '{"price":1,"quantity":1,"ts":%d}' % t0,
     "bad_time": lambda i: '{"category":"a","price":1,"quantity":1,"ts":"yesterday"}',
 }
 expect = {}
@@ -42,7 +42,16 @@ for name, make in kinds.items():
 # A 1.2 MB object: over the 1 MiB default limit.
 big = json.dumps({"category": "a", "price": 1, "quantity": 1, "ts": t0, "pad": "x" * 1200000})
 bad.append({"v": big}); expect["too_large"] = 1
-records = [{"v": json.dumps(e)} for e in good] + bad
+# Valid records of category a with a stat that has no usable value.
+skips = [('{"category":"a","price":"12","quantity":1,"ts":%d}', None, 1),
+         ('{"category":"a","price":1e400,"quantity":1,"ts":%d}', None, 1),
+         ('{"category":"a","price":1,"price":2,"quantity":1,"ts":%d}', None, 1),
+         ('{"category":"a","quantity":1,"ts":%d}', None, 1),
+         ('{"category":"a","price":1,"quantity":{"n":1},"ts":%d}', 1, None)]
+skipped = [rng.choice(skips) for _ in range(400)]
+records = [{"v": json.dumps(e)} for e in good] + bad + [{"v": t % t0} for t, _, _ in skipped]
+good += [dict({"category": "a", "ts": t0}, **{k: v for k, v in (("price", p), ("quantity", q)) if v is not None})
+         for _, p, q in skipped]
 rng.shuffle(records)
 with open(work + "/records", "w") as f:
     for i, r in enumerate(records):
@@ -51,8 +60,8 @@ with open(work + "/records", "w") as f:
 groups = {}
 for e in good:
     groups.setdefault(e["category"], []).append(e)
-json.dump({"invalid": expect, "groups": {k: {"price": [e["price"] for e in v],
-                                            "quantity": [e["quantity"] for e in v]}
+json.dump({"invalid": expect, "groups": {k: {"price": [e["price"] for e in v if "price" in e],
+                                            "quantity": [e["quantity"] for e in v if "quantity" in e]}
                                         for k, v in groups.items()}},
           open(work + "/expected", "w"))
 PY
@@ -92,6 +101,7 @@ for k, fields in exp["groups"].items():
     for f, vals in fields.items():
         st = stats[k]["stats"][f]
         assert st["count"] == len(vals), (k, f)
+        assert st["skipped"] == stats[k]["count"] - len(vals), (k, f)
         assert abs(st["sum"] - math.fsum(vals)) <= 1e-9 * max(1, abs(math.fsum(vals))), (k, f)
         assert st["min"] == min(vals) and st["max"] == max(vals), (k, f)
         sd = statistics.stdev(vals)
