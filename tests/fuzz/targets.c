@@ -1,6 +1,7 @@
 /* targets: the fuzzed entry points, shared by the libFuzzer drivers
  * (fuzz_*.c, built by scripts/fuzz.sh) and the unit test that replays the
  * kept inputs (tests/unit/test_fuzz_regress.c). Each must survive any bytes. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "consumer/fields.h"
 #include "consumer/filter.h"
 #include "ktrio/json.h"
+#include "ktrio/number.h"
 #include "ktrio/parse.h"
 #include "ktrio/record.h"
 #include "generator/schema.h"
@@ -188,4 +190,54 @@ void kt_fuzz_json(const uint8_t *data, size_t size)
 		free(blocks);
 		blocks = next;
 	}
+}
+
+/* The number formatter: the input's first 8 bytes as a double, and the
+ * input as text read by strtod; each formatted must read back as the same
+ * double, be valid JSON number text (the consumer's parser takes it) and
+ * fit KT_NUMBER_MAX. */
+static void number_round_trip(double d)
+{
+	char buf[KT_NUMBER_MAX + 16];
+	memset(buf, 'x', sizeof buf);
+	size_t n = kt_number_format(d, buf);
+	if (n >= KT_NUMBER_MAX || buf[n] != '\0' || strlen(buf) != n)
+		abort();
+	if (!isfinite(d)) {
+		if (n)
+			abort();
+		return;
+	}
+	double back = strtod(buf, NULL);
+	if (memcmp(&back, &d, sizeof d) != 0)
+		abort();
+	block *blocks = NULL;
+	cJSON *v = kt_json_parse(buf, n, chain_alloc, &blocks);
+	if (!v || !cJSON_IsNumber(v) || memcmp(&v->valuedouble, &d, sizeof d) != 0)
+		abort();
+	while (blocks) {
+		block *next = blocks->next;
+		free(blocks);
+		blocks = next;
+	}
+}
+
+void kt_fuzz_number(const uint8_t *data, size_t size)
+{
+	if (size >= sizeof(double)) {
+		double d;
+		memcpy(&d, data, sizeof d);
+		number_round_trip(d);
+	}
+	char *text = text_of(data, size < 400 ? size : 400);
+	if (text) {
+		number_round_trip(strtod(text, NULL));
+		free(text);
+	}
+	char buf[KT_NUMBER_MAX];
+	int64_t i = 0;
+	memcpy(&i, data, size < sizeof i ? size : sizeof i);
+	kt_number_format_int(i, buf);
+	if (strtoll(buf, NULL, 10) != i)
+		abort();
 }

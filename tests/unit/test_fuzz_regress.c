@@ -86,6 +86,12 @@ static void test_json(void **state)
 	replay("json", kt_fuzz_json, 3);
 }
 
+static void test_number(void **state)
+{
+	(void)state;
+	replay("number", kt_fuzz_number, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +100,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
