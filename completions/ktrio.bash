@@ -3,7 +3,7 @@ _ktrio_complete() {
 	local cur prev opts
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local common="--brokers --topic --property --config --verbose --quiet --format
+	local common="--brokers --topic --property --config --verbose --quiet
 		--connect-timeout --help --version"
 	case ${COMP_WORDS[0]##*/} in
 	generator)
@@ -11,11 +11,11 @@ _ktrio_complete() {
 			--key --partition --create-topic --partitions --replication-factor --dry-run
 			--progress --flush-timeout" ;;
 	consumer)
-		opts="$common --group --from-beginning --exit-at-end --window --event-time
+		opts="$common --format --group --from-beginning --exit-at-end --window --event-time
 			--allowed-lateness --idle-timeout --max-future --group-by --stats --distinct --top
 			--max-groups --filter --max-record-bytes --threads" ;;
 	delete-records)
-		opts="$common --partitions --before-offset --before-time --older-than
+		opts="$common --format --partitions --before-offset --before-time --older-than
 			--offset-json-file --key --key-regex --dry-run --yes --timeout" ;;
 	esac
 	case $prev in

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ktrio/cli.h"
 #include "ktrio/log.h"
 
 #define KT_DEFAULT_BROKERS "localhost:9092"
@@ -36,23 +37,29 @@ enum {
 	KT_OPT_CONNECT_TIMEOUT,
 	KT_OPT_HELP,
 	KT_OPT_VERSION,
+	KT_OPT_LIST_OPTIONS,
 	KT_OPT_FIRST_PROGRAM_OPTION = 1100, /* programs number theirs from here */
 };
 
-/* The shared flags, for a program's getopt_long table; -t is repeatable. */
-#define KT_CONFIG_SHORT_OPTIONS "b:t:X:F:vqh"
-#define KT_CONFIG_LONG_OPTIONS                                              \
-	{"brokers", required_argument, NULL, 'b'},                          \
-		{"topic", required_argument, NULL, 't'},                    \
-		{"property", required_argument, NULL, 'X'},                 \
-		{"config", required_argument, NULL, 'F'},                   \
-		{"verbose", no_argument, NULL, 'v'},                        \
-		{"quiet", no_argument, NULL, 'q'},                          \
-		{"format", required_argument, NULL, KT_OPT_FORMAT},         \
-		{"connect-timeout", required_argument, NULL,                \
-		 KT_OPT_CONNECT_TIMEOUT},                                   \
-		{"help", no_argument, NULL, 'h'},                           \
-		{"version", no_argument, NULL, KT_OPT_VERSION}
+/* The shared flags' rows for a program's kt_cli table (ktrio/cli.h). -t and
+ * --format are the program's to describe; the rest read the same in all. */
+#define KT_CONFIG_CLI_TOPIC(help) {"topic", 't', "TOPIC", help, 0}
+#define KT_CONFIG_CLI_FORMAT(arg, help) {"format", KT_OPT_FORMAT, arg, help, 0}
+#define KT_CONFIG_CLI_CONNECTION                                                  \
+	{"brokers", 'b', "LIST",                                                  \
+	 "bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"                 \
+	 "then localhost:9092)", 0},                                              \
+		{"property", 'X', "K=V", "librdkafka property (repeatable)", 0},  \
+		{"config", 'F', "FILE",                                           \
+		 "librdkafka properties file (key=value lines)", 0},              \
+		{"connect-timeout", KT_OPT_CONNECT_TIMEOUT, "D",                  \
+		 "give up on an unreachable cluster (default 10s)", 0},           \
+		{"verbose", 'v', NULL, NULL, KT_CLI_JOIN},                        \
+		{"quiet", 'q', NULL, NULL, 0},                                    \
+		{"help", 'h', NULL, NULL, KT_CLI_JOIN},                           \
+		{"version", KT_OPT_VERSION, NULL, NULL, 0},                       \
+		{"list-options", KT_OPT_LIST_OPTIONS, NULL,                       \
+		 "the flags of this table, for tests", KT_CLI_HIDDEN}
 
 typedef struct kt_config {
 	/* As given on the command line (owned). */
@@ -65,7 +72,7 @@ typedef struct kt_config {
 	enum kt_format format;
 	bool format_set;
 	int64_t connect_timeout_ms;
-	bool want_help, want_version;
+	bool want_help, want_version, want_list;
 
 	/* Filled by kt_config_finalize: the librdkafka properties to apply,
 	 * lowest precedence first (file, environment, -X, -b). */
@@ -84,27 +91,26 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
 
 /* Describe what getopt_long rejected (ret is '?' or ':', optopt and the
  * argument at argv[optind - 1] as getopt left them, with opterr = 0 and
- * an optstring beginning with ':') as one line in err. */
+ * the optstring shortopts, which begins with ':') as one line in err. */
 void kt_config_getopt_error(int ret, int optopt, char *const argv[],
-			    int optind, char *err, size_t errlen);
+			    int optind, const char *shortopts, char *err,
+			    size_t errlen);
 
 /* A program's own option: 0, or -1 with a message in err. */
 typedef int (*kt_option_fn)(void *ctx, int opt, const char *arg, char *err,
 			    size_t errlen);
 
-/* Parse argv with getopt_long: the shared options go to cfg, the others
- * (program_shortopts, e.g. "g:ew:", and longopts, which must include
- * KT_CONFIG_LONG_OPTIONS) to fn. Unknown options, missing values and
+/* Parse argv with getopt_long as the program's table cli says: the shared
+ * options go to cfg, the others to fn. Unknown options, missing values and
  * leftover arguments are errors. -1 with one line in err. */
 int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
-			 const char *program_shortopts,
-			 const struct option *longopts, kt_option_fn fn,
-			 void *ctx, char *err, size_t errlen);
+			 const kt_cli *cli, kt_option_fn fn, void *ctx,
+			 char *err, size_t errlen);
 
-/* When --help or --version was given, print the usage text or the
- * program's version to out and return true. */
+/* When --help, --version or --list-options was given, print the help text
+ * made from cli, the program's version or its flags to out and return true. */
 bool kt_config_help_or_version(const kt_config *cfg, FILE *out,
-			       const char *prog, const char *usage);
+			       const char *prog, const kt_cli *cli);
 
 /* Apply -v/-q to log, resolve the configuration (kt_config_finalize with
  * KAFKA_BOOTSTRAP_SERVERS) and dump it at debug level. -1 with err. */

@@ -17,48 +17,6 @@
 #include "ktrio/parse.h"
 #include "report.h"
 
-static const char usage_text[] =
-	"usage: consumer [-t TOPIC ...] [-g GROUP] [--window D] [--group-by F,...]\n"
-	"                [--stats F,...] [options]\n"
-	"\n"
-	"Reads topics in a consumer group and prints, per tumbling window,\n"
-	"counts and statistics per group of records.\n"
-	"\n"
-	"  -t, --topic TOPIC          topic to read (repeatable; default events)\n"
-	"  -g, --group GROUP          consumer group (default ktrio-consumer)\n"
-	"      --from-beginning       a new group starts at the earliest offset\n"
-	"  -e, --exit-at-end          stop once every partition is read to its end\n"
-	"  -w, --window D             window length (default 5s)\n"
-	"      --event-time FIELD     windows by the record's time field (epoch ms\n"
-	"                             or ISO-8601), or 'kafka' for the message\n"
-	"                             timestamp; default: processing time\n"
-	"      --allowed-lateness D   event time: watermark lag (default 2s)\n"
-	"      --idle-timeout D       event time: a partition read to its end for D\n"
-	"                             holds no window back (default: the window)\n"
-	"      --max-future D         event time: times more than D ahead of the\n"
-	"                             clock are bad_time (default 1h)\n"
-	"      --group-by F[,F...]    group records by these fields\n"
-	"      --stats F[,F...]       numeric fields to summarise (default: every\n"
-	"                             numeric top-level field but seq and ts)\n"
-	"      --distinct F           approximate distinct count of F per group\n"
-	"      --top N                groups shown in the table (default 10)\n"
-	"      --max-groups N         groups kept per window (default 100000)\n"
-	"      --filter EXPR          keep records where EXPR holds (repeatable):\n"
-	"                             F~RE F!~RE F=V F!=V F>N F<N F>=N F<=N\n"
-	"      --max-record-bytes N   larger records are counted as too_large\n"
-	"                             (default 1048576)\n"
-	"      --threads N            N-1 threads decode records, one counts them\n"
-	"                             (default: cores + 1, at most 8; 1: one thread)\n"
-	"      --format table|json|csv  output format (default table)\n"
-	"  -b, --brokers LIST         bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
-	"                             then localhost:9092)\n"
-	"  -X, --property K=V         librdkafka property (repeatable)\n"
-	"  -F, --config FILE          librdkafka properties file (key=value lines)\n"
-	"      --connect-timeout D    give up on an unreachable cluster (default 10s)\n"
-	"  -v, --verbose / -q, --quiet\n"
-	"  -h, --help / --version\n"
-	"Exit status: 0 success, 1 runtime failure, 2 usage or validation error.\n";
-
 enum {
 	OPT_FROM_BEGINNING = KT_OPT_FIRST_PROGRAM_OPTION,
 	OPT_EVENT_TIME,
@@ -73,6 +31,58 @@ enum {
 	OPT_FILTER,
 	OPT_MAX_RECORD_BYTES,
 	OPT_THREADS,
+};
+
+/* The one source of the consumer's flags: getopt's tables and --help. */
+static const kt_cli_opt cli_opts[] = {
+	KT_CONFIG_CLI_TOPIC("topic to read (repeatable; default events)"),
+	{"group", 'g', "GROUP", "consumer group (default ktrio-consumer)", 0},
+	{"from-beginning", OPT_FROM_BEGINNING, NULL,
+	 "a new group starts at the earliest offset", 0},
+	{"exit-at-end", 'e', NULL, "stop once every partition is read to its end", 0},
+	{"window", 'w', "D", "window length (default 5s)", 0},
+	{"event-time", OPT_EVENT_TIME, "FIELD",
+	 "windows by the record's time field (epoch ms\n"
+	 "or ISO-8601), or 'kafka' for the message\n"
+	 "timestamp; default: processing time", 0},
+	{"allowed-lateness", OPT_LATENESS, "D", "event time: watermark lag (default 2s)", 0},
+	{"idle-timeout", OPT_IDLE, "D",
+	 "event time: a partition read to its end for D\n"
+	 "holds no window back (default: the window)", 0},
+	{"max-future", OPT_MAX_FUTURE, "D",
+	 "event time: times more than D ahead of the\n"
+	 "clock are bad_time (default 1h)", 0},
+	{"group-by", OPT_GROUP_BY, "F[,F...]", "group records by these fields", 0},
+	{"stats", OPT_STATS, "F[,F...]",
+	 "numeric fields to summarise (default: every\n"
+	 "numeric top-level field but seq and ts)", 0},
+	{"distinct", OPT_DISTINCT, "F", "approximate distinct count of F per group", 0},
+	{"top", OPT_TOP, "N", "groups shown in the table (default 10)", 0},
+	{"max-groups", OPT_MAX_GROUPS, "N", "groups kept per window (default 100000)", 0},
+	{"filter", OPT_FILTER, "EXPR",
+	 "keep records where EXPR holds (repeatable):\n"
+	 "F~RE F!~RE F=V F!=V F>N F<N F>=N F<=N", 0},
+	{"max-record-bytes", OPT_MAX_RECORD_BYTES, "N",
+	 "larger records are counted as too_large\n"
+	 "(default 1048576)", 0},
+	{"threads", OPT_THREADS, "N",
+	 "N-1 threads decode records, one counts them\n"
+	 "(default: cores + 1, at most 8; 1: one thread)", 0},
+	KT_CONFIG_CLI_FORMAT("table|json|csv", "output format (default table)"),
+	KT_CONFIG_CLI_CONNECTION,
+};
+
+static const kt_cli cli = {
+	.opts = cli_opts,
+	.nopts = sizeof cli_opts / sizeof *cli_opts,
+	.head = "usage: consumer [-t TOPIC ...] [-g GROUP] [--window D] [--group-by F,...]\n"
+		"                [--stats F,...] [options]\n"
+		"\n"
+		"Reads topics in a consumer group and prints, per tumbling window,\n"
+		"counts and statistics per group of records.\n"
+		"\n",
+	.tail = "Exit status: 0 success, 1 runtime failure, 2 usage or validation error.\n",
+	.column = 29,
 };
 
 typedef struct options {
@@ -190,27 +200,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 static int parse_args(int argc, char **argv, options *o, char *err,
 		      size_t errlen)
 {
-	static const struct option longopts[] = {
-		KT_CONFIG_LONG_OPTIONS,
-		{"group", required_argument, NULL, 'g'},
-		{"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
-		{"exit-at-end", no_argument, NULL, 'e'},
-		{"window", required_argument, NULL, 'w'},
-		{"event-time", required_argument, NULL, OPT_EVENT_TIME},
-		{"allowed-lateness", required_argument, NULL, OPT_LATENESS},
-		{"idle-timeout", required_argument, NULL, OPT_IDLE},
-		{"max-future", required_argument, NULL, OPT_MAX_FUTURE},
-		{"group-by", required_argument, NULL, OPT_GROUP_BY},
-		{"stats", required_argument, NULL, OPT_STATS},
-		{"distinct", required_argument, NULL, OPT_DISTINCT},
-		{"top", required_argument, NULL, OPT_TOP},
-		{"max-groups", required_argument, NULL, OPT_MAX_GROUPS},
-		{"filter", required_argument, NULL, OPT_FILTER},
-		{"max-record-bytes", required_argument, NULL, OPT_MAX_RECORD_BYTES},
-		{"threads", required_argument, NULL, OPT_THREADS},
-		{NULL, 0, NULL, 0},
-	};
-	if (kt_config_parse_args(&o->cfg, argc, argv, "g:ew:", longopts, program_option, o,
+	if (kt_config_parse_args(&o->cfg, argc, argv, &cli, program_option, o,
 				 err, errlen) < 0)
 		return -1;
 	if (!o->engine.event_time && (o->idle_set || o->lateness_set || o->future_set))
@@ -353,7 +343,7 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	if (kt_config_help_or_version(&o.cfg, stdout, "consumer", usage_text)) {
+	if (kt_config_help_or_version(&o.cfg, stdout, "consumer", &cli)) {
 		status = 0;
 		goto out;
 	}

@@ -18,42 +18,6 @@
 #include "ktrio/parse.h"
 #include "tombstone.h"
 
-static const char usage_text[] =
-	"usage: delete-records -t TOPIC (--before-offset N|end | --before-time T |\n"
-	"                      --older-than D) [-p PARTITIONS] [options]\n"
-	"       delete-records --offset-json-file FILE [options]\n"
-	"       delete-records -t TOPIC (--key K ... | --key-regex RE) [options]\n"
-	"\n"
-	"Deletes records from a topic (Kafka's DeleteRecords), showing the plan\n"
-	"first and checking the result afterwards.\n"
-	"\n"
-	"What to delete (exactly one):\n"
-	"  --before-offset N|end   records with offset < N in each partition\n"
-	"                          (end: each partition's high watermark)\n"
-	"  --before-time T         records before the first one at or after T\n"
-	"                          (ISO-8601 with zone, or epoch ms)\n"
-	"  --older-than D          the same with T = now - D (e.g. 2h)\n"
-	"  --offset-json-file F    the file format of kafka-delete-records.sh\n"
-	"  --key K                 (repeatable) write a tombstone for key K on a\n"
-	"                          compacted topic\n"
-	"  --key-regex RE          tombstones for every key matching RE (PCRE2)\n"
-	"Options:\n"
-	"  -t, --topic TOPIC       the topic\n"
-	"  -p, --partitions LIST   only these partitions (e.g. 0,2,4-7; repeatable)\n"
-	"  -n, --dry-run           print the plan and stop\n"
-	"  -y, --yes               do not ask for confirmation\n"
-	"      --timeout D         for each admin request (default 30s)\n"
-	"      --format table|json the plan and report as a table or JSON\n"
-	"  -b, --brokers LIST      bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
-	"                          then localhost:9092)\n"
-	"  -X, --property K=V      librdkafka property (repeatable)\n"
-	"  -F, --config FILE       librdkafka properties file (key=value lines)\n"
-	"      --connect-timeout D give up on an unreachable cluster (default 10s)\n"
-	"  -v, --verbose / -q, --quiet\n"
-	"  -h, --help / --version\n"
-	"Exit status: 0 every partition done, 1 a partition or request failed,\n"
-	"2 usage or validation error (nothing deleted).\n";
-
 enum mode { MODE_NONE, MODE_OFFSET, MODE_TIME, MODE_JSON, MODE_KEY };
 
 enum {
@@ -64,6 +28,51 @@ enum {
 	OPT_KEY,
 	OPT_KEY_REGEX,
 	OPT_TIMEOUT,
+};
+
+/* The one source of delete-records' flags: getopt's tables and --help. */
+static const kt_cli_opt cli_opts[] = {
+	{NULL, 0, NULL, "What to delete (exactly one):", 0},
+	{"before-offset", OPT_BEFORE_OFFSET, "N|end",
+	 "records with offset < N in each partition\n"
+	 "(end: each partition's high watermark)", KT_CLI_NO_SHORT},
+	{"before-time", OPT_BEFORE_TIME, "T",
+	 "records before the first one at or after T\n"
+	 "(ISO-8601 with zone, or epoch ms)", KT_CLI_NO_SHORT},
+	{"older-than", OPT_OLDER_THAN, "D", "the same with T = now - D (e.g. 2h)",
+	 KT_CLI_NO_SHORT},
+	{"offset-json-file", OPT_OFFSET_JSON, "F", "the file format of kafka-delete-records.sh",
+	 KT_CLI_NO_SHORT},
+	{"key", OPT_KEY, "K",
+	 "(repeatable) write a tombstone for key K on a\n"
+	 "compacted topic", KT_CLI_NO_SHORT},
+	{"key-regex", OPT_KEY_REGEX, "RE", "tombstones for every key matching RE (PCRE2)",
+	 KT_CLI_NO_SHORT},
+	{NULL, 0, NULL, "Options:", 0},
+	KT_CONFIG_CLI_TOPIC("the topic"),
+	{"partitions", 'p', "LIST", "only these partitions (e.g. 0,2,4-7; repeatable)", 0},
+	{"partition", 'p', "LIST", "the same as --partitions", KT_CLI_HIDDEN},
+	{"dry-run", 'n', NULL, "print the plan and stop", 0},
+	{"yes", 'y', NULL, "do not ask for confirmation", 0},
+	{"timeout", OPT_TIMEOUT, "D", "for each admin request (default 30s)", 0},
+	KT_CONFIG_CLI_FORMAT("table|json", "the plan and report as a table or JSON"),
+	KT_CONFIG_CLI_CONNECTION,
+};
+
+static const kt_cli cli = {
+	.opts = cli_opts,
+	.nopts = sizeof cli_opts / sizeof *cli_opts,
+	.head = "usage: delete-records -t TOPIC (--before-offset N|end | --before-time T |\n"
+		"                      --older-than D) [-p PARTITIONS] [options]\n"
+		"       delete-records --offset-json-file FILE [options]\n"
+		"       delete-records -t TOPIC (--key K ... | --key-regex RE) [options]\n"
+		"\n"
+		"Deletes records from a topic (Kafka's DeleteRecords), showing the plan\n"
+		"first and checking the result afterwards.\n"
+		"\n",
+	.tail = "Exit status: 0 every partition done, 1 a partition or request failed,\n"
+		"2 usage or validation error (nothing deleted).\n",
+	.column = 26,
 };
 
 typedef struct options {
@@ -155,7 +164,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 /* Flags that only make sense together are checked once all are read. */
 static int check_combination(options *o, char *err, size_t errlen)
 {
-	if (o->cfg.want_help || o->cfg.want_version)
+	if (o->cfg.want_help || o->cfg.want_version || o->cfg.want_list)
 		return 0;
 	if (o->mode == MODE_NONE)
 		return kt_fail(err, errlen,
@@ -181,22 +190,7 @@ static int check_combination(options *o, char *err, size_t errlen)
 static int parse_args(int argc, char **argv, options *o, char *err,
 		      size_t errlen)
 {
-	static const struct option longopts[] = {
-		KT_CONFIG_LONG_OPTIONS,
-		{"partitions", required_argument, NULL, 'p'},
-		{"partition", required_argument, NULL, 'p'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"yes", no_argument, NULL, 'y'},
-		{"before-offset", required_argument, NULL, OPT_BEFORE_OFFSET},
-		{"before-time", required_argument, NULL, OPT_BEFORE_TIME},
-		{"older-than", required_argument, NULL, OPT_OLDER_THAN},
-		{"offset-json-file", required_argument, NULL, OPT_OFFSET_JSON},
-		{"key", required_argument, NULL, OPT_KEY},
-		{"key-regex", required_argument, NULL, OPT_KEY_REGEX},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{NULL, 0, NULL, 0},
-	};
-	if (kt_config_parse_args(&o->cfg, argc, argv, "p:ny", longopts, program_option, o,
+	if (kt_config_parse_args(&o->cfg, argc, argv, &cli, program_option, o,
 				 err, errlen) < 0)
 		return -1;
 	return check_combination(o, err, errlen);
@@ -463,7 +457,7 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	if (kt_config_help_or_version(&o.cfg, stdout, "delete-records", usage_text)) {
+	if (kt_config_help_or_version(&o.cfg, stdout, "delete-records", &cli)) {
 		status = 0;
 		goto out;
 	}

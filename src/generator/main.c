@@ -17,43 +17,6 @@
 #include "schema.h"
 #include "stream.h"
 
-static const char usage_text[] =
-	"usage: generator [-t TOPIC] [--rate N] [--count N] [--duration D]\n"
-	"                 [--template NAME | --schema FILE] [options]\n"
-	"\n"
-	"Sends JSON events (id, run, seq, ts and the template's fields) to a\n"
-	"topic at a steady rate until --count, --duration or Ctrl-C.\n"
-	"\n"
-	"  -t, --topic TOPIC        topic to write to (default events)\n"
-	"  -r, --rate N             events per second (default 10; 0 = as fast as\n"
-	"                           the broker takes them)\n"
-	"  -c, --count N            stop after N events\n"
-	"  -d, --duration D         stop after D (e.g. 30s, 5m)\n"
-	"      --template NAME      built-in template: orders (default), sensors,\n"
-	"                           clicks\n"
-	"  -s, --schema FILE        your own schema file (see README)\n"
-	"      --seed N             reproducible values and ids\n"
-	"      --start-time T       ts of the first event (ISO-8601 or epoch ms);\n"
-	"                           later events follow at 1/rate intervals\n"
-	"  -k, --key FIELD          use this field as the message key\n"
-	"  -p, --partition N        write every event to partition N\n"
-	"      --create-topic       create the topic if it is missing\n"
-	"      --partitions N       ... with N partitions (default 3)\n"
-	"      --replication-factor R  ... and R replicas (default 1)\n"
-	"  -n, --dry-run            write events to stdout as JSON lines; no Kafka\n"
-	"      --progress           progress line every second (default on a TTY)\n"
-	"      --flush-timeout D    how long to wait for in-flight messages at the\n"
-	"                           end (default 10s)\n"
-	"  -b, --brokers LIST       bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
-	"                           then localhost:9092)\n"
-	"  -X, --property K=V       librdkafka property (repeatable)\n"
-	"  -F, --config FILE        librdkafka properties file (key=value lines)\n"
-	"      --connect-timeout D  give up on an unreachable cluster (default 10s)\n"
-	"  -v, --verbose / -q, --quiet\n"
-	"  -h, --help / --version\n"
-	"Exit status: 0 every event delivered, 1 any event not delivered or a\n"
-	"runtime failure, 2 usage or validation error.\n";
-
 enum {
 	OPT_TEMPLATE = KT_OPT_FIRST_PROGRAM_OPTION,
 	OPT_SEED,
@@ -63,6 +26,50 @@ enum {
 	OPT_REPLICATION,
 	OPT_PROGRESS,
 	OPT_FLUSH_TIMEOUT,
+};
+
+/* The one source of the generator's flags: getopt's tables and --help.
+ * No --format: the generator writes events, not a report. */
+static const kt_cli_opt cli_opts[] = {
+	KT_CONFIG_CLI_TOPIC("topic to write to (default events)"),
+	{"rate", 'r', "N",
+	 "events per second (default 10; 0 = as fast as\n"
+	 "the broker takes them)", 0},
+	{"count", 'c', "N", "stop after N events", 0},
+	{"duration", 'd', "D", "stop after D (e.g. 30s, 5m)", 0},
+	{"template", OPT_TEMPLATE, "NAME",
+	 "built-in template: orders (default), sensors,\n"
+	 "clicks", 0},
+	{"schema", 's', "FILE", "your own schema file (see README)", 0},
+	{"seed", OPT_SEED, "N", "reproducible values and ids", 0},
+	{"start-time", OPT_START_TIME, "T",
+	 "ts of the first event (ISO-8601 or epoch ms);\n"
+	 "later events follow at 1/rate intervals", 0},
+	{"key", 'k', "FIELD", "use this field as the message key", 0},
+	{"partition", 'p', "N", "write every event to partition N", 0},
+	{"create-topic", OPT_CREATE_TOPIC, NULL, "create the topic if it is missing", 0},
+	{"partitions", OPT_PARTITIONS, "N", "... with N partitions (default 3)", 0},
+	{"replication-factor", OPT_REPLICATION, "R", "... and R replicas (default 1)", 0},
+	{"dry-run", 'n', NULL, "write events to stdout as JSON lines; no Kafka", 0},
+	{"progress", OPT_PROGRESS, NULL, "progress line every second (default on a TTY)", 0},
+	{"flush-timeout", OPT_FLUSH_TIMEOUT, "D",
+	 "how long to wait for in-flight messages at the\n"
+	 "end (default 10s)", 0},
+	KT_CONFIG_CLI_CONNECTION,
+};
+
+static const kt_cli cli = {
+	.opts = cli_opts,
+	.nopts = sizeof cli_opts / sizeof *cli_opts,
+	.head = "usage: generator [-t TOPIC] [--rate N] [--count N] [--duration D]\n"
+		"                 [--template NAME | --schema FILE] [options]\n"
+		"\n"
+		"Sends JSON events (id, run, seq, ts and the template's fields) to a\n"
+		"topic at a steady rate until --count, --duration or Ctrl-C.\n"
+		"\n",
+	.tail = "Exit status: 0 every event delivered, 1 any event not delivered or a\n"
+		"runtime failure, 2 usage or validation error.\n",
+	.column = 27,
 };
 
 typedef struct options {
@@ -158,26 +165,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 static int parse_args(int argc, char **argv, options *o, char *err,
 		      size_t errlen)
 {
-	static const struct option longopts[] = {
-		KT_CONFIG_LONG_OPTIONS,
-		{"rate", required_argument, NULL, 'r'},
-		{"count", required_argument, NULL, 'c'},
-		{"duration", required_argument, NULL, 'd'},
-		{"template", required_argument, NULL, OPT_TEMPLATE},
-		{"schema", required_argument, NULL, 's'},
-		{"seed", required_argument, NULL, OPT_SEED},
-		{"start-time", required_argument, NULL, OPT_START_TIME},
-		{"key", required_argument, NULL, 'k'},
-		{"partition", required_argument, NULL, 'p'},
-		{"create-topic", no_argument, NULL, OPT_CREATE_TOPIC},
-		{"partitions", required_argument, NULL, OPT_PARTITIONS},
-		{"replication-factor", required_argument, NULL, OPT_REPLICATION},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"progress", no_argument, NULL, OPT_PROGRESS},
-		{"flush-timeout", required_argument, NULL, OPT_FLUSH_TIMEOUT},
-		{NULL, 0, NULL, 0},
-	};
-	if (kt_config_parse_args(&o->cfg, argc, argv, "r:c:d:s:k:p:n", longopts, program_option, o,
+	if (kt_config_parse_args(&o->cfg, argc, argv, &cli, program_option, o,
 				 err, errlen) < 0)
 		return -1;
 	if (o->cfg.ntopics > 1)
@@ -347,7 +335,7 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	if (kt_config_help_or_version(&o.cfg, stdout, "generator", usage_text)) {
+	if (kt_config_help_or_version(&o.cfg, stdout, "generator", &cli)) {
 		status = 0;
 		goto out;
 	}

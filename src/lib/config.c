@@ -199,6 +199,9 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
 	case KT_OPT_VERSION:
 		cfg->want_version = true;
 		return 1;
+	case KT_OPT_LIST_OPTIONS:
+		cfg->want_list = true;
+		return 1;
 	case KT_OPT_FORMAT:
 		if (strcmp(arg, "table") == 0)
 			cfg->format = KT_FORMAT_TABLE;
@@ -231,7 +234,8 @@ int kt_config_option(kt_config *cfg, int opt, const char *arg, char *err,
 }
 
 void kt_config_getopt_error(int ret, int optopt, char *const argv[],
-			    int optind, char *err, size_t errlen)
+			    int optind, const char *shortopts, char *err,
+			    size_t errlen)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 	/* A long option is named as typed (without any "=value"); a short one
@@ -245,7 +249,7 @@ void kt_config_getopt_error(int ret, int optopt, char *const argv[],
 		const char *next = argv[optind];
 		bool in_group = next && next[0] == '-' && next[1] != '-' &&
 				strchr(next + 1, optopt) &&
-				!strchr(KT_CONFIG_SHORT_OPTIONS, optopt);
+				!strchr(shortopts, optopt);
 		if (!strchr(arg, '=') || in_group)
 			is_long = false;
 	}
@@ -362,19 +366,18 @@ void kt_config_dump(const kt_config *cfg, const kt_log *log)
 }
 
 int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
-			 const char *program_shortopts,
-			 const struct option *longopts, kt_option_fn fn,
-			 void *ctx, char *err, size_t errlen)
+			 const kt_cli *cli, kt_option_fn fn, void *ctx,
+			 char *err, size_t errlen)
 {
-	char shortopts[128];
-	snprintf(shortopts, sizeof shortopts, ":%s%s", KT_CONFIG_SHORT_OPTIONS,
-		 program_shortopts);
+	kt_cli_getopt_tables t;
+	if (kt_cli_getopt(cli, &t) < 0)
+		return kt_fail(err, errlen, "too many options in the table");
 	opterr = 0; /* we report, in one line naming the option */
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, t.shortopts, t.longopts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			kt_config_getopt_error(c, optopt, argv, optind, err, errlen);
+			kt_config_getopt_error(c, optopt, argv, optind, t.shortopts, err, errlen);
 			return -1;
 		}
 		int rc = kt_config_option(cfg, c, optarg, err, errlen);
@@ -387,14 +390,16 @@ int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
 }
 
 bool kt_config_help_or_version(const kt_config *cfg, FILE *out,
-			       const char *prog, const char *usage)
+			       const char *prog, const kt_cli *cli)
 {
 	if (cfg->want_help)
-		fputs(usage, out);
+		kt_cli_help(cli, out);
+	else if (cfg->want_list)
+		kt_cli_list(cli, out);
 	else if (cfg->want_version)
 		fprintf(out, "%s (ktrio) %s, librdkafka %s\n", prog, KT_VERSION,
 			rd_kafka_version_str());
-	return cfg->want_help || cfg->want_version;
+	return cfg->want_help || cfg->want_version || cfg->want_list;
 }
 
 int kt_config_start(kt_config *cfg, kt_log *log, char *err, size_t errlen)

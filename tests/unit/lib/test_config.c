@@ -59,8 +59,14 @@ static int remove_temps(void **st)
 	return 0;
 }
 
-static const struct option long_options[] = {KT_CONFIG_LONG_OPTIONS,
-					     {NULL, 0, NULL, 0}};
+/* The shared flags, as each program's table has them. */
+static const kt_cli_opt shared_opts[] = {
+	KT_CONFIG_CLI_TOPIC("the topic"),
+	KT_CONFIG_CLI_FORMAT("table|json|csv", "output format"),
+	KT_CONFIG_CLI_CONNECTION,
+};
+static const kt_cli shared_cli = {shared_opts, sizeof shared_opts / sizeof *shared_opts,
+				  NULL, NULL, 20};
 
 /* Run argv (NULL-terminated, argv[0] the program) through getopt_long as the
  * programs do: shared options to kt_config_option, getopt's complaints to
@@ -77,11 +83,13 @@ static int run_args(kt_config *cfg, const char *const *args)
 	opterr = 0;
 	optind = 0; /* glibc: 0 re-initialises getopt completely */
 	err[0] = '\0';
+	kt_cli_getopt_tables t;
+	assert_int_equal(kt_cli_getopt(&shared_cli, &t), 0);
 	int c;
-	while ((c = getopt_long(argc, argv, ":" KT_CONFIG_SHORT_OPTIONS,
-				long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, t.shortopts, t.longopts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			kt_config_getopt_error(c, optopt, argv, optind, err, sizeof err);
+			kt_config_getopt_error(c, optopt, argv, optind, t.shortopts, err,
+					       sizeof err);
 			return -1;
 		}
 		int rc = kt_config_option(cfg, c, optarg, err, sizeof err);
@@ -432,9 +440,9 @@ static void test_getopt_errors(void **st)
 
 	/* Called directly, with nothing before optind. */
 	char *argv[] = {(char *)"prog", NULL};
-	kt_config_getopt_error('?', 'x', argv, 0, err, sizeof err);
+	kt_config_getopt_error('?', 'x', argv, 0, ":", err, sizeof err);
 	assert_string_equal(err, "unknown option '-x'");
-	kt_config_getopt_error(':', 'b', argv, 0, err, sizeof err);
+	kt_config_getopt_error(':', 'b', argv, 0, ":", err, sizeof err);
 	assert_string_equal(err, "option '-b' requires a value");
 }
 
