@@ -185,8 +185,9 @@ static void test_small_lag_caught_up(void **state)
 	assert_int_equal(kt_pacer_wait_ns(&p, now), MS / 2);
 }
 
-/* A stall: at 1000/s (burst 5), 20.5 ms after the first event 21 would
- * be due; one is sent and the schedule restarts from there. */
+/* A stall: at 1000/s (burst 5), 60.5 ms after the first event 61 would
+ * be due (more than 50 ms late); one is sent and the schedule restarts
+ * from there. */
 static void test_stall_reanchors(void **state)
 {
 	(void)state;
@@ -194,7 +195,7 @@ static void test_stall_reanchors(void **state)
 	kt_pacer_init(&p, 1000, T0);
 	assert_int_equal(kt_pacer_due(&p, T0), 1);
 	kt_pacer_take(&p, 1);
-	int64_t now = T0 + 20 * MS + MS / 2;
+	int64_t now = T0 + 60 * MS + MS / 2;
 	assert_int_equal(kt_pacer_due(&p, now), 1);
 	kt_pacer_take(&p, 1);
 	assert_int_equal(kt_pacer_due(&p, now), 0);
@@ -202,6 +203,24 @@ static void test_stall_reanchors(void **state)
 	int64_t w = kt_pacer_wait_ns(&p, now);
 	assert_in_range(w, MS - 1, MS + 1);
 	assert_int_equal(kt_pacer_due(&p, now + w), 1);
+}
+
+/* Jitter: 30.5 ms after the first event at 1000/s (burst 5), 30 are due:
+ * less than 50 ms late, so all of them go out, five at a time. */
+static void test_jitter_caught_up(void **state)
+{
+	(void)state;
+	kt_pacer p;
+	kt_pacer_init(&p, 1000, T0);
+	kt_pacer_take(&p, kt_pacer_due(&p, T0));
+	int64_t now = T0 + 30 * MS + MS / 2;
+	uint64_t total = 0, n;
+	while ((n = kt_pacer_due(&p, now)) > 0) {
+		assert_true(n <= 5);
+		kt_pacer_take(&p, n);
+		total += n;
+	}
+	assert_int_equal(total, 30);
 }
 
 static void test_long_stall_no_burst_rate_holds(void **state)
@@ -252,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_rates_over_ten_seconds_sleeping),
 		cmocka_unit_test(test_small_lag_caught_up),
 		cmocka_unit_test(test_stall_reanchors),
+		cmocka_unit_test(test_jitter_caught_up),
 		cmocka_unit_test(test_long_stall_no_burst_rate_holds),
 		cmocka_unit_test(test_now_is_monotonic),
 	};
