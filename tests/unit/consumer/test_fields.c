@@ -633,6 +633,71 @@ static void test_distinct(void **state)
 	kt_fieldspec_release(&s);
 }
 
+/* The arena extract_why decodes into. */
+static kt_record_arena core_arena;
+
+static int extract_why(kt_fieldspec *s, const char *json, kt_extracted *x, enum kt_invalid *why)
+{
+	cJSON *r = kt_record_decode(&core_arena, json, strlen(json), 1 << 20, why);
+	assert_non_null(r);
+	int rc = kt_fields_extract(s, r, x, why);
+	kt_record_arena_reset(&core_arena);
+	return rc;
+}
+
+static void test_fields(void **st)
+{
+	(void)st;
+	char err[512] = "";
+	kt_fieldspec s;
+	kt_fieldspec_init(&s);
+	assert_int_equal(kt_fieldspec_set_group_by(&s, "cat,vip", err, sizeof err), 0);
+	assert_int_equal(kt_fieldspec_set_stats(&s, "price,qty", err, sizeof err), 0);
+	s.time_field = strdup("ts");
+	kt_extracted x;
+	enum kt_invalid why;
+	assert_int_equal(extract_why(&s, "{\"cat\":\"a\",\"vip\":true,\"price\":2.5,\"qty\":null,"
+				     "\"ts\":\"2026-11-24T10:00:00Z\"}", &x, &why), 0);
+	assert_true(x.stat[0] == 2.5 && x.stat_present == 1u); /* null qty skipped */
+	assert_int_equal(x.time, 1795514400000);
+	kt_key_part part;
+	assert_int_equal(kt_key_part_at(x.key, x.keylen, 0, &part), 0);
+	assert_true(part.type == 's' && part.len == 1 && part.bytes[0] == 'a');
+	assert_int_equal(kt_key_part_at(x.key, x.keylen, 1, &part), 0);
+	assert_true(part.type == 't');
+	static const struct {
+		const char *json;
+		enum kt_invalid why;
+	} bad[] = {
+		{"{\"vip\":1,\"price\":1,\"qty\":1,\"ts\":1}", KT_INVALID_MISSING_FIELD},
+		{"{\"cat\":\"a\",\"vip\":1,\"price\":1,\"qty\":1}", KT_INVALID_MISSING_FIELD},
+		{"{\"cat\":{},\"vip\":1,\"price\":1,\"qty\":1,\"ts\":1}", KT_INVALID_WRONG_TYPE},
+		{"{\"cat\":1e999,\"vip\":1,\"price\":1,\"qty\":1,\"ts\":1}", KT_INVALID_BAD_NUMBER},
+		{"{\"cat\":\"a\",\"cat\":\"b\",\"vip\":1,\"price\":1,\"qty\":1,\"ts\":1}", KT_INVALID_DUPLICATE_KEY},
+		{"{\"cat\":\"a\",\"vip\":1,\"price\":1,\"qty\":1,\"ts\":\"soon\"}", KT_INVALID_BAD_TIME},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		why = KT_INVALID_COUNT;
+		assert_int_equal(extract_why(&s, bad[i].json, &x, &why), -1);
+		assert_int_equal(why, bad[i].why);
+	}
+	kt_fieldspec_release(&s);
+	/* Automatic stats: every numeric field but seq, ts and group fields. */
+	kt_fieldspec_init(&s);
+	kt_fieldspec_set_group_by(&s, "n", err, sizeof err);
+	assert_int_equal(extract_why(&s, "{\"seq\":1,\"ts\":2,\"n\":3,\"price\":4,\"name\":\"x\",\"q\":5}",
+				 &x, &why), 0);
+	assert_int_equal(s.nstats, 2);
+	assert_string_equal(s.stats[0], "price");
+	assert_string_equal(s.stats[1], "q");
+	assert_int_equal(kt_key_part_at(x.key, x.keylen, 0, &part), 0);
+	assert_true(part.type == 'n' && part.len == 1 && part.bytes[0] == '3');
+	assert_int_equal(kt_fieldspec_set_group_by(&s, "a,,b", err, sizeof err), -1);
+	assert_non_null(strstr(err, "empty field name"));
+	kt_fieldspec_release(&s);
+	kt_record_arena_release(&core_arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -654,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_used_fields),
 		cmocka_unit_test(test_event_time),
 		cmocka_unit_test(test_distinct),
+		cmocka_unit_test(test_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -348,6 +348,41 @@ static void test_too_far_ahead(void **state)
 	assert_true(kt_wclock_too_far_ahead(&c, now + 1, now));
 }
 
+static void test_wclock(void **st)
+{
+	(void)st;
+	kt_wclock c;
+	kt_wclock_init(&c, 5000, true, 2000, 5000, 3600000);
+	assert_int_equal(kt_wclock_window_start(&c, 12345), 10000);
+	assert_int_equal(kt_wclock_window_start(&c, -1), -5000);
+	assert_int_equal(kt_wclock_window_start(&c, 0), 0);
+	/* two partitions; the second holds the watermark until it delivers */
+	assert_int_equal(kt_wclock_add_sources(&c, 2), 0);
+	kt_wclock_observe(&c, 0, 20000);
+	assert_true(kt_wclock_advance(&c, 100) == INT64_MIN);
+	kt_wclock_observe(&c, 1, 9000);
+	/* slowest 9000 - lateness 2000 = 7000: [0,5000) closes, [5000,10000) not */
+	assert_int_equal(kt_wclock_advance(&c, 200), 7000);
+	assert_true(kt_wclock_closed(&c, 0));
+	assert_false(kt_wclock_closed(&c, 5000));
+	/* late by each partition's own watermark (18000 and 7000) */
+	assert_true(kt_wclock_is_late(&c, 0, 10000));
+	assert_false(kt_wclock_is_late(&c, 1, 10000));
+	assert_true(kt_wclock_is_late(&c, 1, 4999));
+	assert_false(kt_wclock_is_late(&c, 1, 5000));
+	/* partition 1 idle: caught up, and still when asked idle_ms later */
+	kt_wclock_caught_up(&c, 1, true, 42, 1000, 1010);
+	assert_int_equal(kt_wclock_advance(&c, 1010), 7000);
+	kt_wclock_caught_up(&c, 1, true, 42, 6010, 6020);
+	assert_int_equal(kt_wclock_advance(&c, 6020), 18000);
+	kt_wclock_release(&c);
+	/* processing time: the watermark is the clock */
+	kt_wclock_init(&c, 1000, false, 0, 0, 0);
+	assert_int_equal(kt_wclock_advance(&c, 123456), 123456);
+	assert_true(kt_wclock_closed(&c, 122000));
+	assert_false(kt_wclock_closed(&c, 123000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_all_idle_closes_everything),
 		cmocka_unit_test(test_sources_follow_the_assignment),
 		cmocka_unit_test(test_too_far_ahead),
+		cmocka_unit_test(test_wclock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

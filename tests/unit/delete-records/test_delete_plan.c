@@ -355,6 +355,100 @@ static void test_parse_then_build(void **state)
 	kt_delete_requests_release(&r);
 }
 
+/* Watermarks of a fake topic "t" with partitions 0..2. */
+static int fake_t_watermarks(void *opaque, const char *topic, int32_t p,
+			   int64_t *low, int64_t *high, char *e, size_t elen)
+{
+	(void)opaque, (void)e, (void)elen;
+	if (strcmp(topic, "t") || p < 0 || p > 2)
+		return 0;
+	*low = 10 * p;
+	*high = 100;
+	return 1;
+}
+
+static void test_delete_plan(void **st)
+{
+	(void)st;
+	char err[512] = "";
+	kt_delete_requests r;
+	kt_delete_plan plan;
+	kt_delete_requests_init(&r);
+	kt_delete_requests_add(&r, "t", 0, 50);
+	kt_delete_requests_add(&r, "t", 1, KT_OFFSET_END);
+	kt_delete_requests_add(&r, "t", 2, KT_OFFSET_NONE);
+	assert_int_equal(kt_delete_plan_build(&plan, &r, fake_t_watermarks, NULL, err, sizeof err), 0);
+	/* p0: 50 - 0; p1: 100 - 10; p2: left alone */
+	assert_int_equal(plan.total, 50 + 90);
+	assert_int_equal(plan.partitions, 2);
+	assert_int_equal(plan.v[1].target, 100);
+	assert_int_equal(plan.v[2].to_delete, 0);
+	kt_delete_plan_release(&plan);
+	kt_delete_requests_release(&r);
+
+	static const struct {
+		int32_t p;
+		int64_t off;
+		const char *msg;
+	} bad[] = {
+		{0, 101, "'t' [0]: offset 101 is above the high watermark 100"},
+		{7, 5, "'t' [7]: no such topic or partition"},
+		{1, 5, "nothing to delete"}, /* 5 < low 10 */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		kt_delete_requests_init(&r);
+		kt_delete_requests_add(&r, "t", bad[i].p, bad[i].off);
+		assert_int_equal(kt_delete_plan_build(&plan, &r, fake_t_watermarks, NULL, err, sizeof err), -1);
+		assert_non_null(strstr(err, bad[i].msg));
+		assert_int_equal(plan.n, 0);
+		kt_delete_requests_release(&r);
+	}
+	/* One bad partition fails the whole plan. */
+	kt_delete_requests_init(&r);
+	kt_delete_requests_add(&r, "t", 0, 50);
+	kt_delete_requests_add(&r, "t", 0, 60);
+	assert_int_equal(kt_delete_plan_build(&plan, &r, fake_t_watermarks, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, "given twice"));
+	kt_delete_requests_release(&r);
+}
+
+static void test_offset_json(void **st)
+{
+	(void)st;
+	char err[512] = "";
+	kt_delete_requests r;
+	kt_delete_requests_init(&r);
+	const char *ok = "{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":5},"
+			 "{\"topic\":\"t\",\"partition\":2,\"offset\":-1}],\"version\":1}";
+	assert_int_equal(kt_delete_requests_parse_json(&r, ok, strlen(ok), err, sizeof err), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].offset, 5);
+	assert_int_equal(r.v[1].offset, KT_OFFSET_END);
+	kt_delete_requests_release(&r);
+	static const struct {
+		const char *json, *msg;
+	} bad[] = {
+		{"nope", "not valid JSON"},
+		{"{}", "missing 'partitions'"},
+		{"{\"partitions\":[]}", "'partitions' is empty"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1}],\"version\":2}", "version"},
+		{"{\"partitions\":[{\"partition\":0,\"offset\":1}]}", "with a topic"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":-1,\"offset\":1}]}", "'partition'"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":-2}]}", "'offset'"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1.5}]}", "'offset'"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1},"
+		 "{\"topic\":\"t\",\"partition\":0,\"offset\":2}]}", "duplicate partition"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		kt_delete_requests_init(&r);
+		assert_int_equal(kt_delete_requests_parse_json(&r, bad[i].json, strlen(bad[i].json),
+							       err, sizeof err), -1);
+		if (!strstr(err, bad[i].msg))
+			fail_msg("'%s': got '%s'", bad[i].json, err);
+		kt_delete_requests_release(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_parse_kafka_file),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_then_build),
+		cmocka_unit_test(test_delete_plan),
+		cmocka_unit_test(test_offset_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

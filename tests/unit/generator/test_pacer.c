@@ -261,6 +261,33 @@ static void test_now_is_monotonic(void **state)
 	assert_true(b >= a);
 }
 
+static void test_pacer(void **st)
+{
+	(void)st;
+	static const double rates[] = {1, 10, 500, 20000, 100000};
+	for (size_t r = 0; r < sizeof rates / sizeof *rates; r++) {
+		kt_pacer p;
+		kt_pacer_init(&p, rates[r], 0);
+		uint64_t sent = 0;
+		/* A caller that wakes every 0.7 ms for a simulated 10 s. */
+		for (int64_t now = 0; now < 10000000000; now += 700000) {
+			uint64_t due = kt_pacer_due(&p, now);
+			assert_true(due <= p.burst);
+			kt_pacer_take(&p, due);
+			sent += due;
+		}
+		double want = rates[r] * 10;
+		if (!(sent >= want * 0.99 && sent <= want * 1.01 + 1))
+			fail_msg("rate %g: %llu events in 10 s", rates[r], (unsigned long long)sent);
+	}
+	/* After a 1 s stall at 1000/s: no burst of 1000, the schedule moves on. */
+	kt_pacer p;
+	kt_pacer_init(&p, 1000, 0);
+	kt_pacer_take(&p, kt_pacer_due(&p, 0));
+	assert_true(kt_pacer_due(&p, 1000000000) <= p.burst);
+	assert_true(kt_pacer_wait_ns(&p, 0) > 0 || p.sent == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_jitter_caught_up),
 		cmocka_unit_test(test_long_stall_no_burst_rate_holds),
 		cmocka_unit_test(test_now_is_monotonic),
+		cmocka_unit_test(test_pacer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

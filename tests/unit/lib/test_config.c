@@ -815,6 +815,84 @@ static void test_dump_masks_secrets(void **st)
 	kt_config_release(&cfg);
 }
 
+static void test_config_precedence(void **st)
+{
+	(void)st;
+	char *file = temp_file("# comment\n\n bootstrap.servers = file:1 \nclient.id=from-file\n"
+			       "sasl.password=s3cret\n");
+	kt_config c;
+	/* file only */
+	kt_config_init(&c);
+	assert_int_equal(kt_config_option(&c, 'F', file, err, sizeof err), 1);
+	assert_int_equal(kt_config_finalize(&c, NULL, err, sizeof err), 0);
+	assert_string_equal(c.brokers, "file:1");
+	assert_string_equal(kt_config_get(&c, "client.id"), "from-file");
+	assert_string_equal(c.topics[0], "events");
+	kt_config_release(&c);
+	/* environment beats the file */
+	kt_config_init(&c);
+	kt_config_option(&c, 'F', file, err, sizeof err);
+	assert_int_equal(kt_config_finalize(&c, "env:2", err, sizeof err), 0);
+	assert_string_equal(c.brokers, "env:2");
+	kt_config_release(&c);
+	/* a flag beats both, -X beats the file */
+	kt_config_init(&c);
+	kt_config_option(&c, 'F', file, err, sizeof err);
+	kt_config_option(&c, 'X', "client.id=from-flag", err, sizeof err);
+	kt_config_option(&c, 'b', "flag:3", err, sizeof err);
+	assert_int_equal(kt_config_finalize(&c, "env:2", err, sizeof err), 0);
+	assert_string_equal(c.brokers, "flag:3");
+	assert_string_equal(kt_config_get(&c, "client.id"), "from-flag");
+	kt_config_release(&c);
+	/* nothing: the default */
+	kt_config_init(&c);
+	assert_int_equal(kt_config_finalize(&c, NULL, err, sizeof err), 0);
+	assert_string_equal(c.brokers, "localhost:9092");
+	kt_config_release(&c);
+	remove_temp(file);
+}
+
+static void test_config_errors(void **st)
+{
+	(void)st;
+	kt_config c;
+	kt_config_init(&c);
+	assert_int_equal(kt_config_option(&c, 'X', "no.such.thing=1", err, sizeof err), 1);
+	assert_int_equal(kt_config_finalize(&c, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, "invalid property 'no.such.thing'"));
+	assert_non_null(strstr(err, "No such configuration property")); /* librdkafka's words */
+	kt_config_release(&c);
+	kt_config_init(&c);
+	assert_int_equal(kt_config_option(&c, 'X', "novalue", err, sizeof err), -1);
+	assert_int_equal(kt_config_option(&c, 't', "", err, sizeof err), -1);
+	assert_int_equal(kt_config_option(&c, 't', "a/b", err, sizeof err), -1);
+	assert_int_equal(kt_config_option(&c, 't', "..", err, sizeof err), -1);
+	assert_int_equal(kt_config_option(&c, 't', "ok.topic_1-x", err, sizeof err), 1);
+	assert_int_equal(kt_config_option(&c, KT_OPT_FORMAT, "xml", err, sizeof err), -1);
+	assert_int_equal(kt_config_option(&c, KT_OPT_CONNECT_TIMEOUT, "10ms", err, sizeof err), -1);
+	assert_int_equal(kt_config_option('z' == 0 ? &c : &c, 'z', "x", err, sizeof err), 0);
+	char *bad = temp_file("good=1\nthis line is bad\n");
+	assert_int_equal(kt_config_option(&c, 'F', bad, err, sizeof err), 1);
+	assert_int_equal(kt_config_finalize(&c, NULL, err, sizeof err), -1);
+	char want[128];
+	snprintf(want, sizeof want, "%s:2: expected key=value", bad);
+	assert_string_equal(err, want);
+	remove_temp(bad);
+	kt_config_release(&c);
+}
+
+static void test_config_secrets(void **st)
+{
+	(void)st;
+	assert_true(kt_config_is_secret("sasl.password"));
+	assert_true(kt_config_is_secret("ssl.key.password"));
+	assert_true(kt_config_is_secret("ssl.keystore.password"));
+	assert_true(kt_config_is_secret("my.client.secret"));
+	assert_true(kt_config_is_secret("sasl.jaas.config"));
+	assert_false(kt_config_is_secret("bootstrap.servers"));
+	assert_false(kt_config_is_secret("sasl.username"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -836,6 +914,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_default_topic, remove_temps),
 		cmocka_unit_test_teardown(test_is_secret, remove_temps),
 		cmocka_unit_test_teardown(test_dump_masks_secrets, remove_temps),
+		cmocka_unit_test(test_config_precedence),
+		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -656,6 +656,96 @@ static void test_partitions_errors(void **st)
 	kt_i32list_release(&l);
 }
 
+static void test_parse_numbers(void **st)
+{
+	(void)st;
+	int64_t v;
+	double d;
+	assert_int_equal(kt_parse_int("--count", "42", 0, 100, &v, err, sizeof err), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(kt_parse_int("--count", "-1", 0, 100, &v, err, sizeof err), -1);
+	assert_string_equal(err, "invalid value '-1' for --count: must be between 0 and 100");
+	assert_int_equal(kt_parse_int("--count", "12x", 0, 100, &v, err, sizeof err), -1);
+	assert_int_equal(kt_parse_int("--count", "", 0, 100, &v, err, sizeof err), -1);
+	assert_int_equal(kt_parse_int("--count", " 1", 0, 100, &v, err, sizeof err), -1);
+	assert_int_equal(kt_parse_int("--count", "99999999999999999999", 0, INT64_MAX, &v, err,
+				      sizeof err), -1);
+	assert_int_equal(kt_parse_double("--rate", "2.5", 0, 10, &d, err, sizeof err), 0);
+	assert_true(d == 2.5);
+	assert_int_equal(kt_parse_double("--rate", "nan", 0, 10, &d, err, sizeof err), -1);
+	assert_int_equal(kt_parse_double("--rate", "inf", 0, 10, &d, err, sizeof err), -1);
+	assert_int_equal(kt_parse_rate("--rate", "0", &d, err, sizeof err), 0);
+	assert_int_equal(kt_parse_rate("--rate", "-3", &d, err, sizeof err), -1);
+	assert_non_null(strstr(err, "--rate"));
+}
+
+static void test_parse_durations(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *in;
+		int64_t ms;
+	} ok[] = {{"250ms", 250}, {"5s", 5000}, {"2m", 120000}, {"1h", 3600000},
+		  {"1.5s", 1500}, {"0", 0}};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		int64_t ms = -1;
+		assert_int_equal(kt_parse_duration_ms("--window", ok[i].in, &ms, err, sizeof err), 0);
+		assert_int_equal(ms, ok[i].ms);
+	}
+	static const char *const bad[] = {"", "5", "5x", "s", "-1s", "31d", "999h", "5 s"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int64_t ms = 7;
+		assert_int_equal(kt_parse_duration_ms("--window", bad[i], &ms, err, sizeof err), -1);
+		assert_int_equal(ms, 7); /* untouched on error */
+		assert_non_null(strstr(err, "--window"));
+	}
+	kt_parse_duration_ms("--window", "5", &(int64_t){0}, err, sizeof err);
+	assert_non_null(strstr(err, "missing unit"));
+}
+
+static void test_parse_timestamps(void **st)
+{
+	(void)st;
+	int64_t t;
+	/* date -u -d 2026-11-24T10:00:00Z +%s%3N = 1795514400000 */
+	assert_int_equal(kt_parse_timestamp_ms("--t", "2026-11-24T10:00:00Z", &t, err, sizeof err), 0);
+	assert_int_equal(t, 1795514400000);
+	assert_int_equal(kt_parse_timestamp_ms("--t", "2026-11-24T11:00:00.250+01:00", &t, err,
+					       sizeof err), 0);
+	assert_int_equal(t, 1795514400250);
+	assert_int_equal(kt_parse_timestamp_ms("--t", "2026-11-24T04:30:00-0530", &t, err, sizeof err), 0);
+	assert_int_equal(t, 1795514400000);
+	assert_int_equal(kt_parse_timestamp_ms("--t", "1795514400000", &t, err, sizeof err), 0);
+	assert_int_equal(t, 1795514400000);
+	assert_int_equal(kt_parse_timestamp_ms("--t", "2026-11-24T10:00:00", &t, err, sizeof err), -1);
+	assert_non_null(strstr(err, "time zone missing"));
+	assert_int_equal(kt_parse_timestamp_ms("--t", "2026-02-30T10:00:00Z", &t, err, sizeof err), -1);
+	assert_int_equal(kt_parse_timestamp_ms("--t", "2026-13-01T10:00:00Z", &t, err, sizeof err), -1);
+	assert_int_equal(kt_parse_timestamp_ms("--t", "yesterday", &t, err, sizeof err), -1);
+	char buf[40];
+	kt_format_iso8601_ms(1795514400250, buf, sizeof buf);
+	assert_string_equal(buf, "2026-11-24T10:00:00.250Z");
+	kt_format_iso8601_ms(-1, buf, sizeof buf);
+	assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+}
+
+static void test_parse_partitions(void **st)
+{
+	(void)st;
+	kt_i32list l;
+	kt_i32list_init(&l);
+	assert_int_equal(kt_parse_partitions("-p", "4-7,0,2,5", &l, err, sizeof err), 0);
+	kt_i32list_sort_unique(&l);
+	static const int32_t want[] = {0, 2, 4, 5, 6, 7};
+	assert_int_equal(l.n, 6);
+	assert_memory_equal(l.v, want, sizeof want);
+	static const char *const bad[] = {"", "7-4", "1,,2", "a", "1-", "-1", "3000000000"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		assert_int_equal(kt_parse_partitions("-p", bad[i], &l, err, sizeof err), -1);
+	assert_non_null(strstr(err, "-p"));
+	kt_i32list_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,6 +769,10 @@ int main(void)
 		cmocka_unit_test(test_partitions_ok),
 		cmocka_unit_test(test_partitions_append),
 		cmocka_unit_test(test_partitions_errors),
+		cmocka_unit_test(test_parse_numbers),
+		cmocka_unit_test(test_parse_durations),
+		cmocka_unit_test(test_parse_timestamps),
+		cmocka_unit_test(test_parse_partitions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -402,6 +402,53 @@ static void test_first_decode_fails(void **state)
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
 }
 
+/* The arena test_record_reasons decodes into. */
+static kt_record_arena core_arena;
+
+static void test_record_reasons(void **st)
+{
+	(void)st;
+	static const struct {
+		const char *value;
+		size_t len;
+		enum kt_invalid why;
+	} bad[] = {
+		{"", 0, KT_INVALID_EMPTY},
+		{"{\"a\":\"\xff\"}", 9, KT_INVALID_BAD_UTF8},
+		{"{\"a\":\"\xc0\xaf\"}", 10, KT_INVALID_BAD_UTF8}, /* overlong '/' */
+		{"{\"a\":\"\xed\xa0\x80\"}", 11, KT_INVALID_BAD_UTF8}, /* surrogate */
+		{"{\"a\":1", 6, KT_INVALID_NOT_JSON},
+		{"{\"a\":1} x", 9, KT_INVALID_NOT_JSON},
+		{"NaN", 3, KT_INVALID_NOT_JSON},
+		{"[1]", 3, KT_INVALID_NOT_OBJECT},
+		{"\"s\"", 3, KT_INVALID_NOT_OBJECT},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		enum kt_invalid why = KT_INVALID_COUNT;
+		assert_null(kt_record_decode(&core_arena, bad[i].value, bad[i].len, 1000, &why));
+		assert_int_equal(why, bad[i].why);
+	}
+	enum kt_invalid why;
+	assert_null(kt_record_decode(&core_arena, NULL, 0, 1000, &why));
+	assert_int_equal(why, KT_INVALID_NULL);
+	assert_null(kt_record_decode(&core_arena, "{\"a\":1}", 7, 5, &why));
+	assert_int_equal(why, KT_INVALID_TOO_LARGE);
+	/* 100,000 levels of nesting: refused, not a stack overflow */
+	size_t n = 200000;
+	char *deep = malloc(n);
+	memset(deep, '[', n / 2);
+	memset(deep + n / 2, ']', n / 2);
+	assert_null(kt_record_decode(&core_arena, deep, n, n, &why));
+	assert_int_equal(why, KT_INVALID_NOT_JSON);
+	free(deep);
+	cJSON *ok = kt_record_decode(&core_arena, "{\"a\":\"\xc3\xa9\"} ", 11, 1000, &why);
+	assert_non_null(ok);
+	assert_string_equal(cJSON_GetObjectItem(ok, "a")->valuestring, "\xc3\xa9");
+	kt_record_arena_reset(&core_arena);
+	assert_string_equal(kt_invalid_name(KT_INVALID_MISSING_FIELD), "missing_field");
+	kt_record_arena_release(&core_arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +462,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_decode_valid, teardown),
 		cmocka_unit_test_teardown(test_batch_survives_failures, teardown),
 		cmocka_unit_test_teardown(test_first_decode_fails, teardown),
+		cmocka_unit_test(test_record_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
