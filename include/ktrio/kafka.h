@@ -12,11 +12,13 @@
 #include "ktrio/log.h"
 
 /* Per-handle context, owned by the caller and outliving the handle; it is
- * the handle's opaque, so callbacks reach the logger and the caller's own
- * state (`user`). librdkafka threads write the error fields. */
+ * the handle's opaque, so callbacks reach the logger and the outage state.
+ * librdkafka threads write the error fields. A program whose own callbacks
+ * need state of their own embeds this as the first member of a context of
+ * its own (kt_engine_ctx, kt_tomb_ctx) and passes that member: its
+ * callbacks, which only it installs, get their type back from the opaque. */
 typedef struct kt_kafka_ctx {
 	const kt_log *log;
-	void *user;
 	volatile int fatal;        /* a fatal error was raised (idempotence) */
 	volatile int auth_failed;  /* SASL/TLS authentication failed */
 	volatile int brokers_down; /* all brokers down, until one is up again */
@@ -24,7 +26,7 @@ typedef struct kt_kafka_ctx {
 	char last_error[512];
 } kt_kafka_ctx;
 
-void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log, void *user);
+void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log);
 
 /* The cluster answered (a message delivered or fetched): after an outage
  * ("all brokers down"), say once that it is reachable again, so the next

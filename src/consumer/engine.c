@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,7 +71,7 @@ typedef struct slot {
 
 struct kt_engine {
 	rd_kafka_t *rk;
-	kt_kafka_ctx *ctx; /* rk's opaque: the logger, outage state */
+	kt_kafka_ctx *ctx; /* in rk's opaque: the logger, outage state */
 	kt_engine_opts o;
 	kt_fieldspec *spec;
 	decoder decoders[KT_ENGINE_MAX_THREADS]; /* [0] the main thread's, then workers' */
@@ -164,9 +165,7 @@ static void *worker_main(void *arg)
 
 static int start_workers(kt_engine *e)
 {
-	size_t threads = e->o.threads < 1 ? 1 : e->o.threads;
-	if (threads > KT_ENGINE_MAX_THREADS)
-		threads = KT_ENGINE_MAX_THREADS;
+	size_t threads = e->o.threads; /* 1..KT_ENGINE_MAX_THREADS */
 	if (threads == 1)
 		return 0;
 	if (pthread_mutex_init(&e->mu, NULL))
@@ -210,8 +209,16 @@ static void stop_workers(kt_engine *e)
 	}
 }
 
+/* The handle's context: kt_engine_ctx starts with the kt_kafka_ctx that
+ * is the handle's opaque. */
+static kt_engine_ctx *engine_ctx(void *opaque)
+{
+	_Static_assert(offsetof(kt_engine_ctx, kafka) == 0, "kafka must come first");
+	return (kt_engine_ctx *)opaque;
+}
+
 kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
-			 kt_fieldspec *spec, kt_filter *const *filters,
+			 kt_fieldspec *spec, const kt_filter *filter,
 			 kt_report *report, FILE *out, const kt_log *log)
 {
 	kt_engine *e = calloc(1, sizeof *e);
@@ -219,9 +226,16 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 		return NULL;
 	*e = (kt_engine){.rk = rk, .o = *o, .spec = spec, .report = report,
 			 .out = out, .log = log};
-	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++)
-		if (i < o->threads || i == 0)
-			e->decoders[i].filter = filters[i];
+	if (e->o.threads < 1)
+		e->o.threads = 1;
+	if (e->o.threads > KT_ENGINE_MAX_THREADS)
+		e->o.threads = KT_ENGINE_MAX_THREADS;
+	for (size_t i = 0; i < e->o.threads; i++) {
+		if (!(e->decoders[i].filter = kt_filter_copy(filter))) {
+			kt_engine_free(e);
+			return NULL;
+		}
+	}
 	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
 		       o->idle_ms, o->max_future_ms);
 	e->health.lag = -1;
@@ -230,9 +244,9 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 		kt_engine_free(e);
 		return NULL;
 	}
-	e->ctx = rd_kafka_opaque(rk);
-	if (e->ctx)
-		e->ctx->user = e;
+	kt_engine_ctx *ctx = engine_ctx(rd_kafka_opaque(rk));
+	ctx->engine = e;
+	e->ctx = &ctx->kafka;
 	return e;
 }
 
@@ -255,9 +269,11 @@ void kt_engine_free(kt_engine *e)
 		kt_window_free(e->open[i]);
 	kt_window_free(e->spare);
 	clear_slots(e);
-	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++)
+	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++) {
+		kt_filter_free(e->decoders[i].filter);
 		for (size_t j = 0; j < 2; j++)
 			kt_record_arena_release(&e->decoders[i].arenas[j]);
+	}
 	kt_wclock_release(&e->clock);
 	free(e);
 }
@@ -575,7 +591,7 @@ static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
 void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			    rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
-	kt_engine *e = ((kt_kafka_ctx *)opaque)->user;
+	kt_engine *e = engine_ctx(opaque)->engine;
 	/* The cooperative protocol (-X partition.assignment.strategy=
 	 * cooperative-sticky) hands over only what moves; the eager one
 	 * revokes everything and assigns anew. */

@@ -12,6 +12,7 @@
 
 #include "fields.h"
 #include "filter.h"
+#include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "report.h"
 
@@ -32,20 +33,28 @@ typedef struct kt_engine_opts {
 
 typedef struct kt_engine kt_engine;
 
-/* An engine over a subscribed consumer rk (borrowed); spec, filters,
- * report and out are borrowed and must outlive it. filters holds one
- * filter per decoding thread (o->threads of them, the same expressions:
- * a filter is not shared between threads). NULL on OOM or when a decoding
+/* The consumer handle's context: the shared one, and the engine its
+ * rebalance callback serves. It outlives the handle, whose opaque is
+ * &kafka (pass &ctx.kafka to kt_kafka_conf_new). */
+typedef struct kt_engine_ctx {
+	kt_kafka_ctx kafka; /* first: the handle's opaque */
+	kt_engine *engine;  /* set by kt_engine_new */
+} kt_engine_ctx;
+
+/* An engine over consumer rk (borrowed), made with a kt_engine_ctx and
+ * kt_engine_rebalance_cb; spec, report and out are borrowed and must
+ * outlive it. filter (may be NULL: keep every record) is only read here:
+ * each decoding thread gets a copy of its own, owned by the engine (a
+ * filter is not shared between threads). NULL on OOM or when a decoding
  * thread cannot start. */
 kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
-			 kt_fieldspec *spec, kt_filter *const *filters,
+			 kt_fieldspec *spec, const kt_filter *filter,
 			 kt_report *report, FILE *out, const kt_log *log);
 void kt_engine_free(kt_engine *e);
 
 /* The rebalance callback the engine needs (emit and commit before giving
- * partitions up): set it on the consumer's conf before the handle is made.
- * Its opaque is the handle's kt_kafka_ctx, whose user pointer kt_engine_new
- * sets to the engine. */
+ * partitions up): set it on the consumer's conf before the handle is made;
+ * it reaches the engine through the handle's kt_engine_ctx. */
 void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			    rd_kafka_topic_partition_list_t *parts, void *opaque);
 

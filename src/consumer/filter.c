@@ -216,6 +216,38 @@ oom:
 	return kt_fail(err, errlen, "filter '%s': out of memory", expr);
 }
 
+/* The text e was parsed from: field, operator, operand (the first operator
+ * token after the field is this one, so it parses back to e). */
+static char *expr_text(const struct expr *e)
+{
+	const char *tok = "";
+	for (size_t k = 0; k < sizeof ops / sizeof *ops; k++)
+		if (ops[k].op == e->op)
+			tok = ops[k].tok;
+	size_t nf = strlen(e->field), nt = strlen(tok), no = strlen(e->operand);
+	char *text = malloc(nf + nt + no + 1);
+	if (text) {
+		memcpy(text, e->field, nf);
+		memcpy(text + nf, tok, nt);
+		memcpy(text + nf + nt, e->operand, no + 1);
+	}
+	return text;
+}
+
+kt_filter *kt_filter_copy(const kt_filter *f)
+{
+	kt_filter *c = kt_filter_new();
+	for (size_t i = 0; c && f && i < f->n; i++) {
+		char *text = expr_text(&f->v[i]);
+		if (!text || kt_filter_add(c, text, NULL, 0) < 0) {
+			kt_filter_free(c);
+			c = NULL;
+		}
+		free(text);
+	}
+	return c;
+}
+
 /* The field's item: the top-level key first, then the dotted path. */
 static const cJSON *lookup(const struct expr *e, const cJSON *rec)
 {

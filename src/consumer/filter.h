@@ -39,6 +39,11 @@ kt_filter *kt_filter_new(void);
 /* Free the filter and its compiled patterns. NULL is a no-op. */
 void kt_filter_free(kt_filter *f);
 
+/* A filter with the same expressions as f (NULL: an empty one), compiled
+ * anew, with match data of its own: what each thread matching records in
+ * parallel needs. NULL on OOM. */
+kt_filter *kt_filter_copy(const kt_filter *f);
+
 /* Parse and add one expression (copied) to f (not NULL). Returns 0, or -1 with a message
  * naming the expression in err (errlen bytes; err may be NULL), e.g.
  * "filter 'name~(ab': missing closing parenthesis at offset 3"; on error

@@ -89,9 +89,7 @@ typedef struct options {
 	kt_config cfg;
 	kt_engine_opts engine;
 	kt_fieldspec spec;
-	kt_filter *filters[KT_ENGINE_MAX_THREADS]; /* one per decoding thread */
-	const char *filter_exprs[64];
-	size_t nfilter_exprs;
+	kt_filter *filter; /* the engine copies it for each decoding thread */
 	const char *group;
 	bool from_beginning, idle_set, lateness_set, future_set;
 	int64_t top;
@@ -178,10 +176,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		o->engine.max_groups = (size_t)v;
 		return 0;
 	case OPT_FILTER:
-		if (o->nfilter_exprs == sizeof o->filter_exprs / sizeof *o->filter_exprs)
-			return kt_fail(err, errlen, "option '--filter' given more than 64 times");
-		o->filter_exprs[o->nfilter_exprs++] = arg;
-		return kt_filter_add(o->filters[0], arg, err, errlen);
+		return kt_filter_add(o->filter, arg, err, errlen);
 	case OPT_THREADS:
 		if (kt_parse_int("--threads", arg, 1, KT_ENGINE_MAX_THREADS, &v, err, errlen) < 0)
 			return -1;
@@ -213,20 +208,6 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	return 0;
 }
 
-/* Each decoding thread gets its own compiled copy of the filters (a
- * filter's match data is not shared between threads). */
-static int copy_filters(options *o, char *err, size_t errlen)
-{
-	for (size_t t = 1; t < o->engine.threads; t++) {
-		if (!(o->filters[t] = kt_filter_new()))
-			return kt_fail(err, errlen, "out of memory");
-		for (size_t i = 0; i < o->nfilter_exprs; i++)
-			if (kt_filter_add(o->filters[t], o->filter_exprs[i], err, errlen) < 0)
-				return -1;
-	}
-	return 0;
-}
-
 static int run(options *o, const kt_log *log)
 {
 	char group_prop[300], err[512];
@@ -253,9 +234,9 @@ static int run(options *o, const kt_log *log)
 		 * each partition is done. */
 		"fetch.wait.max.ms", o->engine.exit_at_end ? "10" : "100",
 		NULL};
-	kt_kafka_ctx ctx;
-	kt_kafka_ctx_init(&ctx, log, NULL);
-	rd_kafka_conf_t *conf = kt_kafka_conf_new(&o->cfg, defaults, &ctx, err, sizeof err);
+	kt_engine_ctx ctx = {0};
+	kt_kafka_ctx_init(&ctx.kafka, log);
+	rd_kafka_conf_t *conf = kt_kafka_conf_new(&o->cfg, defaults, &ctx.kafka, err, sizeof err);
 	if (!conf) {
 		kt_err(log, "%s", err);
 		return 2;
@@ -285,7 +266,7 @@ static int run(options *o, const kt_log *log)
 	bool tty = isatty(STDOUT_FILENO);
 	report.redraw = tty && o->cfg.format == KT_FORMAT_TABLE;
 	report.color = tty && !getenv("NO_COLOR");
-	kt_engine *e = kt_engine_new(rk, &o->engine, &o->spec, o->filters, &report,
+	kt_engine *e = kt_engine_new(rk, &o->engine, &o->spec, o->filter, &report,
 				     stdout, log);
 	rd_kafka_poll_set_consumer(rk);
 	rd_kafka_topic_partition_list_t *topics =
@@ -331,15 +312,14 @@ int main(int argc, char **argv)
 		     .top = 10};
 	kt_config_init(&o.cfg);
 	kt_fieldspec_init(&o.spec);
-	o.filters[0] = kt_filter_new();
+	o.filter = kt_filter_new();
 	char err[512];
 	int status = 2;
-	if (!o.filters[0]) {
+	if (!o.filter) {
 		kt_err(&log, "out of memory");
 		return 1;
 	}
-	if (parse_args(argc, argv, &o, err, sizeof err) < 0 ||
-	    copy_filters(&o, err, sizeof err) < 0) {
+	if (parse_args(argc, argv, &o, err, sizeof err) < 0) {
 		kt_err(&log, "%s", err);
 		goto out;
 	}
@@ -358,8 +338,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	status = run(&o, &log);
 out:
-	for (size_t i = 0; i < KT_ENGINE_MAX_THREADS; i++)
-		kt_filter_free(o.filters[i]);
+	kt_filter_free(o.filter);
 	kt_fieldspec_release(&o.spec);
 	kt_config_release(&o.cfg);
 	return status;

@@ -402,12 +402,13 @@ static int run(options *o, const kt_log *log)
 		"enable.partition.eof", "true", "enable.auto.commit", "false",
 		"group.id", "ktrio-delete-records", NULL};
 	char err[512];
-	kt_kafka_ctx pctx, cctx;
-	kt_kafka_ctx_init(&pctx, log, NULL);
-	kt_kafka_ctx_init(&cctx, log, NULL);
+	kt_tomb_ctx pctx; /* the producer also writes tombstones */
+	kt_kafka_ctx cctx;
+	kt_tomb_ctx_init(&pctx, log);
+	kt_kafka_ctx_init(&cctx, log);
 	rd_kafka_t *producer = kt_kafka_connect(&o->cfg, RD_KAFKA_PRODUCER,
 						producer_defaults, producer_hook, NULL,
-						&pctx, err, sizeof err);
+						&pctx.kafka, err, sizeof err);
 	if (!producer) {
 		kt_err(log, "%s", err);
 		return 1;

@@ -4,6 +4,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,15 +185,28 @@ int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
 	return rc;
 }
 
+void kt_tomb_ctx_init(kt_tomb_ctx *t, const kt_log *log)
+{
+	kt_kafka_ctx_init(&t->kafka, log);
+	t->failed = 0;
+}
+
+/* The producer's context: kt_tomb_ctx starts with the kt_kafka_ctx that is
+ * the handle's opaque. */
+static kt_tomb_ctx *tomb_ctx(void *opaque)
+{
+	_Static_assert(offsetof(kt_tomb_ctx, kafka) == 0, "kafka must come first");
+	return (kt_tomb_ctx *)opaque;
+}
+
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
 			void *opaque)
 {
-	(void)opaque;
-	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
-	int *failed = ctx->user;
+	(void)rk;
+	kt_tomb_ctx *t = tomb_ctx(opaque);
 	if (msg->err) {
-		(*failed)++;
-		kt_err(ctx->log, "tombstone for key '%.*s' [%d] not delivered: %s",
+		t->failed++;
+		kt_err(t->kafka.log, "tombstone for key '%.*s' [%d] not delivered: %s",
 		       (int)msg->key_len, (const char *)msg->key, (int)msg->partition,
 		       rd_kafka_err2str(msg->err));
 	}
@@ -207,9 +221,8 @@ int kt_tomb_write(rd_kafka_t *producer, const char *topic,
 		  const kt_tomb_keys *keys, int64_t timeout_ms, char *err,
 		  size_t errlen)
 {
-	kt_kafka_ctx *ctx = rd_kafka_opaque(producer);
-	int failed = 0;
-	ctx->user = &failed;
+	kt_tomb_ctx *t = tomb_ctx(rd_kafka_opaque(producer));
+	t->failed = 0;
 	for (size_t i = 0; i < keys->n; i++) {
 		const kt_tomb_key *k = &keys->v[i];
 		if (!k->live)
@@ -232,5 +245,5 @@ int kt_tomb_write(rd_kafka_t *producer, const char *topic,
 		return kt_fail(err, errlen, "%d tombstone(s) still undelivered after %.1f s", left,
 				(double)timeout_ms / 1000.0);
 	}
-	return failed;
+	return t->failed;
 }

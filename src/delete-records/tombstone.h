@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ktrio/kafka.h"
+#include "ktrio/log.h"
+
 /* Which keys to delete: exact keys and/or one PCRE2 pattern. */
 typedef struct kt_key_matcher kt_key_matcher;
 
@@ -46,12 +49,23 @@ int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
 		 kt_key_matcher *m, int64_t timeout_ms, kt_tomb_keys *out,
 		 char *err, size_t errlen);
 
-/* Install the delivery callback kt_tomb_write counts failures with; call
- * on the producer's conf before kt_kafka_new. */
+/* The context of a producer that writes tombstones: the shared one and
+ * what its delivery reports count. Outlives the handle, whose opaque must
+ * be &kafka. */
+typedef struct kt_tomb_ctx {
+	kt_kafka_ctx kafka; /* first: the handle's opaque */
+	int failed;         /* deliveries that failed in the current write */
+} kt_tomb_ctx;
+
+void kt_tomb_ctx_init(kt_tomb_ctx *t, const kt_log *log);
+
+/* Install the delivery callback kt_tomb_write counts failures with on the
+ * conf of a producer made with a kt_tomb_ctx; call before kt_kafka_new. */
 void kt_tomb_conf(rd_kafka_conf_t *conf);
 
 /* Produce one tombstone per live key, to its own partition, and wait for
- * every delivery. Returns the number of failed deliveries, or -1 (err). */
+ * every delivery; producer's opaque is a kt_tomb_ctx (see kt_tomb_conf).
+ * Returns the number of failed deliveries, or -1 (err). */
 int kt_tomb_write(rd_kafka_t *producer, const char *topic,
 		  const kt_tomb_keys *keys, int64_t timeout_ms, char *err,
 		  size_t errlen);

@@ -264,7 +264,7 @@ static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 		"queue.buffering.max.kbytes", "262144", NULL};
 	kt_stream_stats stats = {0};
 	kt_kafka_ctx ctx;
-	kt_kafka_ctx_init(&ctx, log, &stats);
+	kt_kafka_ctx_init(&ctx, log);
 	char err[512];
 	rd_kafka_t *rk = kt_kafka_connect(&o->cfg, RD_KAFKA_PRODUCER, defaults,
 					  kt_stream_conf_hook, NULL, &ctx, err, sizeof err);

@@ -12,12 +12,14 @@
 /* Log at most this many failed deliveries one by one; the rest are counted. */
 #define MAX_FAILURES_SHOWN 5
 
+/* A delivery report: counted in the stats its message was produced with
+ * (the message's own opaque, see produce_one). */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
 			void *opaque)
 {
-	(void)opaque;
-	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
-	kt_stream_stats *stats = ctx->user;
+	kt_kafka_ctx *ctx = opaque;
+	kt_stream_stats *stats = msg->_private;
+	(void)rk;
 	if (!msg->err) {
 		stats->delivered++;
 		kt_kafka_note_answer(ctx);
@@ -111,7 +113,7 @@ static int produce_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, kt_event_gen *gen,
 			rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(o->partition),
 			RD_KAFKA_V_VALUE((void *)json, len), RD_KAFKA_V_KEY(key, keylen),
 			RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			RD_KAFKA_V_END);
+			RD_KAFKA_V_OPAQUE(s), RD_KAFKA_V_END);
 		if (!err)
 			break;
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -35,10 +35,10 @@ typedef struct kt_stream_stats {
 	double elapsed_s;
 } kt_stream_stats;
 
-/* Install the delivery-report callback on a producer conf (arg unused).
- * The callback counts into the kt_stream_stats that is the user pointer of
- * the handle's kt_kafka_ctx, which must outlive the handle. Use as a
- * kt_conf_hook. */
+/* Install the delivery-report callback on a producer conf whose opaque is
+ * a kt_kafka_ctx (arg unused; use as a kt_conf_hook). Each report counts
+ * into the stats its message was produced with by kt_stream_produce, so
+ * those must outlive the handle. */
 void kt_stream_conf_hook(rd_kafka_conf_t *conf, void *arg);
 
 /* Produce until count, duration or *stop. Returns 0 when every produced

@@ -8,11 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log, void *user)
+void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log)
 {
 	memset(ctx, 0, sizeof *ctx);
 	ctx->log = log;
-	ctx->user = user;
 }
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac,

@@ -566,6 +566,52 @@ static void test_dotted_paths(void **state)
 	PASS("{\"a\":{\"b\":2}}", "a.b=2");
 }
 
+/* A copy holds the same expressions (the tricky splits included) and
+ * lives on after the original is freed; a copy of NULL keeps everything. */
+static void test_copy(void **state)
+{
+	(void)state;
+	static const char *const exprs[] = {"a=b=c", "n!=1", "t~^x.*y$", "u.v>=2.5",
+					    "w!~\\d", "k<10"};
+	static const char *const records[] = {
+		"{\"a\":\"b=c\",\"n\":2,\"t\":\"xzy\",\"u\":{\"v\":3},\"w\":\"q\",\"k\":9}",
+		"{\"a\":\"b\",\"n\":2,\"t\":\"xzy\",\"u\":{\"v\":3},\"w\":\"q\",\"k\":9}",
+		"{\"a\":\"b=c\",\"n\":1,\"t\":\"xzy\",\"u\":{\"v\":3},\"w\":\"q\",\"k\":9}",
+		"{\"a\":\"b=c\",\"n\":2,\"t\":\"xz\",\"u\":{\"v\":3},\"w\":\"q\",\"k\":9}",
+		"{\"a\":\"b=c\",\"n\":2,\"t\":\"xzy\",\"u\":{\"v\":2},\"w\":\"q\",\"k\":9}",
+		"{\"a\":\"b=c\",\"n\":2,\"t\":\"xzy\",\"u\":{\"v\":3},\"w\":\"q1\",\"k\":9}",
+		"{\"a\":\"b=c\",\"n\":2,\"t\":\"xzy\",\"u\":{\"v\":3},\"w\":\"q\",\"k\":10}",
+	};
+	kt_filter *f = kt_filter_new();
+	char err[256];
+	for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++)
+		assert_int_equal(kt_filter_add(f, exprs[i], err, sizeof err), 0);
+	kt_filter *c = kt_filter_copy(f);
+	assert_non_null(c);
+	bool want[sizeof records / sizeof *records];
+	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+		cJSON *rec = cJSON_Parse(records[i]);
+		assert_non_null(rec);
+		want[i] = kt_filter_match(f, rec);
+		/* Only the first record passes every expression. */
+		assert_int_equal(want[i], i == 0);
+		cJSON_Delete(rec);
+	}
+	kt_filter_free(f);
+	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+		cJSON *rec = cJSON_Parse(records[i]);
+		assert_int_equal(kt_filter_match(c, rec), want[i]);
+		cJSON_Delete(rec);
+	}
+	kt_filter_free(c);
+	kt_filter *none = kt_filter_copy(NULL);
+	assert_non_null(none);
+	cJSON *rec = cJSON_Parse(records[1]);
+	assert_true(kt_filter_match(none, rec));
+	cJSON_Delete(rec);
+	kt_filter_free(none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_unicode),
 		cmocka_unit_test(test_invalid_utf8_value),
 		cmocka_unit_test(test_dotted_paths),
+		cmocka_unit_test(test_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
