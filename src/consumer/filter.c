@@ -1,13 +1,12 @@
 /* filter: --filter expressions parsed once and tested on every record. */
 #include "filter.h"
 #include "ktrio/error.h"
+#include "ktrio/regex.h"
 #include "ktrio/vec.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <float.h>
 #include <math.h>
-#include <pcre2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +34,7 @@ struct expr {
 	enum op op;
 	double num;    /* N, or VALUE when value_is_num */
 	bool value_is_num;
-	pcre2_code *re;
-	bool jit;
+	kt_regex re; /* for ~ and !~ */
 };
 
 struct kt_filter {
@@ -56,7 +54,7 @@ static void expr_release(struct expr *e)
 {
 	free(e->field);
 	free(e->path);
-	pcre2_code_free(e->re);
+	kt_regex_release(&e->re);
 }
 
 void kt_filter_free(kt_filter *f)
@@ -128,26 +126,6 @@ static int split_path(const char *field, char ***path, size_t *npath)
 	return 0;
 }
 
-static int compile(struct expr *e, const char *expr, char *err, size_t errlen)
-{
-	int code;
-	PCRE2_SIZE offset;
-	e->re = pcre2_compile((PCRE2_SPTR)e->operand, PCRE2_ZERO_TERMINATED,
-			      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &offset,
-			      NULL);
-	if (!e->re) {
-		PCRE2_UCHAR msg[256];
-		if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
-			snprintf((char *)msg, sizeof msg, "error %d", code);
-		return kt_fail(err, errlen, "filter '%s': %s at offset %zu", expr,
-				(char *)msg, (size_t)offset);
-	}
-	/* Without JIT (not built in, or no executable memory) the
-	 * interpreter gives the same answers, only slower. */
-	e->jit = pcre2_jit_compile(e->re, PCRE2_JIT_COMPLETE) == 0;
-	return 0;
-}
-
 int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen)
 {
 	if (!expr)
@@ -202,7 +180,7 @@ int kt_filter_add(kt_filter *f, const char *expr, char *err, size_t errlen)
 	if (split_path(e.field, &e.path, &e.npath) < 0)
 		goto oom;
 	if (e.op == OP_MATCH || e.op == OP_NOMATCH) {
-		if (compile(&e, expr, err, errlen) < 0) {
+		if (kt_regex_compile(&e.re, e.operand, err, errlen, "filter '%s'", expr) < 0) {
 			expr_release(&e);
 			return -1;
 		}
@@ -335,13 +313,7 @@ static int search(const kt_filter *f, const struct expr *e, const cJSON *it)
 	} else {
 		return 0;
 	}
-	int rc = e->jit ? pcre2_jit_match(e->re, (PCRE2_SPTR)s, len, 0, 0,
-					  f->md, NULL)
-			: pcre2_match(e->re, (PCRE2_SPTR)s, len, 0, 0, f->md,
-				      NULL);
-	if (rc >= 0) /* 0: matched, offsets did not fit (groups) */
-		return 1;
-	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	return kt_regex_search(&e->re, s, len, f->md);
 }
 
 static bool holds(const kt_filter *f, const struct expr *e, const cJSON *rec)

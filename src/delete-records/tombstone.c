@@ -2,14 +2,13 @@
 #include "tombstone.h"
 #include "ktrio/error.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ktrio/kafka.h"
+#include "ktrio/regex.h"
 #include "ktrio/vec.h"
 
 typedef struct wanted_key {
@@ -20,9 +19,8 @@ typedef struct wanted_key {
 struct kt_key_matcher {
 	wanted_key *keys;
 	size_t nkeys, keys_cap;
-	pcre2_code *re;
+	kt_regex re; /* --key-regex, when given */
 	pcre2_match_data *md;
-	bool jit;
 };
 
 kt_key_matcher *kt_key_matcher_new(void)
@@ -38,7 +36,7 @@ void kt_key_matcher_free(kt_key_matcher *m)
 		free(m->keys[i].text);
 	free(m->keys);
 	pcre2_match_data_free(m->md);
-	pcre2_code_free(m->re);
+	kt_regex_release(&m->re);
 	free(m);
 }
 
@@ -54,22 +52,14 @@ int kt_key_matcher_add_key(kt_key_matcher *m, const char *key)
 int kt_key_matcher_set_regex(kt_key_matcher *m, const char *pattern,
 			     char *err, size_t errlen)
 {
-	int code;
-	PCRE2_SIZE offset;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-				       PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code,
-				       &offset, NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		return kt_fail(err, errlen, "invalid value '%s' for --key-regex: %s at offset %zu",
-				pattern, (char *)msg, (size_t)offset);
-	}
-	pcre2_code_free(m->re);
+	kt_regex re;
+	if (kt_regex_compile(&re, pattern, err, errlen, "invalid value '%s' for --key-regex",
+			     pattern) < 0)
+		return -1;
+	kt_regex_release(&m->re);
 	pcre2_match_data_free(m->md);
 	m->re = re;
-	m->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
-	m->md = pcre2_match_data_create_from_pattern(re, NULL);
+	m->md = pcre2_match_data_create(1, NULL);
 	return m->md ? 0 : -1;
 }
 
@@ -78,11 +68,7 @@ bool kt_key_matcher_match(kt_key_matcher *m, const void *key, size_t len)
 	for (size_t i = 0; i < m->nkeys; i++)
 		if (m->keys[i].len == len && memcmp(m->keys[i].text, key, len) == 0)
 			return true;
-	if (!m->re)
-		return false;
-	int rc = m->jit ? pcre2_jit_match(m->re, key, len, 0, 0, m->md, NULL)
-			: pcre2_match(m->re, key, len, 0, 0, m->md, NULL);
-	return rc >= 0;
+	return m->re.code && kt_regex_search(&m->re, key, len, m->md) == 1;
 }
 
 void kt_tomb_keys_init(kt_tomb_keys *k)
