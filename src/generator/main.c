@@ -306,10 +306,8 @@ static int run(options *o, const kt_log *log)
 	} else if (o->dry_run) {
 		kt_stream_stats stats = {0};
 		status = 0;
-		if (kt_stream_write(stdout, gen, &o->stream, &stats, &stop_requested) < 0) {
-			kt_err(log, "cannot write to stdout");
+		if (kt_stream_write(stdout, gen, &o->stream, &stats, &stop_requested, log) < 0)
 			status = 1;
-		}
 		if (log->level >= KT_LOG_INFO)
 			summary(log, &stats, true);
 	} else {

@@ -94,11 +94,46 @@ static void end_progress(const kt_stream_opts *o)
  * under a millisecond. */
 #define CLOCK_EVERY 64
 
-/* Produce one event stamped ts; waits (serving delivery reports) while
- * the local queue is full instead of dropping anything. */
-static int produce_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, kt_event_gen *gen,
-		       const kt_stream_opts *o, kt_stream_stats *s, int64_t ts,
-		       volatile sig_atomic_t *stop, const kt_log *log)
+/* Where events go: a producer (rk, rkt), or JSON lines on out (dry run). */
+typedef struct sink {
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;
+	kt_kafka_ctx *ctx; /* rk's opaque */
+	FILE *out;
+} sink;
+
+/* Produce one event (json, len bytes) stamped ts; waits (serving delivery
+ * reports) while the local queue is full instead of dropping anything.
+ * Each delivery report counts into s (the message's opaque). */
+static int produce(const sink *k, const kt_stream_opts *o, kt_stream_stats *s,
+		   const char *json, size_t len, const char *key, size_t keylen,
+		   int64_t ts, volatile sig_atomic_t *stop, const kt_log *log)
+{
+	for (;;) {
+		rd_kafka_resp_err_t err = rd_kafka_producev(
+			k->rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_PARTITION(o->partition),
+			RD_KAFKA_V_VALUE((void *)json, len), RD_KAFKA_V_KEY(key, keylen),
+			RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			RD_KAFKA_V_OPAQUE(s), RD_KAFKA_V_END);
+		if (!err)
+			return 0;
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+			kt_err(log, "cannot produce to '%s': %s", o->topic,
+			       rd_kafka_err2str(err));
+			return -1;
+		}
+		rd_kafka_poll(k->rk, 10);
+		if (*stop)
+			return 1; /* not produced: nothing to account for */
+	}
+}
+
+/* Draw event number s->produced stamped ts and send it to the sink. 0 when
+ * sent, 1 when stopped while waiting for queue space, -1 on failure
+ * (logged). */
+static int emit_one(const sink *k, kt_event_gen *gen, const kt_stream_opts *o,
+		    kt_stream_stats *s, int64_t ts, volatile sig_atomic_t *stop,
+		    const kt_log *log)
 {
 	const char *json, *key = NULL;
 	size_t len, keylen = 0;
@@ -106,24 +141,18 @@ static int produce_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, kt_event_gen *gen,
 		kt_err(log, "cannot encode event %" PRIu64, s->produced);
 		return -1;
 	}
-	if (o->key_field)
-		kt_event_gen_key(gen, o->key_field, &key, &keylen);
-	for (;;) {
-		rd_kafka_resp_err_t err = rd_kafka_producev(
-			rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(o->partition),
-			RD_KAFKA_V_VALUE((void *)json, len), RD_KAFKA_V_KEY(key, keylen),
-			RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			RD_KAFKA_V_OPAQUE(s), RD_KAFKA_V_END);
-		if (!err)
-			break;
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-			kt_err(log, "cannot produce to '%s': %s", o->topic,
-			       rd_kafka_err2str(err));
+	if (!k->rk) {
+		if (fwrite(json, 1, len, k->out) != len || putc('\n', k->out) == EOF) {
+			kt_err(log, "cannot write to stdout");
 			return -1;
 		}
-		rd_kafka_poll(rk, 10);
-		if (*stop)
-			return 1; /* not produced: nothing to account for */
+		s->delivered++; /* written is delivered, in a dry run */
+	} else {
+		if (o->key_field)
+			kt_event_gen_key(gen, o->key_field, &key, &keylen);
+		int rc = produce(k, o, s, json, len, key, keylen, ts, stop, log);
+		if (rc)
+			return rc;
 	}
 	s->produced++;
 	s->bytes += len;
@@ -147,18 +176,20 @@ static void wait_for_due(rd_kafka_t *rk, const kt_pacer *pacer, int64_t now_ns)
 	nanosleep(&ts, NULL);
 }
 
-int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
-		      const kt_stream_opts *o, kt_stream_stats *stats,
-		      volatile sig_atomic_t *stop, const kt_log *log)
+/* The one paced loop, for both sinks: bursts of due events until count,
+ * duration, *stop, a fatal producer error or a failure. 0, 1 (stopped
+ * while waiting for queue space) or -1. */
+static int paced_loop(const sink *k, kt_event_gen *gen, const kt_stream_opts *o,
+		      kt_stream_stats *stats, volatile sig_atomic_t *stop,
+		      const kt_log *log, int64_t start)
 {
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
-	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
-	int64_t start = kt_clock_mono_ns(), now = start;
+	int64_t now = start;
 	kt_pacer pacer;
 	kt_pacer_init(&pacer, o->rate, start);
 	progress prog = {start, 0};
 	int rc = 0;
-	while (rc == 0 && !finished(o, stats, start, now, stop) && !ctx->fatal) {
+	while (rc == 0 && !finished(o, stats, start, now, stop) &&
+	       !(k->ctx && k->ctx->fatal)) {
 		uint64_t due = kt_pacer_due(&pacer, now);
 		if (o->count && due > o->count - stats->produced)
 			due = o->count - stats->produced;
@@ -166,16 +197,33 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 		for (uint64_t i = 0; i < due && rc == 0; i++) {
 			if (i % CLOCK_EVERY == 0)
 				wall = kt_clock_wall_ms();
-			rc = produce_one(rk, rkt, gen, o, stats,
-					 event_time(o, stats->produced, wall), stop, log);
+			rc = emit_one(k, gen, o, stats, event_time(o, stats->produced, wall),
+				      stop, log);
 		}
 		kt_pacer_take(&pacer, due);
-		rd_kafka_poll(rk, 0);
+		if (k->rk)
+			rd_kafka_poll(k->rk, 0);
+		else if (rc == 0 && o->rate > 0 && fflush(k->out) == EOF) {
+			kt_err(log, "cannot write to stdout");
+			rc = -1;
+		}
 		now = kt_clock_mono_ns();
-		show_progress(o, stats, &prog, now, rk);
-		wait_for_due(rk, &pacer, now);
+		if (k->rk)
+			show_progress(o, stats, &prog, now, k->rk);
+		wait_for_due(k->rk, &pacer, now);
 		now = kt_clock_mono_ns();
 	}
+	return rc;
+}
+
+int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
+		      const kt_stream_opts *o, kt_stream_stats *stats,
+		      volatile sig_atomic_t *stop, const kt_log *log)
+{
+	sink k = {.rk = rk, .rkt = rd_kafka_topic_new(rk, o->topic, NULL),
+		  .ctx = rd_kafka_opaque(rk)};
+	int64_t start = kt_clock_mono_ns();
+	int rc = paced_loop(&k, gen, o, stats, stop, log, start);
 	if (rc > 0)
 		rc = 0; /* stopped while waiting for queue space */
 	/* Whatever stopped us, deliver what is in flight. */
@@ -183,8 +231,8 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 	end_progress(o);
 	stats->elapsed_s = (double)(kt_clock_mono_ns() - start) / 1e9;
 	uint64_t lost = stats->produced - stats->delivered;
-	if (ctx->fatal) {
-		kt_err(log, "producer stopped by a fatal error: %s", ctx->last_error);
+	if (k.ctx->fatal) {
+		kt_err(log, "producer stopped by a fatal error: %s", k.ctx->last_error);
 		rc = -1;
 	}
 	if (lost) {
@@ -195,42 +243,21 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 		       lost, stats->produced, stats->failed, pending);
 		rc = -1;
 	}
-	rd_kafka_topic_destroy(rkt);
+	rd_kafka_topic_destroy(k.rkt);
 	return rc;
 }
 
 int kt_stream_write(FILE *out, kt_event_gen *gen, const kt_stream_opts *o,
-		    kt_stream_stats *stats, volatile sig_atomic_t *stop)
+		    kt_stream_stats *stats, volatile sig_atomic_t *stop,
+		    const kt_log *log)
 {
-	int64_t start = kt_clock_mono_ns(), now = start;
-	kt_pacer pacer;
-	kt_pacer_init(&pacer, o->rate, start);
-	while (!finished(o, stats, start, now, stop)) {
-		uint64_t due = kt_pacer_due(&pacer, now);
-		if (o->count && due > o->count - stats->produced)
-			due = o->count - stats->produced;
-		int64_t wall = 0;
-		for (uint64_t i = 0; i < due; i++) {
-			const char *json;
-			size_t len;
-			if (i % CLOCK_EVERY == 0)
-				wall = kt_clock_wall_ms();
-			if (kt_event_gen_next(gen, stats->produced,
-					      event_time(o, stats->produced, wall), &json, &len) < 0)
-				return -1;
-			if (fwrite(json, 1, len, out) != len || putc('\n', out) == EOF)
-				return -1;
-			stats->produced++;
-			stats->delivered++;
-			stats->bytes += len;
-		}
-		kt_pacer_take(&pacer, due);
-		if (o->rate > 0 && fflush(out) == EOF)
-			return -1;
-		now = kt_clock_mono_ns();
-		wait_for_due(NULL, &pacer, now);
-		now = kt_clock_mono_ns();
-	}
+	sink k = {.out = out};
+	int64_t start = kt_clock_mono_ns();
+	int rc = paced_loop(&k, gen, o, stats, stop, log, start);
 	stats->elapsed_s = (double)(kt_clock_mono_ns() - start) / 1e9;
-	return fflush(out) == EOF ? -1 : 0;
+	if (rc == 0 && fflush(out) == EOF) {
+		kt_err(log, "cannot write to stdout");
+		rc = -1;
+	}
+	return rc;
 }

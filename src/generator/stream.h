@@ -47,8 +47,11 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 		      const kt_stream_opts *o, kt_stream_stats *stats,
 		      volatile sig_atomic_t *stop, const kt_log *log);
 
-/* Write events as JSON lines to out instead of Kafka. -1 on a write error. */
+/* The same loop, writing events as JSON lines to out instead of Kafka
+ * (written counts as delivered). -1 on a write error ("cannot write to
+ * stdout", logged). */
 int kt_stream_write(FILE *out, kt_event_gen *gen, const kt_stream_opts *o,
-		    kt_stream_stats *stats, volatile sig_atomic_t *stop);
+		    kt_stream_stats *stats, volatile sig_atomic_t *stop,
+		    const kt_log *log);
 
 #endif
