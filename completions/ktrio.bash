@@ -23,7 +23,9 @@ _ktrio_complete() {
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--format)
-		COMPREPLY=($(compgen -W "table json csv" -- "$cur"))
+		local formats="table json csv"
+		[ "${COMP_WORDS[0]##*/}" = delete-records ] && formats="table json"
+		COMPREPLY=($(compgen -W "$formats" -- "$cur"))
 		return ;;
 	--template)
 		COMPREPLY=($(compgen -W "orders sensors clicks" -- "$cur"))

@@ -343,27 +343,24 @@ static int delete_by_key(options *o, kt_deleter *d, rd_kafka_t *producer,
 	kt_tomb_keys keys;
 	kt_tomb_keys_init(&keys);
 	int status = 1;
+	bool json = o->cfg.format == KT_FORMAT_JSON;
 	if (kt_tomb_scan(consumer, topic, nparts, o->keys, o->timeout_ms, &keys, err,
 			 sizeof err) < 0) {
 		kt_err(log, "%s", err);
 		goto out;
 	}
 	size_t live = 0;
-	for (size_t i = 0; i < keys.n; i++) {
+	for (size_t i = 0; i < keys.n; i++)
 		live += keys.v[i].live;
-		printf("%-30s %9d  %s  %.*s\n", topic, (int)keys.v[i].partition,
-			       keys.v[i].live ? "tombstone" : "already deleted",
-			       (int)keys.v[i].keylen, keys.v[i].key);
-	}
-	printf("plan: %zu matching keys, %zu tombstones to write in '%s'\n", keys.n,
-	       live, topic);
+	if (!json)
+		kt_delete_report_keys_table(stdout, topic, &keys);
 	if (live == 0) {
 		kt_err(log, "nothing to delete: no live key in '%s' matches", topic);
 		status = 2;
 		goto out;
 	}
 	if (o->dry_run) {
-		status = 0;
+		status = json && kt_delete_report_keys_json(stdout, topic, &keys, false, true, 0) < 0;
 		goto out;
 	}
 	fflush(stdout);
@@ -376,10 +373,11 @@ static int delete_by_key(options *o, kt_deleter *d, rd_kafka_t *producer,
 	if (failed < 0) {
 		kt_err(log, "%s", err);
 		status = 1;
+	} else if (json) {
+		status = kt_delete_report_keys_json(stdout, topic, &keys, true, false,
+						    (size_t)failed) < 0 || failed;
 	} else {
-		printf("result: %zu tombstones written, %d failed; compaction removes the "
-		       "keys' records once the log cleaner runs\n",
-		       live - (size_t)failed, failed);
+		kt_delete_report_keys_result(stdout, live - (size_t)failed, (size_t)failed);
 		status = failed ? 1 : 0;
 	}
 out:

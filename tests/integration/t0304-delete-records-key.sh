@@ -58,3 +58,54 @@ not_compacted() {
 	expect_eq "plain topic untouched" 1 "$(ktpy dump "$plain" | wc -l)"
 }
 test_case "delete-records: by key on a topic that is not compacted is refused, untouched" not_compacted
+
+# --format json: the plan (dry run) and the result, each one JSON document,
+# checked against the topic as confluent-kafka reads it.
+json_by_key() {
+	local t
+	t=$(new_topic del-key-json)
+	ktpy create "$t" 2 cleanup.policy=compact
+	python3 -c '
+import json
+for round in range(2):
+    for k in ["user-1", "user-2", "user-17", "user-42", "other"]:
+        v = None if (k == "user-2" and round == 1) else f"v{round}"
+        print(json.dumps({"k": k, "v": v, "p": len(k) % 2}))' | ktpy produce "$t"
+	ktpy dump "$t" >"$WORK/before"
+	expect_status 0 "$KT_BIN/delete-records" -t "$t" --key-regex '^user-' --dry-run --format json
+	cp "$WORK/out" "$WORK/plan.json"
+	expect_status 0 "$KT_BIN/delete-records" -t "$t" --key-regex '^user-' --yes --format json
+	cp "$WORK/out" "$WORK/result.json"
+	ktpy dump "$t" >"$WORK/after"
+	python3 - "$t" "$WORK/before" "$WORK/after" "$WORK/plan.json" "$WORK/result.json" <<'PY'
+import json, re, sys
+topic, before, after, plan_f, result_f = sys.argv[1:]
+def rows(f): return [json.loads(l) for l in open(f)]
+# The oracle: each matching key's latest record, per partition, as read back.
+latest = {}
+for r in sorted(rows(before), key=lambda r: (r["p"], r["o"])):
+    if re.match(r"^user-", r["k"]):
+        latest[(r["p"], r["k"])] = r["v"] is not None
+want = sorted(sorted({"partition": p, "key": k, "already_deleted": not live}.items())
+              for (p, k), live in latest.items())
+live = sum(latest.values())
+for name, f in (("plan", plan_f), ("result", result_f)):
+    lines = open(f).read().splitlines()
+    assert len(lines) == 1, (name, lines)  # one document, nothing else on stdout
+    doc = json.loads(lines[0])
+    assert doc["topic"] == topic, doc
+    assert sorted(sorted(k.items()) for k in doc["keys"]) == want, (name, doc["keys"], want)
+    assert doc["matching_keys"] == len(latest) == 4 and doc["planned_tombstones"] == live == 3, doc
+    assert doc["dry_run"] == (name == "plan") and doc["executed"] == (name == "result"), doc
+plan, result = json.loads(open(plan_f).read()), json.loads(open(result_f).read())
+assert "tombstones_written" not in plan, plan
+assert result["tombstones_written"] == 3 and result["failed_tombstones"] == 0, result
+# What the topic holds now: the records before, then one tombstone per live
+# matching key, in the partition where the key lives.
+old = {(r["p"], r["o"]) for r in rows(before)}
+new = [r for r in rows(after) if (r["p"], r["o"]) not in old]
+assert sorted((r["p"], r["k"]) for r in new) == sorted(k for k, v in latest.items() if v), new
+assert all(r["v"] is None for r in new), new
+PY
+}
+test_case "delete-records: --key --format json plan and result match the topic" json_by_key
