@@ -8,7 +8,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-record json schema parse filter number}
+targets=${FUZZ_TARGETS:-record json schema parse filter number summary}
 out=build/fuzz
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: clang is missing (scripts/setup.sh)" >&2; exit 1; }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ktrio/hash.h"
+#include "wire.h"
 
 #define M KT_HLL_REGISTERS
 #define Q (64 - KT_HLL_PRECISION) /* hash bits left for a register's rank */
@@ -107,8 +108,11 @@ static void commit_registers(kt_hll *h, uint8_t *reg)
 
 int kt_hll_add_hash(kt_hll *h, uint64_t hash)
 {
+	/* Registers take the fingerprint as the exact set does, so they
+	 * are a function of the set of fingerprints alone, whichever came
+	 * first: a merge of two counters equals one that saw both streams. */
 	if (h->reg) {
-		reg_add(h->reg, hash);
+		reg_add(h->reg, unfinger((uint32_t)(hash >> 32)));
 		return 0;
 	}
 	uint32_t f = (uint32_t)(hash >> 32), slot = 0;
@@ -126,7 +130,7 @@ int kt_hll_add_hash(kt_hll *h, uint64_t hash)
 		if (!reg)
 			return -1;
 		commit_registers(h, reg);
-		reg_add(h->reg, hash);
+		reg_add(h->reg, unfinger(f));
 		return 0;
 	}
 	if (f == 0) {
@@ -199,4 +203,85 @@ uint64_t kt_hll_estimate(const kt_hll *h)
 size_t kt_hll_bytes(const kt_hll *h)
 {
 	return sizeof *h + (h->reg ? M : (size_t)h->cap * sizeof *h->set);
+}
+
+int kt_hll_merge(kt_hll *dst, const kt_hll *src)
+{
+	if (!src->reg) {
+		for (uint32_t i = 0; i < src->cap; i++)
+			if (src->set[i] && kt_hll_add_hash(dst, (uint64_t)src->set[i] << 32) < 0)
+				return -1;
+		return src->has_zero ? kt_hll_add_hash(dst, 0) : 0;
+	}
+	if (!dst->reg) {
+		uint8_t *reg = registers_of(dst);
+		if (!reg)
+			return -1;
+		commit_registers(dst, reg);
+	}
+	for (uint32_t j = 0; j < M; j++)
+		if (src->reg[j] > dst->reg[j])
+			dst->reg[j] = src->reg[j];
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Layout: u8 0 then u32 n and n fingerprints (the zero one included), or
+ * u8 1 then the M registers. */
+void kt_hll_encode(const kt_hll *h, kt_wire_buf *b)
+{
+	if (h->reg) {
+		kt_wire_put_u8(b, 1);
+		kt_wire_put_bytes(b, h->reg, M);
+		return;
+	}
+	/* Ascending, so equal counters encode alike whatever order their
+	 * values came in. */
+	uint32_t sorted[KT_HLL_EXACT], n = 0;
+	for (uint32_t i = 0; i < h->cap; i++)
+		if (h->set[i])
+			sorted[n++] = h->set[i];
+	qsort(sorted, n, sizeof *sorted, cmp_u32);
+	kt_wire_put_u8(b, 0);
+	kt_wire_put_u32(b, h->n);
+	if (h->has_zero)
+		kt_wire_put_u32(b, 0);
+	for (uint32_t i = 0; i < n; i++)
+		kt_wire_put_u32(b, sorted[i]);
+}
+
+kt_hll *kt_hll_decode(kt_wire_reader *r)
+{
+	uint8_t mode = kt_wire_get_u8(r);
+	kt_hll *h = kt_hll_new();
+	if (!h)
+		return NULL;
+	if (mode == 1) {
+		const uint8_t *reg = kt_wire_get_bytes(r, M);
+		if (!reg || !(h->reg = malloc(M)))
+			goto bad;
+		for (uint32_t j = 0; j < M; j++)
+			if (reg[j] > Q + 1)
+				goto bad;
+		memcpy(h->reg, reg, M);
+		return h;
+	}
+	uint32_t n = kt_wire_get_u32(r);
+	if (mode != 0 || n > KT_HLL_EXACT)
+		goto bad;
+	for (uint32_t i = 0; i < n && !r->bad; i++)
+		if (kt_hll_add_hash(h, (uint64_t)kt_wire_get_u32(r) << 32) < 0)
+			goto bad;
+	/* A set with a value twice reads as fewer: not what was written. */
+	if (!r->bad && h->n == n)
+		return h;
+bad:
+	r->bad = true;
+	kt_hll_free(h);
+	return NULL;
 }

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire.h"
+
 #define KT_HLL_PRECISION 12
 #define KT_HLL_REGISTERS (1u << KT_HLL_PRECISION)
 #define KT_HLL_EXACT 768
@@ -45,6 +47,17 @@ int kt_hll_add_hash(kt_hll *h, uint64_t hash);
 
 /* Estimated number of distinct values added: exact up to KT_HLL_EXACT. */
 uint64_t kt_hll_estimate(const kt_hll *h);
+
+/* Fold src into dst: dst then counts the values of both, exactly as one
+ * counter that saw every value would (exact sets unite, registers take the
+ * maximum). -1 on allocation failure (dst may then hold part of src). */
+int kt_hll_merge(kt_hll *dst, const kt_hll *src);
+
+/* Append h's state to b (see wire.h); kt_hll_decode reads it back into a
+ * new counter equal to h, or NULL with r->bad set on malformed input (or
+ * out of memory). */
+void kt_hll_encode(const kt_hll *h, kt_wire_buf *b);
+kt_hll *kt_hll_decode(kt_wire_reader *r);
 
 /* Bytes used by h: the struct and its heap blocks (allocator overhead
  * aside). The consumer does not need it: tests hold the memory bound to

@@ -2,6 +2,8 @@
  * each counter as narrow as the counts allow. */
 #include "sketch.h"
 
+#include "wire.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,4 +349,78 @@ int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src)
 size_t kt_sketch_bytes(const kt_sketch *s)
 {
 	return sizeof *s + store_bytes(&s->pos) + store_bytes(&s->neg);
+}
+
+static void store_encode(const kt_sketch_store *st, kt_wire_buf *b)
+{
+	uint32_t used = 0;
+	int idx;
+	for (uint32_t i = 0; i < (st->mem ? st->n : 0); i++)
+		used += store_bucket(st, i, &idx) != 0;
+	kt_wire_put_u32(b, used);
+	for (uint32_t i = 0; i < (st->mem ? st->n : 0); i++) {
+		uint64_t c = store_bucket(st, i, &idx);
+		if (c) {
+			kt_wire_put_u32(b, (uint32_t)(idx - IDX_MIN));
+			kt_wire_put_u64(b, c);
+		}
+	}
+}
+
+void kt_sketch_encode(const kt_sketch *s, kt_wire_buf *b)
+{
+	kt_wire_put_u64(b, s->count);
+	kt_wire_put_u64(b, s->zeros);
+	kt_wire_put_u64(b, s->dropped);
+	kt_wire_put_f64(b, s->min);
+	kt_wire_put_f64(b, s->max);
+	kt_wire_put_u8(b, s->fractional);
+	store_encode(&s->pos, b);
+	store_encode(&s->neg, b);
+}
+
+/* Buckets in ascending index order, each counting something; *total
+ * gets their sum. */
+static int store_decode(kt_sketch_store *st, kt_wire_reader *r, uint64_t *total)
+{
+	uint32_t n = kt_wire_get_u32(r);
+	if (n > IDX_MAX - IDX_MIN + 1)
+		return -1;
+	int prev = IDX_MIN - 1;
+	for (uint32_t i = 0; i < n && !r->bad; i++) {
+		uint32_t at = kt_wire_get_u32(r);
+		uint64_t c = kt_wire_get_u64(r);
+		int idx = (int)(at > (uint32_t)(IDX_MAX - IDX_MIN) ? IDX_MAX + 1 : (int)at + IDX_MIN);
+		if (r->bad || idx > IDX_MAX || idx <= prev || c == 0 || c > UINT64_MAX - *total)
+			return -1;
+		prev = idx;
+		*total += c;
+		if (store_add(st, idx, c) < 0)
+			return -1;
+	}
+	return r->bad ? -1 : 0;
+}
+
+int kt_sketch_decode(kt_sketch *s, kt_wire_reader *r)
+{
+	kt_sketch_init(s);
+	s->count = kt_wire_get_u64(r);
+	s->zeros = kt_wire_get_u64(r);
+	s->dropped = kt_wire_get_u64(r);
+	s->min = kt_wire_get_f64(r);
+	s->max = kt_wire_get_f64(r);
+	s->fractional = kt_wire_get_u8(r);
+	uint64_t total = 0;
+	bool ok = !r->bad && s->fractional <= 1 && store_decode(&s->pos, r, &total) == 0 &&
+		  store_decode(&s->neg, r, &total) == 0;
+	/* Every value counted once: in a bucket, as a zero or as dropped;
+	 * and the extremes ordered (or both empty) as adding makes them. */
+	ok = ok && s->zeros <= UINT64_MAX - total && s->zeros + total <= UINT64_MAX - s->dropped &&
+	     s->zeros + total + s->dropped == s->count &&
+	     (s->count ? s->min <= s->max : s->min == INFINITY && s->max == -INFINITY);
+	if (ok)
+		return 0;
+	r->bad = true;
+	kt_sketch_release(s);
+	return -1;
 }

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire.h"
+
 #define KT_SKETCH_ALPHA 0.01
 #define KT_SKETCH_MIN 1e-9
 #define KT_SKETCH_MAX 0x1p64 /* about 1.8e19: any 64-bit integer */
@@ -84,10 +86,19 @@ double kt_sketch_quantile(const kt_sketch *s, double q);
 /* Fold src into dst (which may be src itself: every count doubles). The
  * result is the sketch of both sets of values, as if added to one sketch.
  * 0 on success; -1 on allocation failure, when dst is left unchanged.
- * The consumer never combines windows; this stays because merging a sketch
- * into itself is how its tests reach counts past 2^32 in a bucket (the
- * widest counters) in milliseconds (test_counter_widths, test_memory). */
+ * Buckets have one index mapping in every sketch, so the merged counts are
+ * exactly those of one sketch fed both streams: quantiles of a merge are
+ * identical to the single sketch's. The merger (summary.c) folds the
+ * partitions' sketches this way. */
 int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src);
+
+/* Append s's state (counts, extremes, the non-empty buckets) to b, and
+ * read it back: kt_sketch_decode initialises s and fills it with what was
+ * encoded (equal quantiles, bit-exact extremes), or returns -1 with r->bad
+ * set and s empty when the input is malformed (inconsistent counts,
+ * buckets out of range or out of order) or memory runs out. */
+void kt_sketch_encode(const kt_sketch *s, kt_wire_buf *b);
+int kt_sketch_decode(kt_sketch *s, kt_wire_reader *r);
 
 /* Bytes used by s: the struct and its heap blocks (allocator overhead
  * aside). The consumer does not need it: tests hold the memory bound to

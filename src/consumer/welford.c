@@ -39,3 +39,26 @@ double kt_welford_stddev(const kt_welford *w)
 {
 	return sqrt(kt_welford_variance(w));
 }
+
+void kt_welford_merge(kt_welford *a, const kt_welford *b)
+{
+	if (b->count == 0)
+		return;
+	if (a->count == 0) {
+		*a = *b;
+		return;
+	}
+	/* Chan, Golub and LeVeque: the means' difference, taken on the
+	 * deviations from a's shift so large values keep their precision. */
+	double na = (double)a->count, nb = (double)b->count, n = na + nb;
+	double delta = (b->shift - a->shift) + (b->dmean - a->dmean);
+	a->dmean += delta * (nb / n);
+	a->m2 += b->m2 + delta * delta * (na * nb / n);
+	a->count += b->count;
+	a->sum += b->sum;
+	a->mean = a->shift + a->dmean;
+	if (b->min < a->min)
+		a->min = b->min;
+	if (b->max > a->max)
+		a->max = b->max;
+}

@@ -27,6 +27,11 @@ void kt_welford_init(kt_welford *w);
  * callers filter them). O(1), no allocation. */
 void kt_welford_add(kt_welford *w, double x);
 
+/* Fold b into a: a then holds the moments of both sets of values (Chan et
+ * al.'s pairwise formula; equal to adding them one by one up to rounding,
+ * about 1e-15 relative). */
+void kt_welford_merge(kt_welford *a, const kt_welford *b);
+
 /* Sample variance (divided by count - 1) and standard deviation; NAN when
  * count < 2, never negative. */
 double kt_welford_variance(const kt_welford *w);

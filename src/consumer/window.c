@@ -19,15 +19,29 @@ kt_window *kt_window_new(int64_t start, int64_t end, size_t max_groups)
 	return w;
 }
 
+kt_stat *kt_stat_new(void)
+{
+	kt_stat *st = calloc(1, sizeof *st);
+	if (st) {
+		kt_welford_init(&st->moments);
+		kt_sketch_init(&st->quantiles);
+	}
+	return st;
+}
+
+void kt_stat_free(kt_stat *st)
+{
+	if (!st)
+		return;
+	kt_sketch_release(&st->quantiles);
+	free(st);
+}
+
 static void free_group(kt_group *g)
 {
 	free(g->key);
-	for (size_t i = 0; i < KT_MAX_STATS; i++) {
-		if (!g->stats[i])
-			continue;
-		kt_sketch_release(&g->stats[i]->quantiles);
-		free(g->stats[i]);
-	}
+	for (size_t i = 0; i < KT_MAX_STATS; i++)
+		kt_stat_free(g->stats[i]);
 	kt_hll_free(g->distinct);
 }
 
@@ -79,10 +93,7 @@ static int grow_buckets(kt_window *w)
 	return 0;
 }
 
-/* Find the group of key, or make it; NULL when full (overflow) or OOM
- * (*oom set). */
-static kt_group *find_group(kt_window *w, const char *key, size_t keylen,
-			    bool *oom)
+kt_group *kt_window_group(kt_window *w, const char *key, size_t keylen, bool *oom)
 {
 	uint64_t h = kt_hash64(key, keylen, 0x6b74726966ULL);
 	if (w->nbuckets) {
@@ -169,11 +180,34 @@ static void stat_add(kt_stat *st, double v, const int64_t *exact)
 	kt_sketch_add(&st->quantiles, v);
 }
 
+int kt_stat_merge(kt_stat *dst, const kt_stat *src)
+{
+	if (src->moments.count == 0)
+		return 0;
+	if (kt_sketch_merge(&dst->quantiles, &src->quantiles) < 0)
+		return -1;
+	bool first = dst->moments.count == 0;
+	const int64_t *smin = src->min_is_int ? &src->min_int : NULL;
+	const int64_t *smax = src->max_is_int ? &src->max_int : NULL;
+	if (first || cmp_exact(src->moments.min, smin, dst->moments.min,
+			       dst->min_is_int ? &dst->min_int : NULL) < 0) {
+		dst->min_is_int = src->min_is_int;
+		dst->min_int = src->min_int;
+	}
+	if (first || cmp_exact(src->moments.max, smax, dst->moments.max,
+			       dst->max_is_int ? &dst->max_int : NULL) > 0) {
+		dst->max_is_int = src->max_is_int;
+		dst->max_int = src->max_int;
+	}
+	kt_welford_merge(&dst->moments, &src->moments);
+	return 0;
+}
+
 int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 		  int64_t kafka_ts_ms)
 {
 	bool oom = false;
-	kt_group *g = find_group(w, x->key, x->keylen, &oom);
+	kt_group *g = kt_window_group(w, x->key, x->keylen, &oom);
 	if (oom)
 		return -1;
 	if (kafka_ts_ms >= 0)
@@ -185,14 +219,8 @@ int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 	for (uint32_t bits = x->stat_present; bits; bits &= bits - 1) {
 		int i = __builtin_ctz(bits);
 		kt_stat *st = g->stats[i];
-		if (!st) {
-			if (!(st = malloc(sizeof *st)))
-				return -1;
-			memset(st, 0, sizeof *st);
-			kt_welford_init(&st->moments);
-			kt_sketch_init(&st->quantiles);
-			g->stats[i] = st;
-		}
+		if (!st && !(st = g->stats[i] = kt_stat_new()))
+			return -1;
 		stat_add(st, x->stat[i], x->stat_exact & (1u << i) ? &x->stat_int[i] : NULL);
 	}
 	if (x->distinct) {

@@ -66,6 +66,20 @@ void kt_window_free(kt_window *w);
  * reuse. */
 void kt_window_reset(kt_window *w, int64_t start, int64_t end);
 
+/* A new empty stat (NULL when out of memory), and its end; NULL is a
+ * no-op. */
+kt_stat *kt_stat_new(void);
+void kt_stat_free(kt_stat *st);
+
+/* Fold src into dst: moments by Chan's formula, sketch buckets added, the
+ * exact extremes kept exact. -1 on allocation failure. */
+int kt_stat_merge(kt_stat *dst, const kt_stat *src);
+
+/* The group of key, made (empty) when new. NULL when it is new and the
+ * window already holds max_groups (*oom left false: the caller counts
+ * overflow) or memory ran out (*oom set). */
+kt_group *kt_window_group(kt_window *w, const char *key, size_t keylen, bool *oom);
+
 /* Count one record: its group (created if new and room is left, else the
  * record goes to overflow), its stats and distinct value. kafka_ts_ms < 0
  * means the message has no timestamp. -1 on allocation failure (nothing

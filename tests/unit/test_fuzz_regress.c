@@ -92,6 +92,12 @@ static void test_number(void **state)
 	replay("number", kt_fuzz_number, 4);
 }
 
+static void test_summary(void **state)
+{
+	(void)state;
+	replay("summary", kt_fuzz_summary, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +107,7 @@ int main(void)
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_number),
+		cmocka_unit_test(test_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
