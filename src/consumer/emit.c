@@ -18,8 +18,7 @@ void kt_emit_release(kt_emit *e)
 	kt_emit_init(e);
 }
 
-/* Room for n more bytes; false (and failed set) when memory runs out. */
-static bool room(kt_emit *e, size_t n)
+bool kt_emit_grow(kt_emit *e, size_t n)
 {
 	if (e->failed)
 		return false;
@@ -38,40 +37,21 @@ static bool room(kt_emit *e, size_t n)
 	return true;
 }
 
-void kt_emit_bytes(kt_emit *e, const char *s, size_t n)
-{
-	if (n && room(e, n)) {
-		memcpy(e->buf + e->len, s, n);
-		e->len += n;
-	}
-}
-
-void kt_emit_str(kt_emit *e, const char *s)
-{
-	kt_emit_bytes(e, s, strlen(s));
-}
-
-void kt_emit_char(kt_emit *e, char c)
-{
-	if (room(e, 1))
-		e->buf[e->len++] = c;
-}
-
 void kt_emit_uint(kt_emit *e, uint64_t v)
 {
-	if (room(e, KT_NUMBER_MAX))
+	if (kt_emit_room(e, KT_NUMBER_MAX))
 		e->len += kt_number_format_uint(v, e->buf + e->len);
 }
 
 void kt_emit_int(kt_emit *e, int64_t v)
 {
-	if (room(e, KT_NUMBER_MAX))
+	if (kt_emit_room(e, KT_NUMBER_MAX))
 		e->len += kt_number_format_int(v, e->buf + e->len);
 }
 
 void kt_emit_double(kt_emit *e, double d, const char *none)
 {
-	if (!room(e, KT_NUMBER_MAX))
+	if (!kt_emit_room(e, KT_NUMBER_MAX))
 		return;
 	size_t n = kt_number_format(d, e->buf + e->len);
 	if (n)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fields.h"
 
@@ -22,9 +23,35 @@ typedef struct kt_emit {
 void kt_emit_init(kt_emit *e);
 void kt_emit_release(kt_emit *e);
 
-void kt_emit_bytes(kt_emit *e, const char *s, size_t n);
-void kt_emit_str(kt_emit *e, const char *s);
-void kt_emit_char(kt_emit *e, char c);
+/* Make room for n more bytes (the slow path of the inline writers); false
+ * when memory ran out (failed is then set). */
+bool kt_emit_grow(kt_emit *e, size_t n);
+
+static inline bool kt_emit_room(kt_emit *e, size_t n)
+{
+	return (!e->failed && e->cap - e->len >= n) || kt_emit_grow(e, n);
+}
+
+/* Inline: the writers run about 30 times per group of a window. */
+static inline void kt_emit_bytes(kt_emit *e, const char *s, size_t n)
+{
+	if (n && kt_emit_room(e, n)) {
+		memcpy(e->buf + e->len, s, n);
+		e->len += n;
+	}
+}
+
+/* s a NUL-terminated string (a literal's length folds to a constant). */
+static inline void kt_emit_str(kt_emit *e, const char *s)
+{
+	kt_emit_bytes(e, s, strlen(s));
+}
+
+static inline void kt_emit_char(kt_emit *e, char c)
+{
+	if (kt_emit_room(e, 1))
+		e->buf[e->len++] = c;
+}
 void kt_emit_uint(kt_emit *e, uint64_t v);
 void kt_emit_int(kt_emit *e, int64_t v);
 
