@@ -25,11 +25,11 @@ uint64_t kt_pacer_due(kt_pacer *p, int64_t now_ns)
 	if (due_total <= p->sent)
 		return 0;
 	uint64_t due = due_total - p->sent;
-	/* A lag of up to 50 ms (scheduling jitter on a busy machine, a slow
-	 * poll) is made up in bursts, so the rate holds; a longer one (a
+	/* A lag of up to a second (a busy machine, a slow poll) is made up,
+	 * a burst per call, so the rate holds over time; a longer one (a
 	 * stall, a full queue) re-anchors the schedule rather than sending
 	 * the backlog at once. */
-	if (due > 2 * p->burst && due > p->rate / 20) {
+	if (due > 2 * p->burst && due > p->rate) {
 		p->start_ns = now_ns - (int64_t)((double)p->sent / p->rate * 1e9);
 		due = 1;
 	}
