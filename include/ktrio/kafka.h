@@ -46,6 +46,13 @@ rd_kafka_conf_t *kt_kafka_conf_new(const kt_config *cfg,
 rd_kafka_t *kt_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf,
 			 char *err, size_t errlen);
 
+/* rd_kafka_destroy_flags(rk, flags), waiting at most timeout_ms for it.
+ * 0 when rk is destroyed. -1 when librdkafka is still at it (2.0 can wait
+ * forever in a broker thread, e.g. after a consumer's topic was deleted):
+ * the destroy goes on in a thread of its own, and the caller must end the
+ * process soon (_exit) without touching rk or its kt_kafka_ctx again. */
+int kt_kafka_destroy(rd_kafka_t *rk, int flags, int64_t timeout_ms);
+
 /* Called on a conf before the handle is made, to add callbacks. */
 typedef void (*kt_conf_hook)(rd_kafka_conf_t *conf, void *arg);
 
@@ -59,7 +66,8 @@ rd_kafka_t *kt_kafka_connect(const kt_config *cfg, rd_kafka_type_t type,
 
 /* Wait until the cluster answers a metadata request, at most timeout_ms.
  * On failure: "cannot reach broker(s) HOST:PORT within N s" or the
- * authentication error, and -1. */
+ * authentication error, and -1. A stop signal (ktrio/signal.h) ends the
+ * wait within 250 ms: "interrupted while connecting to HOST:PORT", -1. */
 int kt_kafka_wait_ready(rd_kafka_t *rk, const char *brokers,
 			int64_t timeout_ms, char *err, size_t errlen);
 

@@ -66,6 +66,8 @@ typedef struct slot {
 	char *topic;
 	int32_t partition;
 	int64_t next;  /* offset after the last one read, -1 before any */
+	int64_t settled; /* the last offset committed for sure, or said not to
+			  * be: a commit that would repeat it is not sent */
 	bool eof;
 } slot;
 
@@ -87,6 +89,10 @@ struct kt_engine {
 	size_t nslots, slots_cap;
 	uint64_t seen;
 	bool failed; /* output or memory failure: stop */
+	volatile sig_atomic_t *stop; /* the stop request kt_engine_run watches */
+	int64_t deadline_ms; /* monotonic: when the shutdown must be over, 0
+			      * before it starts */
+	bool uncommitted; /* the shutdown left offsets uncommitted */
 	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
 	 * decode batch `inflight` while the main thread takes the next one
 	 * into batch `fill` and counts the one before, in message order. */
@@ -283,6 +289,11 @@ uint64_t kt_engine_records_seen(const kt_engine *e)
 	return e->seen;
 }
 
+bool kt_engine_uncommitted(const kt_engine *e)
+{
+	return e->uncommitted;
+}
+
 /* ---- offsets --------------------------------------------------------- */
 
 static int find_slot(kt_engine *e, const char *topic, int32_t partition)
@@ -310,8 +321,110 @@ static int64_t current_lag(kt_engine *e)
 	return lag;
 }
 
+/* How long a commit at a rebalance may wait for its answer; how long the
+ * whole shutdown may take (the last commit and leaving the group) once a
+ * stop is asked for or the input is at its end. */
+#define REBALANCE_COMMIT_MS 10000
+#define SHUTDOWN_MS 5000
+
+/* When a wait that began at start must end: the rebalance bound, or the
+ * shutdown's deadline once a stop is asked for (also in the middle of a
+ * wait: Ctrl-C shortens a commit stuck on an absent broker). */
+static int64_t wait_deadline(kt_engine *e, int64_t start)
+{
+	if (!e->deadline_ms && e->stop && *e->stop)
+		e->deadline_ms = kt_clock_mono_ms() + SHUTDOWN_MS;
+	int64_t d = start + REBALANCE_COMMIT_MS;
+	return e->deadline_ms && e->deadline_ms < d ? e->deadline_ms : d;
+}
+
+/* Say, in one line, which offsets of list were not committed and why:
+ * those of the partitions with an error of their own, or all on err. */
+static void say_not_committed(kt_engine *e, const rd_kafka_topic_partition_list_t *list,
+			      rd_kafka_resp_err_t err)
+{
+	char buf[1024];
+	size_t len = 0, shown = 0;
+	const char *why = NULL, *topic = NULL;
+	for (int i = 0; i < list->cnt; i++) {
+		const rd_kafka_topic_partition_t *p = &list->elems[i];
+		rd_kafka_resp_err_t perr = err ? err : p->err;
+		if (!perr)
+			continue;
+		why = why ? why : rd_kafka_err2str(perr);
+		int n = topic && !strcmp(topic, p->topic)
+				? snprintf(buf + len, sizeof buf - len, ", [%d] at %" PRId64,
+					   (int)p->partition, p->offset)
+				: snprintf(buf + len, sizeof buf - len, "%s'%s' [%d] at %" PRId64,
+					   shown ? ", " : "", p->topic, (int)p->partition, p->offset);
+		topic = p->topic;
+		shown++;
+		if (n < 0 || (size_t)n >= sizeof buf - len) {
+			memcpy(buf + sizeof buf - 6, ", ...", 6); /* cut, and said so */
+			break;
+		}
+		len += (size_t)n;
+	}
+	e->uncommitted |= shown && e->deadline_ms;
+	if (shown)
+		kt_warn(e->log, "offsets not committed (%s): %s; the group reads the records "
+				"before them again", why, buf);
+}
+
+/* Commit list and wait for the answer, at most until wait_deadline; the
+ * offsets that were not committed are said once. */
+static void commit_and_wait(kt_engine *e, rd_kafka_topic_partition_list_t *list)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(e->rk);
+	rd_kafka_resp_err_t err =
+		q ? rd_kafka_commit_queue(e->rk, list, q, NULL, NULL) : RD_KAFKA_RESP_ERR__NOENT;
+	rd_kafka_event_t *ev = NULL;
+	int64_t start = kt_clock_mono_ms();
+	bool told = false;
+	while (!err && !ev) {
+		int64_t now = kt_clock_mono_ms(), left = wait_deadline(e, start) - now;
+		if (left <= 0) {
+			err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+			break;
+		}
+		if (!told && e->deadline_ms && now - start >= 1000) {
+			kt_warn(e->log, "waiting up to %.1f s more for the broker to take the offsets "
+					"(a second Ctrl-C exits at once)", (double)left / 1000.0);
+			told = true;
+		}
+		ev = rd_kafka_queue_poll(q, left > 100 ? 100 : (int)left);
+		if (ev && rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT) {
+			rd_kafka_event_destroy(ev);
+			ev = NULL;
+		}
+	}
+	const rd_kafka_topic_partition_list_t *result = list;
+	if (ev) {
+		err = rd_kafka_event_error(ev);
+		if (rd_kafka_event_topic_partition_list(ev))
+			result = rd_kafka_event_topic_partition_list(ev);
+	}
+	if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+		err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	say_not_committed(e, result, err);
+	/* Committed, or (shutting down) said not to be: not sent again. */
+	for (int i = 0; i < result->cnt; i++) {
+		const rd_kafka_topic_partition_t *p = &result->elems[i];
+		int s = find_slot(e, p->topic, p->partition);
+		if (s >= 0 && ((!err && !p->err) || e->deadline_ms))
+			e->slots[s].settled = p->offset;
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (q)
+		rd_kafka_queue_destroy(q);
+}
+
 /* Commit, per partition, the first offset not yet written out: the lowest
- * offset held by an open window, else the one after the last read. */
+ * offset held by an open window, else the one after the last read. An
+ * asynchronous commit is sent and forgotten (the next one covers it); a
+ * synchronous one (at a rebalance or the end) waits for its answer within
+ * bounds and leaves out what is already settled. */
 static void commit(kt_engine *e, bool sync)
 {
 	rd_kafka_topic_partition_list_t *list =
@@ -323,12 +436,14 @@ static void commit(kt_engine *e, bool sync)
 			if (m >= 0 && (off < 0 || m < off))
 				off = m;
 		}
-		if (off >= 0)
+		if (off >= 0 && !(sync && off == e->slots[i].settled))
 			rd_kafka_topic_partition_list_add(list, e->slots[i].topic,
 							  e->slots[i].partition)->offset = off;
 	}
-	if (list->cnt) {
-		rd_kafka_resp_err_t err = rd_kafka_commit(e->rk, list, sync ? 0 : 1);
+	if (list->cnt && sync) {
+		commit_and_wait(e, list);
+	} else if (list->cnt) {
+		rd_kafka_resp_err_t err = rd_kafka_commit(e->rk, list, 1);
 		if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
 			kt_warn(e->log, "cannot commit offsets: %s", rd_kafka_err2str(err));
 	}
@@ -350,9 +465,9 @@ static kt_window *take_window(kt_engine *e, int64_t start, int64_t now)
 	return w;
 }
 
-/* Write out open[0] (partial: before its end), recycle it, commit what is
- * now written. */
-static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
+/* Write out open[0] (partial: before its end), recycle it, and with
+ * commit_now commit (asynchronously) what is now written. */
+static void emit_oldest(kt_engine *e, bool partial, bool commit_now)
 {
 	kt_window *w = e->open[0];
 	memmove(e->open, e->open + 1, (e->nopen - 1) * sizeof *e->open);
@@ -373,8 +488,8 @@ static void emit_oldest(kt_engine *e, bool partial, bool sync_commit)
 		kt_window_free(w);
 	else
 		e->spare = w;
-	if (!e->failed)
-		commit(e, sync_commit);
+	if (!e->failed && commit_now)
+		commit(e, false);
 }
 
 /* The open window starting at start, made (opened at now) when missing. */
@@ -386,7 +501,7 @@ static kt_window *window_at(kt_engine *e, int64_t start, int64_t now)
 	if (i > 0 && e->open[i - 1]->start == start)
 		return e->open[i - 1];
 	if (e->nopen == MAX_OPEN_WINDOWS) {
-		emit_oldest(e, true, false);
+		emit_oldest(e, true, true);
 		if (i > 0)
 			i--;
 	}
@@ -409,7 +524,7 @@ static void tick(kt_engine *e, int64_t now)
 			goto oom;
 		while (kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed) {
 			int64_t next = e->open[0]->end;
-			emit_oldest(e, false, false);
+			emit_oldest(e, false, true);
 			if (!window_at(e, next, now))
 				goto oom;
 		}
@@ -420,7 +535,7 @@ static void tick(kt_engine *e, int64_t now)
 	if (e->nopen && kt_wclock_all_idle(&e->clock))
 		kt_wclock_close_through(&e->clock, e->open[e->nopen - 1]->end);
 	while (e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed)
-		emit_oldest(e, false, false);
+		emit_oldest(e, false, true);
 	return;
 oom:
 	kt_err(e->log, "out of memory");
@@ -534,12 +649,14 @@ static bool all_at_end(const kt_engine *e)
 
 /* ---- rebalance ------------------------------------------------------- */
 
-static void flush_all(kt_engine *e, bool sync)
+/* Write out every open window, then commit once, waiting for the answer
+ * (within bounds). */
+static void flush_all(kt_engine *e)
 {
 	while (e->nopen && !e->failed)
-		emit_oldest(e, true, sync);
+		emit_oldest(e, true, false);
 	if (!e->failed)
-		commit(e, sync);
+		commit(e, true);
 }
 
 /* New slots and their watermark sources (each holds every window back
@@ -557,7 +674,7 @@ static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts
 			e->failed = true;
 			return;
 		}
-		e->slots[e->nslots++] = (slot){t, parts->elems[i].partition, -1, false};
+		e->slots[e->nslots++] = (slot){t, parts->elems[i].partition, -1, -1, false};
 	}
 }
 
@@ -588,10 +705,10 @@ static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
 	e->failed = true;
 }
 
-void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-			    rd_kafka_topic_partition_list_t *parts, void *opaque)
+static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
+		      rd_kafka_topic_partition_list_t *parts)
 {
-	kt_engine *e = engine_ctx(opaque)->engine;
+	rd_kafka_t *rk = e->rk;
 	/* The cooperative protocol (-X partition.assignment.strategy=
 	 * cooperative-sticky) hands over only what moves; the eager one
 	 * revokes everything and assigns anew. */
@@ -615,7 +732,7 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	 * reopened by the next tick. */
 	kt_info(e->log, "%d partition(s) revoked: emitting open windows and committing",
 		parts->cnt);
-	flush_all(e, true);
+	flush_all(e);
 	if (cooperative) {
 		remove_slots(e, parts);
 		report_assign_error(e, rd_kafka_incremental_unassign(rk, parts));
@@ -623,6 +740,56 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		rd_kafka_assign(rk, NULL);
 		clear_slots(e);
 	}
+}
+
+void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			    rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	kt_engine *e = engine_ctx(opaque)->engine;
+	if (e) {
+		rebalance(e, err, parts);
+		return;
+	}
+	/* No engine (it could not be made): hold nothing. */
+	if (strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE"))
+		rd_kafka_assign(rk, NULL);
+	else if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		rd_kafka_error_t *error = rd_kafka_incremental_unassign(rk, parts);
+		if (error)
+			rd_kafka_error_destroy(error);
+	}
+}
+
+int kt_engine_close(kt_engine *e)
+{
+	if (!e->deadline_ms)
+		e->deadline_ms = kt_clock_mono_ms() + SHUTDOWN_MS;
+	rd_kafka_queue_t *q = rd_kafka_queue_new(e->rk);
+	rd_kafka_error_t *error = q ? rd_kafka_consumer_close_queue(e->rk, q) : NULL;
+	if (error) {
+		kt_warn(e->log, "cannot leave the group: %s", rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+	}
+	/* The revocation comes through q: its windows are written and
+	 * committed as at any rebalance, within what is left of the time. */
+	while (q && !error && !rd_kafka_consumer_closed(e->rk)) {
+		int64_t left = e->deadline_ms - kt_clock_mono_ms();
+		if (left <= 0)
+			break;
+		rd_kafka_event_t *ev = rd_kafka_queue_poll(q, left > 100 ? 100 : (int)left);
+		if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+			rebalance(e, rd_kafka_event_error(ev),
+				  rd_kafka_event_topic_partition_list(ev));
+		rd_kafka_event_destroy(ev);
+	}
+	bool closed = q && !error && rd_kafka_consumer_closed(e->rk);
+	if (q)
+		rd_kafka_queue_destroy(q);
+	if (!closed && !error)
+		kt_warn(e->log, "could not leave the group within %.1f s: the group gives this "
+				"consumer's partitions to others after session.timeout.ms",
+			SHUTDOWN_MS / 1000.0);
+	return closed ? 0 : -1;
 }
 
 /* ---- the fetchers ---------------------------------------------------- */
@@ -820,6 +987,7 @@ static ssize_t take_messages(rd_kafka_queue_t *q, batch *b, int wait_ms)
 
 int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 {
+	e->stop = stop;
 	rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(e->rk);
 	if (!q) {
 		kt_err(e->log, "out of memory");
@@ -863,8 +1031,10 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	/* On the way out (signal or end of input) the open windows are
 	 * written as they are, then their offsets committed. */
 	drain(e);
+	if (!e->deadline_ms)
+		e->deadline_ms = kt_clock_mono_ms() + SHUTDOWN_MS;
 	if (!e->failed)
-		flush_all(e, true);
+		flush_all(e);
 	/* Counts belong to the window written next: with none left to write,
 	 * they are told here rather than lost. */
 	if (e->health.late || e->health.invalid_total || e->health.filtered)

@@ -60,8 +60,22 @@ void kt_engine_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* Run until *stop, or the end of every partition with exit_at_end; then
  * emit the open windows and commit. Returns 0, or -1 after a fatal error
- * (output failure, allocation failure), logged. */
+ * (output failure, allocation failure), logged. The shutdown that begins
+ * then (this commit and kt_engine_close) is bounded: at most 5 s from the
+ * stop. A commit that gets no answer in time (an absent broker, a deleted
+ * topic) is given up and the offsets not committed are named on stderr;
+ * so is a commit at a rebalance after 10 s. */
 int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop);
+
+/* After kt_engine_run: leave the group (rd_kafka_consumer_close_queue,
+ * the revocation written and committed as at any rebalance) within the
+ * shutdown's time. 0 when closed; -1 when not (said on stderr): then
+ * destroy the handle with RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE. */
+int kt_engine_close(kt_engine *e);
+
+/* Whether the shutdown (kt_engine_run's end, kt_engine_close) left
+ * offsets uncommitted: the group reads those records again. */
+bool kt_engine_uncommitted(const kt_engine *e);
 
 /* Records counted so far (valid, invalid, filtered, late). */
 uint64_t kt_engine_records_seen(const kt_engine *e);

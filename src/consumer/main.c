@@ -15,10 +15,12 @@
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
+#include "ktrio/signal.h"
 #include "report.h"
 
 enum {
 	OPT_FROM_BEGINNING = KT_OPT_FIRST_PROGRAM_OPTION,
+	OPT_INSTANCE_ID,
 	OPT_EVENT_TIME,
 	OPT_LATENESS,
 	OPT_IDLE,
@@ -37,6 +39,9 @@ enum {
 static const kt_cli_opt cli_opts[] = {
 	KT_CONFIG_CLI_TOPIC("topic to read (repeatable; default events)"),
 	{"group", 'g', "GROUP", "consumer group (default ktrio-consumer)", 0},
+	{"instance-id", OPT_INSTANCE_ID, "ID",
+	 "static group member ID: restarted with the same\n"
+	 "ID, it takes its partitions back at once", 0},
 	{"from-beginning", OPT_FROM_BEGINNING, NULL,
 	 "a new group starts at the earliest offset", 0},
 	{"exit-at-end", 'e', NULL, "stop once every partition is read to its end", 0},
@@ -91,18 +96,11 @@ typedef struct options {
 	kt_fieldspec spec;
 	kt_filter *filter; /* the engine copies it for each decoding thread */
 	const char *group;
+	const char *instance_id; /* group.instance.id, NULL: a dynamic member */
 	bool from_beginning, idle_set, lateness_set, future_set;
 	int64_t top;
 	bool top_set;
 } options;
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static int set_string(char **slot, const char *flag, const char *arg, char *err,
 		      size_t errlen)
@@ -135,6 +133,11 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		if (!*arg)
 			return kt_fail(err, errlen, "invalid value '' for --group: empty group name");
 		o->group = arg;
+		return 0;
+	case OPT_INSTANCE_ID:
+		if (!*arg)
+			return kt_fail(err, errlen, "invalid value '' for --instance-id: empty ID");
+		o->instance_id = arg;
 		return 0;
 	case OPT_FROM_BEGINNING:
 		o->from_beginning = true;
@@ -208,6 +211,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 	return 0;
 }
 
+/* The most the consumer waits for librdkafka's destroy. */
+#define DESTROY_TIMEOUT_MS 2000
+
 static int run(options *o, const kt_log *log)
 {
 	char group_prop[300], err[512];
@@ -233,6 +239,11 @@ static int run(options *o, const kt_log *log)
 		 * backlog it is how long --exit-at-end waits to hear that
 		 * each partition is done. */
 		"fetch.wait.max.ms", o->engine.exit_at_end ? "10" : "100",
+		/* Static membership: a member that leaves and comes back
+		 * under the same ID within session.timeout.ms gets its
+		 * partitions back without a rebalance. Last, so that without
+		 * an ID its NULL key ends the list. */
+		o->instance_id ? "group.instance.id" : NULL, o->instance_id,
 		NULL};
 	kt_engine_ctx ctx = {0};
 	kt_kafka_ctx_init(&ctx.kafka, log);
@@ -248,7 +259,7 @@ static int run(options *o, const kt_log *log)
 		kt_err(log, "%s", err);
 		if (rk)
 			rd_kafka_destroy(rk);
-		return 1;
+		return kt_signal_status(1);
 	}
 	int status = 1;
 	for (size_t i = 0; i < o->cfg.ntopics; i++) {
@@ -280,14 +291,28 @@ static int run(options *o, const kt_log *log)
 	} else if (rc) {
 		kt_err(log, "cannot subscribe: %s", rd_kafka_err2str(rc));
 	} else {
-		status = kt_engine_run(e, &stop_requested) == 0 ? 0 : 1;
+		status = kt_engine_run(e, kt_signal_flag()) == 0 ? 0 : 1;
 		kt_info(log, "%" PRIu64 " records read", kt_engine_records_seen(e));
 	}
-	/* Leave the group cleanly: the revoke callback writes and commits. */
-	rd_kafka_consumer_close(rk);
+	/* Leave the group within the shutdown's bound (the revocation writes
+	 * and commits); failing that, destroy without the consumer close,
+	 * and never wait on librdkafka for more than DESTROY_TIMEOUT_MS. */
+	int flags = e && kt_engine_close(e) == 0 ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE;
+	if (e && kt_engine_uncommitted(e) && status == 0)
+		status = 1;
+	if (fflush(stdout) == EOF && status == 0) {
+		kt_err(log, "cannot write a window: output failed");
+		status = 1;
+	}
+	if (kt_kafka_destroy(rk, flags, DESTROY_TIMEOUT_MS) < 0) {
+		/* Seen after a topic was deleted, and with the brokers gone. */
+		kt_warn(log, "librdkafka did not finish within %.1f s: exiting without waiting "
+			     "for it", DESTROY_TIMEOUT_MS / 1000.0);
+		fflush(stderr);
+		_exit(status);
+	}
 	kt_engine_free(e);
 	kt_report_release(&report);
-	rd_kafka_destroy(rk);
 	return status;
 }
 
@@ -331,10 +356,8 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	kt_signal_install("consumer", "offsets not committed yet stay so (the group reads "
+				      "those records again)");
 	signal(SIGPIPE, SIG_IGN);
 	status = run(&o, &log);
 out:

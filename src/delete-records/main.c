@@ -16,6 +16,7 @@
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
+#include "ktrio/signal.h"
 #include "tombstone.h"
 
 enum mode { MODE_NONE, MODE_OFFSET, MODE_TIME, MODE_JSON, MODE_KEY };
@@ -208,9 +209,12 @@ static bool confirm(const char *question)
 	       strcmp(line, "Y\n") == 0;
 }
 
-/* 0 when the user (or --yes) agreed; 2 otherwise, after saying why. */
+/* 0 when the user (or --yes) agreed; 2 otherwise, after saying why, or
+ * 128 + N after signal N (no request is sent after a stop signal). */
 static int agreed(const options *o, const kt_log *log, const char *question)
 {
+	if (*kt_signal_flag())
+		goto interrupted;
 	if (o->yes)
 		return 0;
 	if (!isatty(STDIN_FILENO)) {
@@ -219,10 +223,16 @@ static int agreed(const options *o, const kt_log *log, const char *question)
 		return 2;
 	}
 	if (!confirm(question)) {
+		if (*kt_signal_flag())
+			goto interrupted;
 		kt_err(log, "nothing deleted");
 		return 2;
 	}
-	return 0;
+	if (!*kt_signal_flag())
+		return 0;
+interrupted:
+	kt_err(log, "interrupted: nothing deleted");
+	return kt_signal_status(1);
 }
 
 static const char time_warning[] =
@@ -409,7 +419,7 @@ static int run(options *o, const kt_log *log)
 						&pctx.kafka, err, sizeof err);
 	if (!producer) {
 		kt_err(log, "%s", err);
-		return 1;
+		return kt_signal_status(1);
 	}
 	kt_deleter d;
 	int status = 1;
@@ -465,6 +475,9 @@ int main(int argc, char **argv)
 		kt_err(&log, "%s", err);
 		goto out;
 	}
+	/* A stop signal before the request is sent deletes nothing; once it
+	 * is sent, the report is still printed. */
+	kt_signal_install("delete-records", "re-read the low watermarks to see what was deleted");
 	status = run(&o, &log);
 out:
 	kt_delete_requests_release(&o.json_requests);

@@ -14,6 +14,7 @@
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
+#include "ktrio/signal.h"
 #include "schema.h"
 #include "stream.h"
 
@@ -82,14 +83,6 @@ typedef struct options {
 	bool dry_run, create_topic, progress_flag;
 	int64_t partitions, replication;
 } options;
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static int program_option(void *ctx, int c, const char *arg, char *err,
 			  size_t errlen)
@@ -270,14 +263,14 @@ static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 					  kt_stream_conf_hook, NULL, &ctx, err, sizeof err);
 	if (!rk) {
 		kt_err(log, "%s", err);
-		return 1;
+		return kt_signal_status(1);
 	}
 	int status = ensure_topic(o, rk, log);
 	if (status == 0) {
 		o->stream.topic = o->cfg.topics[0];
 		kt_info(log, "run %s: writing to '%s' at %s", kt_event_gen_run_id(gen),
 			o->stream.topic, o->stream.rate > 0 ? "a steady rate" : "full speed");
-		status = kt_stream_produce(rk, gen, &o->stream, &stats, &stop_requested,
+		status = kt_stream_produce(rk, gen, &o->stream, &stats, kt_signal_flag(),
 					   log) == 0 ? 0 : 1;
 		summary(log, &stats, false);
 	}
@@ -306,7 +299,7 @@ static int run(options *o, const kt_log *log)
 	} else if (o->dry_run) {
 		kt_stream_stats stats = {0};
 		status = 0;
-		if (kt_stream_write(stdout, gen, &o->stream, &stats, &stop_requested, log) < 0)
+		if (kt_stream_write(stdout, gen, &o->stream, &stats, kt_signal_flag(), log) < 0)
 			status = 1;
 		if (log->level >= KT_LOG_INFO)
 			summary(log, &stats, true);
@@ -343,10 +336,7 @@ int main(int argc, char **argv)
 	}
 	o.stream.progress = o.progress_flag || (!o.dry_run && isatty(STDERR_FILENO));
 	o.stream.progress_in_place = isatty(STDERR_FILENO);
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	kt_signal_install("generator", "events still in flight may be lost (no summary)");
 	status = run(&o, &log);
 out:
 	kt_config_release(&o.cfg);

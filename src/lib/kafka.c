@@ -4,9 +4,13 @@
 #include "ktrio/error.h"
 
 #include "ktrio/clock.h"
+#include "ktrio/signal.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log)
 {
@@ -121,6 +125,82 @@ rd_kafka_t *kt_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf,
 	return rk;
 }
 
+/* A destroy running in a thread of its own, shared by it and the caller:
+ * the last of the two to let go frees it. */
+typedef struct destroyer {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	rd_kafka_t *rk;
+	int flags;
+	int refs;
+	bool done;
+} destroyer;
+
+static void destroyer_unref(destroyer *d)
+{
+	pthread_mutex_lock(&d->mu);
+	bool last = --d->refs == 0;
+	pthread_mutex_unlock(&d->mu);
+	if (last) {
+		pthread_cond_destroy(&d->cond);
+		pthread_mutex_destroy(&d->mu);
+		free(d);
+	}
+}
+
+static void *destroy_main(void *arg)
+{
+	destroyer *d = arg;
+	rd_kafka_destroy_flags(d->rk, d->flags);
+	pthread_mutex_lock(&d->mu);
+	d->done = true;
+	pthread_cond_signal(&d->cond);
+	pthread_mutex_unlock(&d->mu);
+	destroyer_unref(d);
+	return NULL;
+}
+
+int kt_kafka_destroy(rd_kafka_t *rk, int flags, int64_t timeout_ms)
+{
+	destroyer *d = calloc(1, sizeof *d);
+	pthread_t tid;
+	pthread_condattr_t ca;
+	if (!d || pthread_condattr_init(&ca)) {
+		free(d);
+		rd_kafka_destroy_flags(rk, flags);
+		return 0;
+	}
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	d->rk = rk;
+	d->flags = flags;
+	d->refs = 2;
+	if (pthread_create(&tid, NULL, destroy_main, d)) {
+		d->refs = 1;
+		destroyer_unref(d);
+		rd_kafka_destroy_flags(rk, flags);
+		return 0;
+	}
+	pthread_detach(tid);
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&d->mu);
+	while (!d->done && pthread_cond_timedwait(&d->cond, &d->mu, &until) == 0)
+		;
+	bool done = d->done;
+	pthread_mutex_unlock(&d->mu);
+	destroyer_unref(d);
+	return done ? 0 : -1;
+}
+
 /* The errors that explain a failed request wait in the main queue, which
  * nobody polls before the connection is up: take their text, print nothing. */
 static void collect_errors(rd_kafka_t *rk, kt_kafka_ctx *ctx)
@@ -138,9 +218,12 @@ int kt_kafka_wait_ready(rd_kafka_t *rk, const char *brokers,
 	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
 	int64_t deadline_ns = kt_clock_mono_ns() + timeout_ms * 1000000;
 	/* Asked in short slices, so a refused login or certificate ends the
-	 * wait at once: librdkafka would retry it until the timeout. */
+	 * wait at once (librdkafka would retry it until the timeout), and so
+	 * does Ctrl-C. */
 	for (;;) {
 		int64_t left_ms = (deadline_ns - kt_clock_mono_ns()) / 1000000;
+		if (*kt_signal_flag())
+			return kt_fail(err, errlen, "interrupted while connecting to %s", brokers);
 		if (left_ms <= 0)
 			break;
 		const struct rd_kafka_metadata *md = NULL;
