@@ -1,11 +1,11 @@
 /* filter: --filter expressions parsed once and tested on every record. */
 #include "filter.h"
 #include "ktrio/error.h"
+#include "ktrio/number.h"
 #include "ktrio/regex.h"
 #include "ktrio/vec.h"
 
 #include <errno.h>
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -243,12 +243,49 @@ static const cJSON *lookup(const struct expr *e, const cJSON *rec)
 	return rec;
 }
 
+/* A string item's bytes: kt_json_parse keeps the length in valueint
+ * (strings may hold NULs); cJSON_Parse leaves it 0 and has none inside. */
+static size_t string_len(const cJSON *it)
+{
+	return it->valueint > 0 ? (size_t)it->valueint : strlen(it->valuestring);
+}
+
+/* A number's text, the one the output prints for it as a group key: an
+ * integer from 2^53 up as written (kt_json_parse keeps it), else the
+ * shortest text of its double (-0 as 0); 0 (no text) for non-finite. */
+static size_t number_text(const cJSON *it, char *buf, const char **text)
+{
+	if (it->valuestring) {
+		*text = it->valuestring;
+		return strlen(it->valuestring);
+	}
+	*text = buf;
+	return kt_number_format(it->valuedouble == 0 ? 0.0 : it->valuedouble, buf);
+}
+
+/* An operand written as a JSON integer ("-12", "1234567890123456099"). */
+static bool integer_text(const char *s)
+{
+	s += *s == '-';
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 static bool equals(const struct expr *e, const cJSON *it)
 {
 	if (!it)
 		return false;
 	if (cJSON_IsString(it))
-		return it->valuestring && strcmp(it->valuestring, e->operand) == 0;
+		return it->valuestring && string_len(it) == strlen(e->operand) &&
+		       strcmp(it->valuestring, e->operand) == 0;
+	/* An integer from 2^53 up equals only its own digits: its double
+	 * stands for its neighbours too. */
+	if (cJSON_IsNumber(it) && it->valuestring && integer_text(e->operand))
+		return strcmp(it->valuestring, e->operand) == 0;
 	if (cJSON_IsNumber(it))
 		return e->value_is_num && it->valuedouble == e->num;
 	if (cJSON_IsBool(it))
@@ -258,52 +295,21 @@ static bool equals(const struct expr *e, const cJSON *it)
 	return false;
 }
 
-/* Write d as cJSON 1.7.15 prints it (%1.15g, or %1.17g when that does not
- * read back within DBL_EPSILON; so 3.0 is "3" and -0.0 is "-0") into buf
- * (>= 32 bytes); returns the length. */
-static size_t number_text(double d, char *buf, size_t size)
-{
-	if (isnan(d) || isinf(d))
-		return (size_t)snprintf(buf, size, "null");
-	if (d == trunc(d) && fabs(d) < 1e15) {
-		/* The common case, without the cost of printf: %1.15g
-		 * prints these in full, without a decimal point. */
-		char tmp[24];
-		size_t n = 0, len = 0;
-		uint64_t u = (uint64_t)fabs(d);
-		do
-			tmp[n++] = (char)('0' + u % 10);
-		while ((u /= 10) != 0);
-		if (signbit(d))
-			buf[len++] = '-';
-		while (n)
-			buf[len++] = tmp[--n];
-		buf[len] = '\0';
-		return len;
-	}
-	int n = snprintf(buf, size, "%1.15g", d);
-	double back = strtod(buf, NULL);
-	double max = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
-	if (!(fabs(back - d) <= max * DBL_EPSILON))
-		n = snprintf(buf, size, "%1.17g", d);
-	return (size_t)n;
-}
-
 /* 1 when the pattern is found in the item's text, 0 when not (or the item
  * has no text), -1 when matching failed. */
 static int search(const kt_filter *f, const struct expr *e, const cJSON *it)
 {
-	char buf[32];
+	char buf[KT_NUMBER_MAX];
 	const char *s;
 	size_t len;
 	if (!it)
 		return 0;
 	if (cJSON_IsString(it) && it->valuestring) {
 		s = it->valuestring;
-		len = strlen(s);
+		len = string_len(it);
 	} else if (cJSON_IsNumber(it)) {
-		len = number_text(it->valuedouble, buf, sizeof buf);
-		s = buf;
+		if (!(len = number_text(it, buf, &s)))
+			return 0;
 	} else if (cJSON_IsTrue(it)) {
 		s = "true";
 		len = 4;

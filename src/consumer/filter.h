@@ -20,17 +20,21 @@
  * it is read as a path into nested objects ("user.id").
  *
  * On a record:
- *   =  a string equals VALUE exactly; a number equals VALUE numerically
- *      when VALUE is a number ("3" matches 3 and 3.0); true/false equal
- *      VALUE "true"/"false"; null equals VALUE "null"; arrays and objects
- *      equal nothing. != is the exact negation, so a missing field makes
- *      = false and != true.
+ *   =  a string equals VALUE exactly (all its bytes: "a\u0000b" is not
+ *      "a"); a number equals VALUE numerically when VALUE is a number ("3"
+ *      matches 3 and 3.0), except that an integer from 2^53 up written as
+ *      such equals only its own digits; true/false equal VALUE
+ *      "true"/"false"; null equals VALUE "null"; arrays and objects equal
+ *      nothing. != is the exact negation, so a missing field makes = false
+ *      and != true.
  *   ~  the regex is searched (unanchored) in a string, or in the text of a
- *      number (as cJSON prints it: 3.0 is "3") or of a bool; null, arrays,
+ *      number (the text the output prints for it, kt_number_format's or a
+ *      big integer's own digits: 3.0 is "3", 1e21 "1e+21") or of a bool;
+ *      null, arrays,
  *      objects and missing fields do not match. !~ is the negation, except
  *      that a matching error (e.g. a resource limit) makes both false.
- *   > < >= <=  hold only for a number value; a missing field or any other
- *      type makes them false. */
+ *   > < >= <=  hold only for a number value, compared as doubles; a
+ *      missing field or any other type makes them false. */
 typedef struct kt_filter kt_filter;
 
 /* An empty filter (matches every record). NULL on OOM. */

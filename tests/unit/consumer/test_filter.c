@@ -7,11 +7,14 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "consumer/filter.h"
+#include "ktrio/number.h"
+#include "ktrio/record.h"
 
 /* Whether the record (JSON text) passes the filter made of the given
  * expressions (NULL-terminated); each expression must be accepted. */
@@ -364,14 +367,16 @@ static void test_regex_strings(void **state)
 static void test_regex_numbers_bools(void **state)
 {
 	(void)state;
-	PASS("{\"n\":3.0}", "n~^3$"); /* printed as cJSON would: "3" */
+	PASS("{\"n\":3.0}", "n~^3$"); /* printed as the output prints it: "3" */
 	DROP("{\"n\":3.0}", "n~\\.");
 	PASS("{\"n\":-17}", "n~^-17$");
 	PASS("{\"n\":2.5}", "n~^2\\.5$");
 	PASS("{\"n\":1e3}", "n~^1000$");
-	PASS("{\"n\":-0.0}", "n~^-0$"); /* cJSON 1.7.15 prints "-0" */
+	PASS("{\"n\":-0.0}", "n~^0$"); /* equal to 0, as group keys */
 	PASS("{\"n\":0.1}", "n~^0\\.1$");
-	PASS("{\"n\":1e20}", "n~^1e\\+20$");
+	PASS("{\"n\":1e20}", "n~^100000000000000000000$");
+	PASS("{\"n\":1e21}", "n~^1e\\+21$");
+	PASS("{\"n\":0.30000000000000004}", "n~^0\\.30000000000000004$");
 	PASS("{\"n\":12345678901}", "n~^12345678901$");
 	PASS("{\"n\":42}", "n!~^4$");
 	PASS("{\"b\":true}", "b~^true$");
@@ -384,26 +389,26 @@ static void test_regex_numbers_bools(void **state)
 	DROP("{\"o\":{\"k\":\"x\"}}", "o~x");
 }
 
-/* Number text must be what cJSON prints, for any double. */
+/* Number text must be what the output prints (kt_number_format, -0 as 0),
+ * for any double: what a user sees in a key is what a regex sees. */
 static void check_number_text(double d)
 {
 	cJSON *rec = cJSON_CreateObject();
 	assert_non_null(rec);
 	assert_non_null(cJSON_AddNumberToObject(rec, "n", d));
-	char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(rec, "n"));
-	assert_non_null(text);
+	char text[KT_NUMBER_MAX];
+	kt_number_format(d == 0 ? 0.0 : d, text);
 	char expr[128], err[256];
 	snprintf(expr, sizeof expr, "n~^\\Q%s\\E$", text);
 	kt_filter *f = kt_filter_new();
 	assert_int_equal(kt_filter_add(f, expr, err, sizeof err), 0);
 	if (!kt_filter_match(f, rec))
-		fail_msg("%.17g printed by cJSON as %s, no match", d, text);
+		fail_msg("%.17g printed as %s, no match", d, text);
 	kt_filter_free(f);
-	cJSON_free(text);
 	cJSON_Delete(rec);
 }
 
-static void test_number_text_like_cjson(void **state)
+static void test_number_text_like_output(void **state)
 {
 	(void)state;
 	const double fixed[] = {0,
@@ -612,6 +617,44 @@ static void test_copy(void **state)
 	kt_filter_free(none);
 }
 
+/* Through the consumer's parser: an id above 2^53 matches its own digits
+ * only (= and ~), and a string with a NUL is not its prefix. */
+static void test_exact_values(void **state)
+{
+	(void)state;
+	kt_record_arena arena;
+	kt_record_arena_init(&arena);
+	static const struct {
+		const char *json, *expr;
+		bool match;
+	} cases[] = {
+		{"{\"id\":1234567890123456099}", "id=1234567890123456099", true},
+		{"{\"id\":1234567890123456099}", "id=1234567890123456098", false},
+		{"{\"id\":1234567890123456099}", "id!=1234567890123456098", true},
+		{"{\"id\":1234567890123456099}", "id~^1234567890123456099$", true},
+		{"{\"id\":1234567890123456099}", "id~e\\+", false},
+		{"{\"id\":1234567890123456099}", "id>1234567890123455000", true}, /* as doubles */
+		{"{\"id\":9007199254740993}", "id=9007199254740992", false},
+		{"{\"id\":9007199254740993.0}", "id=9007199254740992", true}, /* a double */
+		{"{\"s\":\"a\\u0000b\"}", "s=a", false},
+		{"{\"s\":\"a\\u0000b\"}", "s~^a$", false},
+		{"{\"s\":\"a\\u0000b\"}", "s~b$", true},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		enum kt_invalid why;
+		cJSON *rec = kt_record_decode(&arena, cases[i].json, strlen(cases[i].json), 1 << 20, &why);
+		assert_non_null(rec);
+		kt_filter *f = kt_filter_new();
+		char err[256];
+		assert_int_equal(kt_filter_add(f, cases[i].expr, err, sizeof err), 0);
+		if (kt_filter_match(f, rec) != cases[i].match)
+			fail_msg("%s on %s: want %d", cases[i].expr, cases[i].json, cases[i].match);
+		kt_filter_free(f);
+		kt_record_arena_reset(&arena);
+	}
+	kt_record_arena_release(&arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,7 +671,8 @@ int main(void)
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_regex_strings),
 		cmocka_unit_test(test_regex_numbers_bools),
-		cmocka_unit_test(test_number_text_like_cjson),
+		cmocka_unit_test(test_number_text_like_output),
+		cmocka_unit_test(test_exact_values),
 		cmocka_unit_test(test_ordered),
 		cmocka_unit_test(test_and),
 		cmocka_unit_test(test_unicode),
