@@ -93,6 +93,7 @@ struct kt_engine {
 	int64_t deadline_ms; /* monotonic: when the shutdown must be over, 0
 			      * before it starts */
 	bool uncommitted; /* the shutdown left offsets uncommitted */
+	bool warned_partial; /* said that it holds only some partitions */
 	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
 	 * decode batch `inflight` while the main thread takes the next one
 	 * into batch `fill` and counts the one before, in message order. */
@@ -473,6 +474,8 @@ static void emit_oldest(kt_engine *e, bool partial, bool commit_now)
 	memmove(e->open, e->open + 1, (e->nopen - 1) * sizeof *e->open);
 	e->nopen--;
 	e->health.lag = current_lag(e);
+	e->health.held = (int32_t)e->nslots;
+	e->health.total = e->o.total_partitions;
 	w->partial = partial;
 	w->written_ms = kt_clock_wall_ms();
 	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
@@ -705,6 +708,21 @@ static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
 	e->failed = true;
 }
 
+/* A second consumer in the default group takes half the partitions,
+ * and with them half of every figure: say so once, with the remedy. */
+static void note_partial(kt_engine *e)
+{
+	if (!e->o.warn_partial || e->warned_partial || !e->nslots ||
+	    (int32_t)e->nslots >= e->o.total_partitions)
+		return;
+	e->warned_partial = true;
+	kt_warn(e->log,
+		"holding %zu of the topics' %d partitions: another consumer in group '%s' "
+		"reads the others, so every figure here covers only part of the records; "
+		"to see them all, give each consumer its own group (-g NAME)",
+		e->nslots, (int)e->o.total_partitions, e->o.group ? e->o.group : "");
+}
+
 static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 		      rd_kafka_topic_partition_list_t *parts)
 {
@@ -724,6 +742,7 @@ static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 			report_assign_error(e, rd_kafka_incremental_assign(rk, parts));
 		else
 			rd_kafka_assign(rk, parts);
+		note_partial(e);
 		return;
 	}
 	/* Revoked: what was read from these partitions is written and
@@ -736,6 +755,7 @@ static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 	if (cooperative) {
 		remove_slots(e, parts);
 		report_assign_error(e, rd_kafka_incremental_unassign(rk, parts));
+		note_partial(e);
 	} else {
 		rd_kafka_assign(rk, NULL);
 		clear_slots(e);

@@ -27,6 +27,9 @@ typedef struct kt_engine_opts {
 	size_t max_groups;     /* per window */
 	size_t max_record_bytes;
 	size_t threads;        /* threads decoding records (1..KT_ENGINE_MAX_THREADS) */
+	int32_t total_partitions; /* of the subscribed topics (0: unknown) */
+	const char *group;        /* for messages */
+	bool warn_partial;        /* say once when holding only some partitions */
 } kt_engine_opts;
 
 #define KT_ENGINE_MAX_THREADS 8

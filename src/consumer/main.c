@@ -97,6 +97,7 @@ typedef struct options {
 	kt_filter *filter; /* the engine copies it for each decoding thread */
 	const char *group;
 	const char *instance_id; /* group.instance.id, NULL: a dynamic member */
+	bool group_set;          /* -g given */
 	bool from_beginning, idle_set, lateness_set, future_set;
 	int64_t top;
 	bool top_set;
@@ -133,6 +134,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		if (!*arg)
 			return kt_fail(err, errlen, "invalid value '' for --group: empty group name");
 		o->group = arg;
+		o->group_set = true;
 		return 0;
 	case OPT_INSTANCE_ID:
 		if (!*arg)
@@ -271,7 +273,17 @@ static int run(options *o, const kt_log *log)
 			rd_kafka_destroy(rk);
 			return 1;
 		}
+		bool again = false; /* a topic named twice counts once */
+		for (size_t j = 0; j < i; j++)
+			again |= !strcmp(o->cfg.topics[j], o->cfg.topics[i]);
+		if (!again)
+			o->engine.total_partitions += n;
 	}
+	const char *group_id = kt_config_get(&o->cfg, "group.id"); /* -X wins */
+	o->engine.group = group_id ? group_id : o->group;
+	/* Without -g every consumer joins the same default group, so a
+	 * second one silently halves the first one's figures: say so. */
+	o->engine.warn_partial = !o->group_set;
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
 	bool tty = isatty(STDOUT_FILENO);

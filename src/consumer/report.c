@@ -180,6 +180,13 @@ static void tail_json(kt_emit *e, const kt_window *w, const kt_health *h,
 		kt_emit_str(e, "null");
 	else
 		kt_emit_int(e, h->lag);
+	if (h->total > 0) {
+		kt_emit_str(e, ",\"partitions_held\":\"");
+		kt_emit_int(e, h->held);
+		kt_emit_str(e, "/");
+		kt_emit_int(e, h->total);
+		kt_emit_str(e, "\"");
+	}
 	kt_emit_str(e, "}\n");
 }
 
@@ -485,9 +492,14 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 		h->invalid_total ? paint(r, "\033[0m") : "", h->filtered, h->late,
 		w->overflow, per_s.records, per_s.bytes / 1024, p50, p99);
 	if (h->lag < 0)
-		fputs("-\n", out);
+		fputs("-", out);
 	else
-		fprintf(out, "%" PRId64 "\n", h->lag);
+		fprintf(out, "%" PRId64, h->lag);
+	/* Said only when this consumer sees part of the topics. */
+	if (h->total > 0 && h->held < h->total)
+		fprintf(out, " | %spartitions %d/%d%s", paint(r, "\033[33m"), (int)h->held,
+			(int)h->total, paint(r, "\033[0m"));
+	fputc('\n', out);
 	if (!h->invalid_total)
 		return;
 	fputs("invalid:", out);

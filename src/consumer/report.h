@@ -22,6 +22,8 @@ typedef struct kt_health {
 	uint64_t filtered;
 	uint64_t late;
 	int64_t lag; /* records behind the high watermarks; -1 unknown */
+	int32_t held, total; /* partitions held of the topics' total; total
+			      * 0: unknown (not reported) */
 } kt_health;
 
 /* A window written before the CSV header: without --stats, the columns
