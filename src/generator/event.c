@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ktrio/json.h"
+#include "ktrio/number.h"
 #include "ktrio/parse.h"
 
 struct kt_event_gen {
@@ -65,6 +66,14 @@ static void format_shortest(char *out, size_t outlen, double x)
 		snprintf(out, outlen, "%1.17g", x);
 }
 
+/* x as ktrio writes every number (ktrio/number.h), into out (at least
+ * KT_NUMBER_MAX bytes); null, as cJSON would, for a non-finite x. */
+static void format_number(char *out, double x)
+{
+	if (!kt_number_format(x, out))
+		memcpy(out, "null", 5);
+}
+
 /* x with at most `decimals` digits after the point, trailing zeros cut
  * ("35.1", "12"), as cJSON would print the rounded value. */
 static void format_fixed(char *out, size_t outlen, double x, int decimals)
@@ -77,7 +86,7 @@ static void format_fixed(char *out, size_t outlen, double x, int decimals)
 		 * rounds to the decimals (at most 17 + 1 + 15 characters);
 		 * 15 or 17 significant digits could show more of them. */
 		if (!(fabs(x) < 1e17)) {
-			format_shortest(out, outlen, x);
+			format_number(out, x);
 			return;
 		}
 		int n = snprintf(out, outlen, "%.*f", decimals, x);
@@ -145,7 +154,7 @@ static cJSON *make_node(kt_event_gen *g, size_t i)
 	case KT_FIELD_SEQ:
 		return raw_node(g->bufs[i]);
 	case KT_FIELD_FLOAT:
-		return f->decimals >= 0 ? raw_node(g->bufs[i]) : cJSON_CreateNumber(0);
+		return raw_node(g->bufs[i]);
 	case KT_FIELD_TIMESTAMP:
 		return f->iso ? cJSON_CreateStringReference(g->bufs[i]) : raw_node(g->bufs[i]);
 	case KT_FIELD_BOOL:
@@ -344,8 +353,8 @@ static void draw_field(kt_event_gen *g, size_t i, uint64_t seq, int64_t ts)
 		x = draw_number(d, &g->rng, false);
 		if (f->decimals >= 0)
 			format_fixed(g->bufs[i], sizeof g->bufs[i], x, f->decimals);
-		else
-			cJSON_SetNumberValue(node, x);
+		else /* every digit: the shortest text that reads back as x */
+			format_number(g->bufs[i], x);
 		break;
 	case KT_FIELD_STRING:
 		if (d->prefix) {

@@ -1,9 +1,11 @@
 /* event: the generator's events: one JSON object per event with id, run,
  * seq, ts and the schema's fields, drawn from a seeded generator into one
  * reused cJSON object and written out by this module into a reused buffer
- * (names escaped once, numbers formatted here, cJSON printing only const
- * objects and arrays): byte for byte what cJSON_PrintUnformatted makes of
- * the object, with no allocation per event. */
+ * (names escaped once, numbers formatted here as the consumer writes them,
+ * ktrio/number.h: a float without "decimals" in the shortest text that
+ * reads back as the drawn double; cJSON printing only consts): byte for
+ * byte what cJSON_PrintUnformatted makes of the object (whose numbers are
+ * raw text), with no allocation per event. */
 #ifndef KTRIO_EVENT_H
 #define KTRIO_EVENT_H
 

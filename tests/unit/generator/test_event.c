@@ -552,8 +552,13 @@ static void test_number_text(void **state)
 		      "'decimals': 12}",
 		      "{'a':0}");
 	expect_fields("{'name': 'a', 'type': 'float', 'dist': 'uniform(1e20, 1e20)', 'decimals': 2}",
-		      "{'a':1e+20}");
+		      "{'a':100000000000000000000}"); /* as ktrio/number.h lays it out */
 	expect_fields("{'name': 'a', 'type': 'float', 'dist': 'uniform(0.1, 0.1)'}", "{'a':0.1}");
+	/* Every digit that tells the double apart (cJSON's %1.15g wrote 0.3,
+	 * another number). */
+	expect_fields("{'name': 'a', 'type': 'float', 'dist': 'uniform(0.30000000000000004, "
+		      "0.30000000000000004)'}",
+		      "{'a':0.30000000000000004}");
 	expect_fields("{'name': 'a', 'type': 'float', 'dist': 'normal(4.25, 0)'}", "{'a':4.25}");
 	expect_fields("{'name': 'a', 'type': 'int', 'dist': 'uniform(-9000000000000000, "
 		      "-9000000000000000)'}",
@@ -606,6 +611,9 @@ static void test_keys(void **state)
 			assert_int_equal(strlen(key), len);
 			if (cJSON_IsString(c)) {
 				assert_string_equal(key, c->valuestring);
+			} else if (cJSON_IsNumber(c)) {
+				/* the event's own text: it reads back as the value */
+				assert_true(strtod(key, NULL) == c->valuedouble);
 			} else {
 				char *want = cJSON_PrintUnformatted(c);
 				assert_string_equal(key, want);
