@@ -11,7 +11,7 @@ _ktrio_complete() {
 			--key --partition --create-topic --partitions --replication-factor --dry-run
 			--progress --flush-timeout" ;;
 	consumer)
-		opts="$common --format --group --instance-id --from-beginning --exit-at-end --window --event-time
+		opts="$common --format --group --instance-id --from-beginning --from-time --until-time --exit-at-end --window --event-time
 			--allowed-lateness --idle-timeout --max-future --group-by --stats --distinct --top
 			--max-groups --filter --max-record-bytes --threads" ;;
 	delete-records)

@@ -69,6 +69,8 @@ typedef struct slot {
 	int64_t settled; /* the last offset committed for sure, or said not to
 			  * be: a commit that would repeat it is not sent */
 	bool eof;
+	bool until_done; /* --until-time: a record at or after it was reached
+			  * (not counted; the partition is paused) */
 } slot;
 
 struct kt_engine {
@@ -94,6 +96,7 @@ struct kt_engine {
 			      * before it starts */
 	bool uncommitted; /* the shutdown left offsets uncommitted */
 	bool warned_partial; /* said that it holds only some partitions */
+	rd_kafka_topic_partition_list_t *from_done; /* started at --from-time */
 	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
 	 * decode batch `inflight` while the main thread takes the next one
 	 * into batch `fill` and counts the one before, in message order. */
@@ -282,6 +285,8 @@ void kt_engine_free(kt_engine *e)
 			kt_record_arena_release(&e->decoders[i].arenas[j]);
 	}
 	kt_wclock_release(&e->clock);
+	if (e->from_done)
+		rd_kafka_topic_partition_list_destroy(e->from_done);
 	free(e);
 }
 
@@ -613,11 +618,36 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 	}
 }
 
+/* --until-time: a record whose Kafka timestamp is at or after it ends
+ * its partition, uncounted (the commit stops before it): the partition is
+ * paused and no longer holds event-time windows back. */
+static bool reached_until(kt_engine *e, const rd_kafka_message_t *m, size_t s)
+{
+	rd_kafka_timestamp_type_t tstype;
+	int64_t kts = rd_kafka_message_timestamp(m, &tstype);
+	if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || kts < e->o.until_ms)
+		return false;
+	slot *sl = &e->slots[s];
+	sl->until_done = true;
+	if (m->offset > sl->next)
+		sl->next = m->offset;
+	kt_wclock_finish(&e->clock, s);
+	rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(one, sl->topic, sl->partition);
+	rd_kafka_pause_partitions(e->rk, one);
+	rd_kafka_topic_partition_list_destroy(one);
+	kt_info(e->log, "'%s' [%d]: --until-time reached at offset %" PRId64, sl->topic,
+		(int)sl->partition, m->offset);
+	return true;
+}
+
 static void handle_message(kt_engine *e, rd_kafka_message_t *m,
 			   const decoded *d, int64_t now)
 {
 	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
 	int s = find_slot(e, topic, m->partition);
+	if (s >= 0 && e->slots[s].until_done)
+		return; /* fetched before the partition was paused */
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 		if (s >= 0) {
 			e->slots[s].eof = true;
@@ -634,18 +664,22 @@ static void handle_message(kt_engine *e, rd_kafka_message_t *m,
 	}
 	if (s < 0)
 		return; /* from a partition given up in a rebalance */
+	if (e->o.until_set && reached_until(e, m, (size_t)s))
+		return;
 	e->slots[s].eof = false;
 	e->seen++;
 	count_record(e, m, d, s, now);
 	e->slots[s].next = m->offset + 1;
 }
 
-static bool all_at_end(const kt_engine *e)
+/* Whether every partition is done: past --until-time, or (with
+ * eof_counts) read to its end. */
+static bool all_at_end(const kt_engine *e, bool eof_counts)
 {
 	if (!e->nslots)
 		return false;
 	for (size_t i = 0; i < e->nslots; i++)
-		if (!e->slots[i].eof)
+		if (!e->slots[i].until_done && !(eof_counts && e->slots[i].eof))
 			return false;
 	return true;
 }
@@ -677,7 +711,7 @@ static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts
 			e->failed = true;
 			return;
 		}
-		e->slots[e->nslots++] = (slot){t, parts->elems[i].partition, -1, -1, false};
+		e->slots[e->nslots++] = (slot){t, parts->elems[i].partition, -1, -1, false, false};
 	}
 }
 
@@ -706,6 +740,44 @@ static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
 	kt_err(e->log, "cannot change the assignment: %s", rd_kafka_error_string(error));
 	rd_kafka_error_destroy(error);
 	e->failed = true;
+}
+
+/* --from-time: partitions assigned for the first time in this process
+ * start at the first offset whose timestamp is at or after it (their end
+ * when there is none) instead of the committed one; one given back after
+ * a rebalance resumes where the group left it. */
+static void start_from_time(kt_engine *e, rd_kafka_topic_partition_list_t *parts)
+{
+	if (!e->o.from_set)
+		return;
+	if (!e->from_done && !(e->from_done = rd_kafka_topic_partition_list_new(parts->cnt)))
+		return;
+	rd_kafka_topic_partition_list_t *ask = rd_kafka_topic_partition_list_new(parts->cnt);
+	for (int i = 0; i < parts->cnt; i++)
+		if (!rd_kafka_topic_partition_list_find(e->from_done, parts->elems[i].topic,
+							parts->elems[i].partition))
+			rd_kafka_topic_partition_list_add(ask, parts->elems[i].topic,
+							  parts->elems[i].partition)->offset =
+				e->o.from_ms;
+	rd_kafka_resp_err_t err =
+		ask->cnt ? rd_kafka_offsets_for_times(e->rk, ask, (int)e->o.query_timeout_ms)
+			 : RD_KAFKA_RESP_ERR_NO_ERROR;
+	for (int i = 0; i < ask->cnt; i++) {
+		const rd_kafka_topic_partition_t *a = &ask->elems[i];
+		rd_kafka_resp_err_t perr = err ? err : a->err;
+		if (perr) {
+			kt_warn(e->log, "'%s' [%d]: no offset for --from-time (%s): it starts "
+					"at the committed offset", a->topic, (int)a->partition,
+				rd_kafka_err2str(perr));
+			continue;
+		}
+		rd_kafka_topic_partition_t *p =
+			rd_kafka_topic_partition_list_find(parts, a->topic, a->partition);
+		/* -1: no record at or after the time, so nothing to read yet. */
+		p->offset = a->offset >= 0 ? a->offset : RD_KAFKA_OFFSET_END;
+		rd_kafka_topic_partition_list_add(e->from_done, a->topic, a->partition);
+	}
+	rd_kafka_topic_partition_list_destroy(ask);
 }
 
 /* A second consumer in the default group takes half the partitions,
@@ -738,6 +810,7 @@ static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 		if (!cooperative)
 			clear_slots(e);
 		add_slots(e, parts);
+		start_from_time(e, parts);
 		if (cooperative)
 			report_assign_error(e, rd_kafka_incremental_assign(rk, parts));
 		else
@@ -1044,7 +1117,8 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 			drain(e);
 			e->starved = wake_fetchers(e, now, 0);
 		}
-		if (e->o.exit_at_end && e->inflight < 0 && all_at_end(e))
+		if (e->inflight < 0 && (e->o.exit_at_end || e->o.until_set) &&
+		    all_at_end(e, e->o.exit_at_end))
 			break;
 		check_idle(e);
 	}

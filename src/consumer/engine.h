@@ -30,6 +30,9 @@ typedef struct kt_engine_opts {
 	int32_t total_partitions; /* of the subscribed topics (0: unknown) */
 	const char *group;        /* for messages */
 	bool warn_partial;        /* say once when holding only some partitions */
+	bool from_set, until_set; /* --from-time, --until-time */
+	int64_t from_ms, until_ms; /* epoch ms */
+	int64_t query_timeout_ms; /* for the offsets of --from-time */
 } kt_engine_opts;
 
 #define KT_ENGINE_MAX_THREADS 8

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ktrio/clock.h"
 #include "ktrio/config.h"
 #include "ktrio/error.h"
 #include "engine.h"
@@ -21,6 +22,8 @@
 enum {
 	OPT_FROM_BEGINNING = KT_OPT_FIRST_PROGRAM_OPTION,
 	OPT_INSTANCE_ID,
+	OPT_FROM_TIME,
+	OPT_UNTIL_TIME,
 	OPT_EVENT_TIME,
 	OPT_LATENESS,
 	OPT_IDLE,
@@ -44,6 +47,13 @@ static const kt_cli_opt cli_opts[] = {
 	 "ID, it takes its partitions back at once", 0},
 	{"from-beginning", OPT_FROM_BEGINNING, NULL,
 	 "a new group starts at the earliest offset", 0},
+	{"from-time", OPT_FROM_TIME, "T",
+	 "start each partition at its first record at or\n"
+	 "after T (ISO-8601, epoch ms, or a duration\n"
+	 "back from now: 1h) instead of the committed offset", 0},
+	{"until-time", OPT_UNTIL_TIME, "T",
+	 "stop each partition at its first record at or\n"
+	 "after T (uncounted); with -e: a past interval", 0},
 	{"exit-at-end", 'e', NULL, "stop once every partition is read to its end", 0},
 	{"window", 'w', "D", "window length (default 5s)", 0},
 	{"event-time", OPT_EVENT_TIME, "FIELD",
@@ -124,6 +134,21 @@ static int positive_duration(const char *flag, const char *arg, int64_t *out,
 	return 0;
 }
 
+/* A point in time: ISO-8601 or epoch ms, or a duration back from now. */
+static int time_point(const char *flag, const char *arg, int64_t *out, char *err,
+		      size_t errlen)
+{
+	int64_t ago;
+	if (kt_parse_timestamp_ms(flag, arg, out, NULL, 0) == 0)
+		return 0;
+	if (kt_parse_duration_ms(flag, arg, &ago, NULL, 0) == 0) {
+		*out = kt_clock_wall_ms() - ago;
+		return 0;
+	}
+	return kt_fail(err, errlen, "invalid value '%s' for %s: expected ISO-8601 with a "
+			"zone, epoch ms, or a duration back from now such as 1h", arg, flag);
+}
+
 static int program_option(void *ctx, int c, const char *arg, char *err,
 			  size_t errlen)
 {
@@ -141,6 +166,12 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 			return kt_fail(err, errlen, "invalid value '' for --instance-id: empty ID");
 		o->instance_id = arg;
 		return 0;
+	case OPT_FROM_TIME:
+		o->engine.from_set = true;
+		return time_point("--from-time", arg, &o->engine.from_ms, err, errlen);
+	case OPT_UNTIL_TIME:
+		o->engine.until_set = true;
+		return time_point("--until-time", arg, &o->engine.until_ms, err, errlen);
 	case OPT_FROM_BEGINNING:
 		o->from_beginning = true;
 		return 0;
@@ -208,6 +239,9 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 			       o->idle_set       ? "--idle-timeout"
 			       : o->lateness_set ? "--allowed-lateness"
 						 : "--max-future");
+	if (o->engine.from_set && o->engine.until_set &&
+	    o->engine.until_ms <= o->engine.from_ms)
+		return kt_fail(err, errlen, "option '--until-time' must be later than '--from-time'");
 	if (!o->idle_set)
 		o->engine.idle_ms = o->engine.window_ms;
 	return 0;
@@ -284,6 +318,7 @@ static int run(options *o, const kt_log *log)
 	/* Without -g every consumer joins the same default group, so a
 	 * second one silently halves the first one's figures: say so. */
 	o->engine.warn_partial = !o->group_set;
+	o->engine.query_timeout_ms = o->cfg.connect_timeout_ms;
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
 	bool tty = isatty(STDOUT_FILENO);

@@ -78,6 +78,8 @@ void kt_wclock_observe(kt_wclock *c, size_t source, int64_t t)
 	if (source >= c->nsources)
 		return;
 	kt_wclock_source *s = &c->sources[source];
+	if (s->finished)
+		return;
 	if (!s->seen || t > s->max_seen)
 		s->max_seen = t;
 	s->seen = true;
@@ -90,6 +92,8 @@ void kt_wclock_caught_up(kt_wclock *c, size_t source, bool caught_up,
 	if (source >= c->nsources)
 		return;
 	kt_wclock_source *s = &c->sources[source];
+	if (s->finished)
+		return;
 	if (!caught_up) {
 		s->idle = false;
 		s->caught_since = INT64_MIN;
@@ -107,13 +111,21 @@ void kt_wclock_caught_up(kt_wclock *c, size_t source, bool caught_up,
 
 void kt_wclock_unanswered(kt_wclock *c, size_t source)
 {
-	if (source < c->nsources)
+	if (source < c->nsources && !c->sources[source].finished)
 		c->sources[source].idle = false;
+}
+
+void kt_wclock_finish(kt_wclock *c, size_t source)
+{
+	if (source < c->nsources)
+		c->sources[source].idle = c->sources[source].finished = true;
 }
 
 void kt_wclock_suspend(kt_wclock *c)
 {
 	for (size_t i = 0; i < c->nsources; i++) {
+		if (c->sources[i].finished)
+			continue;
 		c->sources[i].idle = false;
 		c->sources[i].caught_since = INT64_MIN;
 	}

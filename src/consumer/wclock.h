@@ -19,6 +19,7 @@ typedef struct kt_wclock_source {
 	bool idle;            /* found caught up for idle_ms: holds nothing back */
 	int64_t caught_since; /* first found caught up at caught_pos; INT64_MIN: not */
 	int64_t caught_pos;
+	bool finished;        /* delivers nothing more: idle for good */
 } kt_wclock_source;
 
 typedef struct kt_wclock {
@@ -82,6 +83,10 @@ void kt_wclock_caught_up(kt_wclock *c, size_t source, bool caught_up,
  * idle until an answer says so (the timer goes on: two answers at the same
  * position still prove nothing was appended between them). */
 void kt_wclock_unanswered(kt_wclock *c, size_t source);
+
+/* Source i has delivered all it will (--until-time reached): idle for
+ * good, whatever is observed or answered about it later. */
+void kt_wclock_finish(kt_wclock *c, size_t source);
 
 /* The cluster could not be asked (unreachable, a question that failed) or
  * this process was stalled: no source is idle, every idle timer restarts. */
