@@ -50,7 +50,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 MAN_SRC   := $(wildcard docs/*.scd)
 MAN_PAGES := $(patsubst docs/%.scd,$(BUILD)/man/%,$(MAN_SRC))
 
-.PHONY: all asan test unit integration valgrind setup demo bench soak fuzz \
+.PHONY: all asan test test-cluster unit integration valgrind setup demo bench soak fuzz \
         install clean format format-check man
 
 .SECONDARY:
@@ -103,6 +103,12 @@ unit: $(UNIT_BINS)
 
 integration: all
 	@scripts/run-tests.sh $(BUILD) integration
+
+# The three-broker cluster tests (tests/integration/t07xx-cluster-*.sh):
+# leader, coordinator and ISR failures; each starts its own cluster.
+test-cluster: setup
+	@$(MAKE) --no-print-directory $(if $(filter asan,$(MAKECMDGOALS)),asan) all
+	@scripts/run-tests.sh $(BUILD) cluster
 
 .PHONY: unit-bins
 unit-bins: $(UNIT_BINS)

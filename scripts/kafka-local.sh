@@ -32,6 +32,8 @@
 # ephemeral port range). KAFKA_HEAP (-Xms256m -Xmx768m); KTRIO_CACHE
 # (.cache/kafka) holds lib/ and run-$KAFKA_PORT/ (data, server.properties,
 # server.log, broker.pid); KTRIO_NO_DOCKER=1 never uses Docker.
+# KAFKA_READY_TIMEOUT: how long start and resume wait for an answer (90 s,
+# 240 s for a cluster).
 # --secure (or KAFKA_SECURE=1): SASL/PLAIN users admin, app and reader with
 # ACLs (passwords admin-secret, app-secret, reader-secret); their client
 # properties are run-$KAFKA_PORT/{admin,app,reader}.properties (librdkafka,
@@ -54,7 +56,7 @@ secure=${KAFKA_SECURE:-0}
 tls=${KAFKA_TLS:-0}
 nodes=${KAFKA_NODES:-1}
 log4j=$repo/scripts/log4j2.properties
-ready_timeout=90
+ready_timeout=${KAFKA_READY_TIMEOUT:-90}
 
 say() { printf 'kafka-local: %s\n' "$*" >&2; }
 die() {
@@ -75,6 +77,8 @@ if [ "$nodes" = 1 ]; then
 else
 	cport=${controller_port:-${KAFKA_CONTROLLER_PORT:-$((port + 10000 < 32768 ? port + 10000 : port + 10))}}
 	heap=${KAFKA_HEAP:--Xms128m -Xmx512m}
+	# Four JVMs starting at once on a small loaded machine take a while.
+	ready_timeout=${KAFKA_READY_TIMEOUT:-240}
 fi
 [ "$port" != "$cport" ] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT are both $port"
 
@@ -688,6 +692,7 @@ while [ $# -gt 0 ]; do
 		case "$nodes" in '' | *[!0-9]*) die "--nodes must be a number, not '$nodes'" ;; esac
 		[ "$nodes" = 1 ] || cport=${KAFKA_CONTROLLER_PORT:-$((port + 10000 < 32768 ? port + 10000 : port + 10))}
 		[ "$nodes" = 1 ] || heap=${KAFKA_HEAP:--Xms128m -Xmx512m}
+		[ "$nodes" = 1 ] || ready_timeout=${KAFKA_READY_TIMEOUT:-240}
 		;;
 	--nodes=*) die "write --nodes N" ;;
 	-f) follow=1 ;;

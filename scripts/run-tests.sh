@@ -2,10 +2,10 @@
 # Runs the test suites: unit (cmocka binaries), integration (shell tests
 # against a real local broker) or both, and ends with "N passed, N failed",
 # counting cmocka tests and the integration tests' named cases.
-#   scripts/run-tests.sh BUILD_DIR unit|integration|all|valgrind
+#   scripts/run-tests.sh BUILD_DIR unit|integration|cluster|all|valgrind
 set -uo pipefail
 
-build=${1:?usage: run-tests.sh BUILD_DIR unit|integration|all|valgrind}
+build=${1:?usage: run-tests.sh BUILD_DIR unit|integration|cluster|all|valgrind}
 mode=${2:-all}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
@@ -40,13 +40,19 @@ run_unit() {
 	done
 }
 
+# integration: every tNNNN but the cluster ones (t07xx-cluster-*, each
+# starting a three-broker cluster of its own: 'cluster' mode, or named in
+# KT_ONLY), against one shared broker; cluster: only those, no shared broker.
 run_integration() {
+	local which=${1:-single}
 	export KT_BIN="$repo/$build/bin"
 	export KAFKA_PORT=${KAFKA_PORT:-29092} # below the ephemeral port range
 	export KT_BROKERS="127.0.0.1:$KAFKA_PORT"
 	export KT_PY="$repo/.cache/venv/bin/python3"
 	broker_started=0
-	if ! scripts/kafka-local.sh status >/dev/null 2>&1; then
+	if [ "$which" = cluster ]; then
+		echo "cluster tests: each starts its own three-broker cluster"
+	elif ! scripts/kafka-local.sh status >/dev/null 2>&1; then
 		local t0=$SECONDS
 		scripts/kafka-local.sh start || { failed=$((failed + 1)); failures+=("broker start"); return; }
 		broker_started=1
@@ -61,6 +67,11 @@ run_integration() {
 	for t in tests/integration/t[0-9]*.sh; do
 		[ -f "$t" ] || continue
 		if [ -n "${KT_ONLY:-}" ] && [[ "$t" != *"$KT_ONLY"* ]]; then continue; fi
+		case "$which:$t" in
+		cluster:*-cluster-*) ;;
+		cluster:*) continue ;;
+		*-cluster-*) [ -n "${KT_ONLY:-}" ] || continue ;;
+		esac
 		name=$(basename "$t")
 		t0=$SECONDS
 		log=$(mktemp)
@@ -102,6 +113,7 @@ case "$mode" in
 unit) run_unit ;;
 valgrind) run_unit valgrind -q --suppressions=tests/unit/valgrind.supp --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible ;;
 integration) run_integration ;;
+cluster) run_integration cluster ;;
 all)
 	run_unit
 	run_integration

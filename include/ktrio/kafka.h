@@ -5,6 +5,7 @@
 #define KTRIO_KAFKA_H
 
 #include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +24,9 @@ typedef struct kt_kafka_ctx {
 	volatile int auth_failed;  /* SASL/TLS authentication failed */
 	volatile int brokers_down; /* all brokers down, until one is up again */
 	int collecting;            /* record errors without printing them */
+	/* The broker error (rd_kafka_resp_err_t) of the latest produce
+	 * request that was refused and will be retried; 0 once taken. */
+	_Atomic int retried_error;
 	char last_error[512];
 } kt_kafka_ctx;
 
@@ -32,6 +36,14 @@ void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log);
  * ("all brokers down"), say once that it is reachable again, so the next
  * outage is reported too. Cheap enough to call per message. */
 void kt_kafka_note_answer(kt_kafka_ctx *ctx);
+
+/* A broker refusing a produce request with an error librdkafka retries on
+ * its own (NOT_ENOUGH_REPLICAS when fewer in-sync replicas are left than
+ * min.insync.replicas, NOT_LEADER_OR_FOLLOWER while a leader is elected)
+ * reaches the application only through librdkafka's "msg" debug log; a
+ * producer that sets debug=msg gets such errors noted in its ctx. Returns
+ * the error noted since the last call (and forgets it), or 0. */
+rd_kafka_resp_err_t kt_kafka_take_retried_error(kt_kafka_ctx *ctx);
 
 /* A librdkafka configuration: `defaults` (key, value pairs, NULL-terminated,
  * may be NULL) first, then the user's resolved properties, so the user's

@@ -169,13 +169,22 @@ int kt_delete_plan_build(kt_delete_plan *plan, const kt_delete_requests *r,
 				 q->topic, (int)q->partition);
 			goto fail;
 		}
+		if (found == 2) {
+			e->low = e->high = e->target = -1;
+			e->error = -1;
+			snprintf(e->error_text, sizeof e->error_text, "%s", err);
+			*err = '\0';
+			plan->n++;
+			plan->unreachable++;
+			continue;
+		}
 		if (check_entry(e, q, err, errlen) < 0)
 			goto fail;
 		plan->n++;
 		plan->total += e->to_delete;
 		plan->partitions += e->to_delete > 0;
 	}
-	if (plan->total == 0) {
+	if (plan->total == 0 && !plan->unreachable) {
 		kt_fail(err, errlen,
 			 "nothing to delete: every selected partition already starts at "
 			 "or after its target");

@@ -53,11 +53,14 @@ typedef struct kt_delete_plan {
 	size_t n;
 	int64_t total;     /* records to delete in all */
 	size_t partitions; /* partitions with something to delete */
+	size_t unreachable; /* partitions whose leader could not be asked */
 } kt_delete_plan;
 
 /* Looks up what the broker says about a partition, for plan building:
  * return 1 and fill low/high when the partition exists, 0 when the topic
- * or partition does not exist, -1 on error (message in err). */
+ * or partition does not exist, 2 when it exists but its leader cannot be
+ * asked now (down, being elected; the reason in err), -1 on error
+ * (message in err). */
 typedef int (*kt_watermark_fn)(void *opaque, const char *topic,
 			       int32_t partition, int64_t *low, int64_t *high,
 			       char *err, size_t errlen);
@@ -65,7 +68,10 @@ typedef int (*kt_watermark_fn)(void *opaque, const char *topic,
 /* Build and validate the plan for every request: unknown topic or
  * partition, a negative target, a target above the high watermark, a
  * partition asked twice and an empty plan are errors naming the topic and
- * partition. On error returns -1, err filled, plan left empty. */
+ * partition. On error returns -1, err filled, plan left empty. A partition
+ * whose leader is out of reach is no error here: its entry is planned as
+ * failed (error -1, the reason in error_text, nothing to delete, low, high
+ * and target -1) and counted in unreachable, so the others still go. */
 int kt_delete_plan_build(kt_delete_plan *plan, const kt_delete_requests *r,
 			 kt_watermark_fn watermarks, void *opaque, char *err,
 			 size_t errlen);

@@ -16,13 +16,21 @@ void kt_delete_report_plan_table(FILE *out, const kt_delete_plan *plan,
 		"HIGH", "TARGET", "TO DELETE");
 	for (size_t i = 0; i < plan->n; i++) {
 		const kt_delete_entry *e = &plan->v[i];
+		if (e->error) {
+			fprintf(out, "%-30s %9d %14s %14s %14s %14s  %s\n", e->topic,
+				(int)e->partition, "-", "-", "-", "-", e->error_text);
+			continue;
+		}
 		fprintf(out, "%-30s %9d %14" PRId64 " %14" PRId64 " %14" PRId64
 			     " %14" PRId64 "\n",
 			e->topic, (int)e->partition, e->low, e->high, e->target,
 			e->to_delete);
 	}
-	fprintf(out, "plan: delete %" PRId64 " records from %zu of %zu partitions\n",
+	fprintf(out, "plan: delete %" PRId64 " records from %zu of %zu partitions",
 		plan->total, plan->partitions, plan->n);
+	if (plan->unreachable)
+		fprintf(out, " (%zu unreachable: they will fail)", plan->unreachable);
+	fputc('\n', out);
 	if (warning)
 		fprintf(out, "note: %s\n", warning);
 }

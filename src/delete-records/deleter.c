@@ -48,10 +48,26 @@ int kt_deleter_watermarks(void *opaque, const char *topic, int32_t partition,
 	kt_deleter *d = opaque;
 	if (partition < 0 || partition >= kt_deleter_partition_count(d, topic))
 		return 0;
-	if (kt_kafka_watermarks(d->rk, topic, partition, low, high, d->timeout_ms,
-				err, errlen) < 0)
-		return -1;
-	return 1;
+	rd_kafka_resp_err_t rc = rd_kafka_query_watermark_offsets(
+		d->rk, topic, partition, low, high, (int)d->timeout_ms);
+	switch (rc) {
+	case RD_KAFKA_RESP_ERR_NO_ERROR:
+		return 1;
+	/* In the metadata but no leader to ask (dead, not yet replaced): this
+	 * partition fails, the others go on. */
+	case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION: /* leader -1 in the metadata */
+	case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+		kt_fail(err, errlen, "no leader: its replicas are down or being elected");
+		return 2;
+	case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+	case RD_KAFKA_RESP_ERR__TIMED_OUT:
+	case RD_KAFKA_RESP_ERR__TRANSPORT:
+		kt_fail(err, errlen, "leader not reachable: %s", rd_kafka_err2str(rc));
+		return 2;
+	default:
+		return kt_fail(err, errlen, "cannot read offsets of '%s' [%d]: %s", topic,
+			       (int)partition, rd_kafka_err2str(rc));
+	}
 }
 
 static int known_topic(const kt_deleter *d, const char *topic, char *err,
@@ -188,13 +204,17 @@ static int send_delete(kt_deleter *d, kt_delete_plan *plan, char *err,
 int kt_deleter_execute(kt_deleter *d, kt_delete_plan *plan, char *err,
 		       size_t errlen)
 {
-	if (send_delete(d, plan, err, errlen) < 0)
+	if (plan->total > 0 && send_delete(d, plan, err, errlen) < 0)
 		return -1;
 	int failed = 0;
 	for (size_t i = 0; i < plan->n; i++) {
 		kt_delete_entry *e = &plan->v[i];
 		int64_t low, high;
 		char why[256];
+		if (e->error && e->target < 0) { /* unreachable when planned */
+			failed++;
+			continue;
+		}
 		if (kt_kafka_watermarks(d->rk, e->topic, e->partition, &low, &high,
 					d->timeout_ms, why, sizeof why) == 0)
 			e->low_after = low;

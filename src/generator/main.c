@@ -254,7 +254,10 @@ static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 		"linger.ms", o->stream.rate > 0 ? "5" : "50",
 		"batch.size", "1000000", "batch.num.messages", "10000",
 		"queue.buffering.max.messages", "1000000",
-		"queue.buffering.max.kbytes", "262144", NULL};
+		"queue.buffering.max.kbytes", "262144",
+		/* The only way a refused, retried write (NOT_ENOUGH_REPLICAS)
+		 * is told: kt_kafka_take_retried_error reads these lines. */
+		"debug", "msg", NULL};
 	kt_stream_stats stats = {0};
 	kt_kafka_ctx ctx;
 	kt_kafka_ctx_init(&ctx, log);

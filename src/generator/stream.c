@@ -89,6 +89,52 @@ static void end_progress(const kt_stream_opts *o)
 		fputs("\r\033[K", stderr);
 }
 
+/* Writes refused and retried (kt_kafka_take_retried_error): one warning
+ * per error per episode, which ends after REFUSAL_QUIET_NS without a
+ * refusal; the events stay queued meanwhile. */
+#define REFUSAL_QUIET_NS 10000000000LL
+#define REFUSALS_TOLD 8
+
+typedef struct refusals {
+	int64_t last_ns; /* latest refusal seen, 0 = none yet */
+	rd_kafka_resp_err_t err; /* the latest */
+	rd_kafka_resp_err_t told[REFUSALS_TOLD]; /* warned of in this episode */
+	int ntold;
+} refusals;
+
+static void watch_refusals(rd_kafka_t *rk, refusals *r, const kt_stream_opts *o,
+			   int64_t now_ns, const kt_log *log)
+{
+	rd_kafka_resp_err_t err = kt_kafka_take_retried_error(rd_kafka_opaque(rk));
+	if (!err)
+		return;
+	if (r->last_ns && now_ns - r->last_ns > REFUSAL_QUIET_NS)
+		r->ntold = 0;
+	r->last_ns = now_ns;
+	r->err = err;
+	for (int i = 0; i < r->ntold; i++)
+		if (r->told[i] == err)
+			return;
+	if (r->ntold < REFUSALS_TOLD)
+		r->told[r->ntold++] = err;
+	kt_warn(log, "the brokers refuse writes to '%s': %s (%s); %d events queued, retrying",
+		o->topic, rd_kafka_err2name(err), rd_kafka_err2str(err), rd_kafka_outq_len(rk));
+}
+
+/* rd_kafka_flush in slices, so refusals are told while it waits. */
+static void flush(rd_kafka_t *rk, const kt_stream_opts *o, refusals *r, const kt_log *log)
+{
+	int64_t deadline = kt_clock_mono_ns() + o->flush_timeout_ms * 1000000;
+	for (;;) {
+		int64_t now = kt_clock_mono_ns();
+		watch_refusals(rk, r, o, now, log);
+		if (rd_kafka_outq_len(rk) == 0 || now >= deadline)
+			return;
+		int64_t left_ms = (deadline - now + 999999) / 1000000;
+		rd_kafka_flush(rk, (int)(left_ms < 100 ? left_ms : 100));
+	}
+}
+
 /* A burst reads the wall clock once per this many events: a read per
  * event was 8 % of the generator's CPU, and a burst of them takes well
  * under a millisecond. */
@@ -99,6 +145,7 @@ typedef struct sink {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	kt_kafka_ctx *ctx; /* rk's opaque */
+	refusals *refused; /* what the brokers refused, for a producer */
 	FILE *out;
 } sink;
 
@@ -208,8 +255,10 @@ static int paced_loop(const sink *k, kt_event_gen *gen, const kt_stream_opts *o,
 			rc = -1;
 		}
 		now = kt_clock_mono_ns();
-		if (k->rk)
+		if (k->rk) {
 			show_progress(o, stats, &prog, now, k->rk);
+			watch_refusals(k->rk, k->refused, o, now, log);
+		}
 		wait_for_due(k->rk, &pacer, now);
 		now = kt_clock_mono_ns();
 	}
@@ -220,14 +269,15 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 		      const kt_stream_opts *o, kt_stream_stats *stats,
 		      volatile sig_atomic_t *stop, const kt_log *log)
 {
+	refusals refused = {0};
 	sink k = {.rk = rk, .rkt = rd_kafka_topic_new(rk, o->topic, NULL),
-		  .ctx = rd_kafka_opaque(rk)};
+		  .ctx = rd_kafka_opaque(rk), .refused = &refused};
 	int64_t start = kt_clock_mono_ns();
 	int rc = paced_loop(&k, gen, o, stats, stop, log, start);
 	if (rc > 0)
 		rc = 0; /* stopped while waiting for queue space */
 	/* Whatever stopped us, deliver what is in flight. */
-	rd_kafka_flush(rk, (int)o->flush_timeout_ms);
+	flush(rk, o, &refused, log);
 	end_progress(o);
 	stats->elapsed_s = (double)(kt_clock_mono_ns() - start) / 1e9;
 	uint64_t lost = stats->produced - stats->delivered;
@@ -237,10 +287,14 @@ int kt_stream_produce(rd_kafka_t *rk, kt_event_gen *gen,
 	}
 	if (lost) {
 		uint64_t pending = lost - stats->failed;
+		char cause[128] = "";
+		if (refused.err && pending)
+			snprintf(cause, sizeof cause, "; the brokers last answered %s",
+				 rd_kafka_err2name(refused.err));
 		kt_err(log,
 		       "%" PRIu64 " of %" PRIu64 " messages not delivered (%" PRIu64
-		       " failed, %" PRIu64 " still in flight after --flush-timeout)",
-		       lost, stats->produced, stats->failed, pending);
+		       " failed, %" PRIu64 " still in flight after --flush-timeout%s)",
+		       lost, stats->produced, stats->failed, pending, cause);
 		rc = -1;
 	}
 	rd_kafka_topic_destroy(k.rkt);

@@ -15,13 +15,47 @@
 void kt_kafka_ctx_init(kt_kafka_ctx *ctx, const kt_log *log)
 {
 	memset(ctx, 0, sizeof *ctx);
+	atomic_init(&ctx->retried_error, 0);
 	ctx->log = log;
+}
+
+/* librdkafka's debug line for a refused produce request reads "... tst [0]:
+ * MessageSet with 6 message(s) (MsgId 1, BaseSeq 0) encountered error:
+ * Broker: Not enough in-sync replicas (actions Retry,MsgNotPersisted)":
+ * the error is found again by its description. Local errors (a dropped
+ * connection) are left to the error callback. */
+static void note_retried_error(kt_kafka_ctx *ctx, const char *fac, const char *buf)
+{
+	static const char mark[] = "encountered error: ";
+	const char *p = strcmp(fac, "MSGSET") == 0 ? strstr(buf, mark) : NULL;
+	if (!p)
+		return;
+	p += sizeof mark - 1;
+	const char *end = strstr(p, " (actions");
+	size_t n = end ? (size_t)(end - p) : strlen(p);
+	const struct rd_kafka_err_desc *descs;
+	size_t cnt;
+	rd_kafka_get_err_descs(&descs, &cnt);
+	for (size_t i = 0; i < cnt; i++) {
+		if (descs[i].code > 0 && descs[i].desc && strlen(descs[i].desc) == n &&
+		    strncmp(descs[i].desc, p, n) == 0) {
+			atomic_store(&ctx->retried_error, descs[i].code);
+			return;
+		}
+	}
+}
+
+rd_kafka_resp_err_t kt_kafka_take_retried_error(kt_kafka_ctx *ctx)
+{
+	return (rd_kafka_resp_err_t)atomic_exchange(&ctx->retried_error, 0);
 }
 
 static void on_log(const rd_kafka_t *rk, int level, const char *fac,
 		   const char *buf)
 {
 	kt_kafka_ctx *ctx = rd_kafka_opaque(rk);
+	if (ctx)
+		note_retried_error(ctx, fac, buf);
 	/* librdkafka 2.0 reports a refused login only in its log: note it so
 	 * the connection check can name the real cause. */
 	const char *auth = strstr(buf, "SASL authentication error");

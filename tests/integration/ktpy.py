@@ -4,7 +4,8 @@
 The tests check what our programs did with a client that shares none of
 their code:
   ktpy.py create TOPIC PARTITIONS [key=value ...]   create a topic (the
-      cluster's default replication factor: 1 on one broker, 3 on three)
+      cluster's default replication factor: 1 on one broker, 3 on three;
+      replicas=1,2,3/2/3,1 places partition 0 on nodes 1,2,3, 1 on 2, ...)
   ktpy.py delete TOPIC                              delete a topic
   ktpy.py produce TOPIC < lines                     produce JSON lines:
       {"v": str|null, "vb64": base64, "k": str, "p": int, "ts": ms}
@@ -53,7 +54,14 @@ def partitions_of(admin, topic):
 def create(topic, n, *kvs):
     admin = AdminClient(extra_conf())
     config = dict(kv.split("=", 1) for kv in kvs)
-    fs = admin.create_topics([NewTopic(topic, int(n), -1, config=config)],
+    replicas = config.pop("replicas", None)
+    if replicas:
+        assign = [[int(r) for r in p.split(",")] for p in replicas.split("/")]
+        nt = NewTopic(topic, num_partitions=len(assign), replication_factor=-1,
+                      replica_assignment=assign, config=config)
+    else:
+        nt = NewTopic(topic, int(n), -1, config=config)
+    fs = admin.create_topics([nt],
                              operation_timeout=30)
     fs[topic].result()
 

@@ -188,3 +188,42 @@ private_broker_do() { # kill | resume
 	KAFKA_PORT=$PRIVATE_PORT KAFKA_CONTROLLER_PORT=$((PRIVATE_PORT + 1)) KTRIO_NO_DOCKER=1 \
 		"$KT_REPO/scripts/kafka-local.sh" "$@"
 }
+
+# A three-broker cluster of this test's own (scripts/kafka-local.sh start
+# --nodes 3: brokers 1..3 on CLUSTER_PORT..+2, the controller on +3, RF 3,
+# min.insync.replicas 2): sets CLUSTER_PORT and CLUSTER_BROKERS, exports
+# KT_BROKERS for ktpy; stopped at exit. cluster_do kill|resume|status ID.
+# KT_CLUSTER_PORT=P uses the cluster already running on P instead (while
+# developing a test; it is left running).
+private_cluster() {
+	local port p free
+	if [ -n "${KT_CLUSTER_PORT:-}" ]; then
+		port=$KT_CLUSTER_PORT
+		CLUSTER_PORT=$port
+		CLUSTER_BROKERS="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))"
+		export KT_BROKERS=$CLUSTER_BROKERS KAFKA_BOOTSTRAP_SERVERS=$CLUSTER_BROKERS
+		return 0
+	fi
+	for _ in $(seq 50); do
+		port=$((20000 + RANDOM % 800 * 12))
+		free=1
+		for p in $port $((port + 1)) $((port + 2)) $((port + 3)); do
+			! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || free=0
+		done
+		[ $free = 0 ] || break
+	done
+	CLUSTER_PORT=$port
+	CLUSTER_BROKERS="127.0.0.1:$port,127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2))"
+	export KT_BROKERS=$CLUSTER_BROKERS KAFKA_BOOTSTRAP_SERVERS=$CLUSTER_BROKERS
+	at_exit "KAFKA_PORT=$port KTRIO_NO_DOCKER=1 $KT_REPO/scripts/kafka-local.sh stop; rm -rf $KT_REPO/.cache/kafka/run-$port"
+	KAFKA_PORT=$port KAFKA_CONTROLLER_PORT=$((port + 3)) KTRIO_NO_DOCKER=1 \
+		"$KT_REPO/scripts/kafka-local.sh" start --nodes 3 "$@" >"$WORK/cluster-$port.log" 2>&1 ||
+		{ cat "$WORK/cluster-$port.log"; fail "the private cluster did not start"; }
+}
+cluster_do() {
+	KAFKA_PORT=$CLUSTER_PORT KTRIO_NO_DOCKER=1 "$KT_REPO/scripts/kafka-local.sh" "$@" >>"$WORK/cluster-$CLUSTER_PORT.log" 2>&1
+}
+# leader_of TOPIC PARTITION: the node id of the partition's leader (-1: none)
+leader_of() { ktpy leaders "$1" | awk -v p="$2" '$1 == p {print $2}'; }
+# isr_of TOPIC PARTITION: its in-sync replicas, e.g. "1,2,3"
+isr_of() { ktpy leaders "$1" | awk -v p="$2" '$1 == p {print $3}'; }

@@ -29,7 +29,8 @@ typedef struct fake {
 } fake;
 
 /* The kt_watermark_fn: 1 and the watermarks when the partition exists, 0
- * when not, -1 (with a message) for the topic "down". */
+ * when not, -1 (with a message) for the topic "down", 2 (leader out of
+ * reach) for partition 1 of "leaderless". */
 static int fake_watermarks(void *opaque, const char *topic, int32_t partition,
 			   int64_t *low, int64_t *high, char *err, size_t errlen)
 {
@@ -38,6 +39,15 @@ static int fake_watermarks(void *opaque, const char *topic, int32_t partition,
 	if (strcmp(topic, "down") == 0) {
 		snprintf(err, errlen, "cannot query 'down': broker transport failure");
 		return -1;
+	}
+	if (strcmp(topic, "leaderless") == 0 && partition == 1) {
+		snprintf(err, errlen, "leader not available (LEADER_NOT_AVAILABLE)");
+		return 2;
+	}
+	if (strcmp(topic, "leaderless") == 0 && partition < 3) {
+		*low = 0;
+		*high = 100;
+		return 1;
 	}
 	for (size_t i = 0; i < sizeof cluster / sizeof cluster[0]; i++)
 		if (strcmp(cluster[i].topic, topic) == 0 && cluster[i].partition == partition) {
@@ -151,6 +161,35 @@ static void test_plan_resolves_targets(void **state)
 	}
 	kt_delete_plan_release(&plan);
 	assert_plan_empty(&plan);
+	kt_delete_requests_release(&r);
+}
+
+/* A partition without a reachable leader is planned as failed; the others
+ * keep their targets. */
+static void test_plan_unreachable_partition(void **state)
+{
+	(void)state;
+	kt_delete_requests r;
+	kt_delete_requests_init(&r);
+	for (int32_t p = 0; p < 3; p++)
+		add(&r, "leaderless", p, 60);
+	fake f = {0};
+	kt_delete_plan plan;
+	char err[256] = "";
+	assert_int_equal(kt_delete_plan_build(&plan, &r, fake_watermarks, &f, err, sizeof err),
+			 0);
+	assert_string_equal(err, "");
+	assert_int_equal(plan.n, 3);
+	assert_int_equal(plan.total, 120);
+	assert_int_equal(plan.partitions, 2);
+	assert_int_equal(plan.unreachable, 1);
+	assert_int_equal(plan.v[0].target, 60);
+	assert_int_equal(plan.v[1].error, -1);
+	assert_int_equal(plan.v[1].to_delete, 0);
+	assert_int_equal(plan.v[1].target, -1);
+	assert_string_equal(plan.v[1].error_text, "leader not available (LEADER_NOT_AVAILABLE)");
+	assert_int_equal(plan.v[2].to_delete, 60);
+	kt_delete_plan_release(&plan);
 	kt_delete_requests_release(&r);
 }
 
@@ -454,6 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests_add_copies_and_grows),
 		cmocka_unit_test(test_plan_resolves_targets),
+		cmocka_unit_test(test_plan_unreachable_partition),
 		cmocka_unit_test(test_plan_errors),
 		cmocka_unit_test(test_parse_kafka_file),
 		cmocka_unit_test(test_parse_errors),
