@@ -51,6 +51,7 @@ outage() {
 	grep -q "all brokers down" "$WORK/cons.err" || fail "the consumer did not see the outage"
 	read -r n late < <(tally)
 	say "counted $n, late $late of $count"
+	[ "$late" = 0 ] || grep -v '^%' "$WORK/cons.err" | grep -Ei 'reset|revoked|assigned|brokers|commit' | head -20 >&2
 	expect_eq "records counted late" 0 "$late"
 	[ "$n" -ge $count ] || fail "only $n of $count records counted"
 }
