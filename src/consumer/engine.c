@@ -71,6 +71,13 @@ typedef struct slot {
 	bool eof;
 	bool until_done; /* --until-time: a record at or after it was reached
 			  * (not counted; the partition is paused) */
+	/* Member (--partials-to): what happened beside the counted records
+	 * since this partition's last seal, goes in its next one; the end of
+	 * the last window sealed and the position read then (INT64_MIN and
+	 * -1: none). A replay from a commit below sealed_pos skips what those
+	 * seals already hold. */
+	kt_health health;
+	int64_t sealed_end, sealed_pos;
 } slot;
 
 struct kt_engine {
@@ -116,6 +123,10 @@ struct kt_engine {
 	int64_t idle_asked_ms; /* monotonic: when the cluster was last asked
 				* which partitions are caught up */
 	int64_t outage_ms;     /* monotonic: when it was last unreachable; 0 never */
+	/* Member: the record's partition's greatest event time before it,
+	 * for a window it opens. */
+	bool before_seen;
+	int64_t before_max;
 };
 
 /* Decode and filter messages [from, to) of batch b with dec, into dec's
@@ -426,6 +437,8 @@ static void commit_and_wait(kt_engine *e, rd_kafka_topic_partition_list_t *list)
 	if (q)
 		rd_kafka_queue_destroy(q);
 }
+static void member_metadata(kt_engine *e, size_t i, const kt_window *from,
+			    rd_kafka_topic_partition_t *p);
 
 /* Commit, per partition, the first offset not yet written out: the lowest
  * offset held by an open window, else the one after the last read. An
@@ -438,14 +451,21 @@ static void commit(kt_engine *e, bool sync)
 		rd_kafka_topic_partition_list_new((int)e->nslots);
 	for (size_t i = 0; i < e->nslots; i++) {
 		int64_t off = e->slots[i].next;
+		const kt_window *from = NULL;
 		for (size_t w = 0; w < e->nopen; w++) {
 			int64_t m = kt_window_min_offset(e->open[w], (int32_t)i);
-			if (m >= 0 && (off < 0 || m < off))
+			if (m >= 0 && (off < 0 || m < off)) {
 				off = m;
+				from = e->open[w];
+			}
 		}
-		if (off >= 0 && !(sync && off == e->slots[i].settled))
-			rd_kafka_topic_partition_list_add(list, e->slots[i].topic,
-							  e->slots[i].partition)->offset = off;
+		if (off < 0 || (sync && off == e->slots[i].settled && !e->o.partials))
+			continue;
+		rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_add(
+			list, e->slots[i].topic, e->slots[i].partition);
+		p->offset = off;
+		if (e->o.partials)
+			member_metadata(e, i, from, p);
 	}
 	if (list->cnt && sync) {
 		commit_and_wait(e, list);
@@ -457,9 +477,138 @@ static void commit(kt_engine *e, bool sync)
 	rd_kafka_topic_partition_list_destroy(list);
 }
 
+/* ---- members (--partials-to) ---------------------------------------- */
+
+/* A member's commit says how to resume the partition exactly: its greatest
+ * event time before the committed offset (so a replay judges lateness as
+ * the first reading did), the end of the last window it sealed and the
+ * position then (so a replay neither seals a window twice nor counts a
+ * record's health twice). */
+#define MEMBER_META "ktrio-member 1"
+
+static void member_metadata(kt_engine *e, size_t i, const kt_window *from,
+			    rd_kafka_topic_partition_t *p)
+{
+	const kt_wclock_source *src = &e->clock.sources[i];
+	bool seen = from ? from->seen_before : src->seen;
+	int64_t max = from ? from->max_seen_before : src->max_seen;
+	char meta[160];
+	int n = snprintf(meta, sizeof meta, MEMBER_META " %d %" PRId64 " %" PRId64 " %" PRId64,
+			 seen, seen ? max : 0, e->slots[i].sealed_end, e->slots[i].sealed_pos);
+	if (n > 0 && (p->metadata = malloc((size_t)n))) {
+		memcpy(p->metadata, meta, (size_t)n);
+		p->metadata_size = (size_t)n; /* freed with the list */
+	}
+}
+
+/* On assignment: each partition's state as its last commit left it. */
+static void member_restore(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(parts);
+	rd_kafka_resp_err_t err = rd_kafka_committed(e->rk, c, 10000);
+	if (err)
+		kt_warn(e->log, "cannot read committed offsets: %s", rd_kafka_err2str(err));
+	for (int k = 0; !err && k < c->cnt; k++) {
+		const rd_kafka_topic_partition_t *p = &c->elems[k];
+		int s = find_slot(e, p->topic, p->partition);
+		char meta[160];
+		int seen;
+		int64_t max, sealed_end, sealed_pos;
+		if (s < 0 || !p->metadata || p->metadata_size >= sizeof meta)
+			continue;
+		memcpy(meta, p->metadata, p->metadata_size);
+		meta[p->metadata_size] = '\0';
+		if (sscanf(meta, MEMBER_META " %d %" SCNd64 " %" SCNd64 " %" SCNd64, &seen, &max,
+			   &sealed_end, &sealed_pos) != 4)
+			continue;
+		kt_wclock_source *src = &e->clock.sources[s];
+		src->seen = seen != 0;
+		src->max_seen = max;
+		e->slots[s].sealed_end = sealed_end;
+		e->slots[s].sealed_pos = sealed_pos;
+		kt_info(e->log, "resuming %s [%" PRId32 "] at %" PRId64 " (sealed to %" PRId64 ")",
+			p->topic, p->partition, p->offset, sealed_end);
+	}
+	rd_kafka_topic_partition_list_destroy(c);
+}
+
+static int32_t topic_partitions(const kt_engine *e, const char *topic)
+{
+	for (size_t i = 0; i < e->o.ntopics; i++)
+		if (!strcmp(e->o.topics[i], topic))
+			return e->o.topic_partitions[i];
+	return 0;
+}
+
+static void recycle(kt_engine *e, kt_window *w)
+{
+	kt_window_reset(w, 0, 0);
+	if (e->spare)
+		kt_window_free(w);
+	else
+		e->spare = w;
+}
+
+/* Seal the oldest open interval for every partition held: its windows
+ * (one per partition that has records in it) as partials, and a seal for
+ * every partition, also those with no record in it. Commit once every
+ * record is delivered. */
+static void member_seal_oldest(kt_engine *e, bool commit_now)
+{
+	int64_t start = e->open[0]->start, end = e->open[0]->end;
+	size_t n = 0;
+	while (n < e->nopen && e->open[n]->start == start)
+		n++;
+	for (size_t i = 0, w = 0; i < e->nslots && !e->failed; i++) {
+		slot *sl = &e->slots[i];
+		kt_window *win = w < n && e->open[w]->slot == (int32_t)i ? e->open[w++] : NULL;
+		if (!win && end <= sl->sealed_end)
+			continue; /* sealed before a rebalance: nothing new */
+		int64_t first = win ? kt_window_min_offset(win, (int32_t)i) : sl->next;
+		if (kt_partials_send(e->o.partials, win, start, end, e->spec, sl->topic,
+				     sl->partition, topic_partitions(e, sl->topic), &sl->health,
+				     first, sl->next) < 0) {
+			e->failed = true;
+			break;
+		}
+		memset(&sl->health, 0, sizeof sl->health);
+		sl->sealed_end = end;
+		sl->sealed_pos = sl->next;
+	}
+	for (size_t w = 0; w < n; w++)
+		recycle(e, e->open[w]);
+	memmove(e->open, e->open + n, (e->nopen - n) * sizeof *e->open);
+	e->nopen -= n;
+	if (!e->failed && kt_partials_flush(e->o.partials, 30000) < 0)
+		e->failed = true;
+	if (!e->failed && commit_now)
+		commit(e, false);
+}
+
+/* Every partition read to its end (--exit-at-end): nothing more for any
+ * window not sealed, which the merger may write without waiting. */
+static void member_end(kt_engine *e)
+{
+	for (size_t i = 0; i < e->nslots && !e->failed; i++)
+		if (kt_partials_send_end(e->o.partials, e->slots[i].topic, e->slots[i].partition,
+					 topic_partitions(e, e->slots[i].topic)) < 0)
+			e->failed = true;
+	if (!e->failed && kt_partials_flush(e->o.partials, 30000) < 0)
+		e->failed = true;
+}
+
+/* Give the open windows up unsealed (a revoke, a stop before the end):
+ * whoever reads their partitions next replays them from the commit. */
+static void member_drop_open(kt_engine *e)
+{
+	for (size_t w = 0; w < e->nopen; w++)
+		recycle(e, e->open[w]);
+	e->nopen = 0;
+}
+
 /* ---- windows --------------------------------------------------------- */
 
-static kt_window *take_window(kt_engine *e, int64_t start, int64_t now)
+static kt_window *take_window(kt_engine *e, int64_t start, int32_t slot, int64_t now)
 {
 	kt_window *w = e->spare;
 	e->spare = NULL;
@@ -467,8 +616,12 @@ static kt_window *take_window(kt_engine *e, int64_t start, int64_t now)
 		kt_window_reset(w, start, start + e->o.window_ms);
 	else
 		w = kt_window_new(start, start + e->o.window_ms, e->o.max_groups);
-	if (w)
+	if (w) {
 		w->opened_ms = now;
+		w->slot = slot;
+		w->seen_before = e->before_seen;
+		w->max_seen_before = e->before_max;
+	}
 	return w;
 }
 
@@ -476,6 +629,10 @@ static kt_window *take_window(kt_engine *e, int64_t start, int64_t now)
  * commit_now commit (asynchronously) what is now written. */
 static void emit_oldest(kt_engine *e, bool partial, bool commit_now)
 {
+	if (e->o.partials) {
+		member_seal_oldest(e, commit_now);
+		return;
+	}
 	kt_window *w = e->open[0];
 	memmove(e->open, e->open + 1, (e->nopen - 1) * sizeof *e->open);
 	e->nopen--;
@@ -501,20 +658,28 @@ static void emit_oldest(kt_engine *e, bool partial, bool commit_now)
 		commit(e, false);
 }
 
-/* The open window starting at start, made (opened at now) when missing. */
-static kt_window *window_at(kt_engine *e, int64_t start, int64_t now)
+/* Open windows are ordered by (start, slot). */
+static bool window_after(const kt_window *w, int64_t start, int32_t slot)
+{
+	return w->start > start || (w->start == start && w->slot > slot);
+}
+
+/* The open window starting at start (of engine slot `slot` for a member,
+ * else -1), made (opened at now) when missing. */
+static kt_window *window_at(kt_engine *e, int64_t start, int32_t slot, int64_t now)
 {
 	size_t i = e->nopen;
-	while (i > 0 && e->open[i - 1]->start > start)
+	while (i > 0 && window_after(e->open[i - 1], start, slot))
 		i--;
-	if (i > 0 && e->open[i - 1]->start == start)
+	if (i > 0 && e->open[i - 1]->start == start && e->open[i - 1]->slot == slot)
 		return e->open[i - 1];
 	if (e->nopen == MAX_OPEN_WINDOWS) {
+		size_t before = e->nopen;
 		emit_oldest(e, true, true);
-		if (i > 0)
-			i--;
+		size_t gone = before - e->nopen;
+		i = i > gone ? i - gone : 0;
 	}
-	kt_window *w = take_window(e, start, now);
+	kt_window *w = take_window(e, start, slot, now);
 	if (!w)
 		return NULL;
 	memmove(e->open + i + 1, e->open + i, (e->nopen - i) * sizeof *e->open);
@@ -529,12 +694,12 @@ static void tick(kt_engine *e, int64_t now)
 {
 	kt_wclock_advance(&e->clock, now);
 	if (!e->o.event_time) {
-		if (e->nopen == 0 && !window_at(e, kt_wclock_window_start(&e->clock, now), now))
+		if (e->nopen == 0 && !window_at(e, kt_wclock_window_start(&e->clock, now), -1, now))
 			goto oom;
 		while (kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed) {
 			int64_t next = e->open[0]->end;
 			emit_oldest(e, false, true);
-			if (!window_at(e, next, now))
+			if (!window_at(e, next, -1, now))
 				goto oom;
 		}
 		return;
@@ -562,21 +727,36 @@ static int64_t ms_to_next_close(kt_engine *e, int64_t now)
 
 /* ---- records --------------------------------------------------------- */
 
-static void invalid(kt_engine *e, enum kt_invalid why)
+/* Where what happens beside the counted records of slot s goes: the
+ * window's health, or for a member the partition's next seal; NULL for a
+ * record a seal already counted (a replay below sealed_pos). */
+static kt_health *health_of(kt_engine *e, int s, int64_t offset)
 {
-	e->health.invalid[why]++;
-	e->health.invalid_total++;
+	if (!e->o.partials)
+		return &e->health;
+	slot *sl = &e->slots[s];
+	return offset < sl->sealed_pos ? NULL : &sl->health;
+}
+
+static void invalid(kt_health *h, enum kt_invalid why)
+{
+	if (h) {
+		h->invalid[why]++;
+		h->invalid_total++;
+	}
 }
 
 static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 			 const decoded *d, int s, int64_t now)
 {
+	kt_health *h = health_of(e, s, m->offset);
 	if (d->status == DECODED_INVALID) {
-		invalid(e, (enum kt_invalid)d->why);
+		invalid(h, (enum kt_invalid)d->why);
 		return;
 	}
 	if (d->status == DECODED_FILTERED) {
-		e->health.filtered++;
+		if (h)
+			h->filtered++;
 		return;
 	}
 	kt_extracted x;
@@ -584,7 +764,7 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 	rd_kafka_timestamp_type_t tstype;
 	int64_t kts = rd_kafka_message_timestamp(m, &tstype);
 	if (kt_fields_extract(e->spec, d->root, &x, &why) < 0) {
-		invalid(e, why);
+		invalid(h, why);
 		return;
 	}
 	int64_t t = now;
@@ -594,22 +774,31 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 		 * record of its partition late: it is a bad time. */
 		if ((e->o.kafka_time && tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) ||
 		    kt_wclock_too_far_ahead(&e->clock, t, now)) {
-			invalid(e, KT_INVALID_BAD_TIME);
+			invalid(h, KT_INVALID_BAD_TIME);
 			return;
 		}
 		/* Late by its own partition's watermark, before this record:
 		 * the order of records within a partition alone decides. */
 		if (kt_wclock_is_late(&e->clock, (size_t)s, t)) {
-			e->health.late++;
+			if (h)
+				h->late++;
 			return;
 		}
+		e->before_seen = e->clock.sources[s].seen;
+		e->before_max = e->clock.sources[s].max_seen;
 		kt_wclock_observe(&e->clock, (size_t)s, t);
+		/* A replayed record of a window this partition has sealed is
+		 * in that seal already. */
+		if (e->o.partials &&
+		    kt_wclock_window_start(&e->clock, t) + e->o.window_ms <= e->slots[s].sealed_end)
+			return;
 		/* Windows close as soon as the records read pass them (with
 		 * each record, not each batch). */
 		if (e->nopen && t - e->o.lateness_ms >= e->open[0]->end)
 			tick(e, now);
 	}
-	kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t), now);
+	kt_window *w = window_at(e, kt_wclock_window_start(&e->clock, t),
+				 e->o.partials ? s : -1, now);
 	if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE)
 		kts = -1;
 	if (!w || kt_window_add(w, &x, m->len, kts) < 0 ||
@@ -688,11 +877,16 @@ static bool all_at_end(const kt_engine *e, bool eof_counts)
 /* ---- rebalance ------------------------------------------------------- */
 
 /* Write out every open window, then commit once, waiting for the answer
- * (within bounds). */
-static void flush_all(kt_engine *e)
+ * (within bounds). A member seals them only when final (its partitions
+ * read to their end with --exit-at-end), else gives them up for a replay. */
+static void flush_all(kt_engine *e, bool final)
 {
+	if (e->o.partials && !final)
+		member_drop_open(e);
 	while (e->nopen && !e->failed)
 		emit_oldest(e, true, false);
+	if (e->o.partials && final && !e->failed)
+		member_end(e);
 	if (!e->failed)
 		commit(e, true);
 }
@@ -712,7 +906,9 @@ static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts
 			e->failed = true;
 			return;
 		}
-		e->slots[e->nslots++] = (slot){t, parts->elems[i].partition, -1, -1, false, false};
+		e->slots[e->nslots++] = (slot){.topic = t, .partition = parts->elems[i].partition,
+					       .next = -1, .settled = -1, .health.lag = -1,
+					       .sealed_end = INT64_MIN, .sealed_pos = -1};
 	}
 }
 
@@ -812,6 +1008,8 @@ static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 			clear_slots(e);
 		add_slots(e, parts);
 		start_from_time(e, parts);
+		if (e->o.partials && !e->failed)
+			member_restore(e, parts);
 		if (cooperative)
 			report_assign_error(e, rd_kafka_incremental_assign(rk, parts));
 		else
@@ -825,7 +1023,7 @@ static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 	 * reopened by the next tick. */
 	kt_info(e->log, "%d partition(s) revoked: emitting open windows and committing",
 		parts->cnt);
-	flush_all(e);
+	flush_all(e, false);
 	if (cooperative) {
 		remove_slots(e, parts);
 		report_assign_error(e, rd_kafka_incremental_unassign(rk, parts));
@@ -1145,7 +1343,7 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 	if (!e->deadline_ms)
 		e->deadline_ms = kt_clock_mono_ms() + SHUTDOWN_MS;
 	if (!e->failed)
-		flush_all(e);
+		flush_all(e, all_at_end(e, e->o.exit_at_end));
 	/* Counts belong to the window written next: with none left to write,
 	 * they are told here rather than lost. */
 	if (e->health.late || e->health.invalid_total || e->health.filtered)

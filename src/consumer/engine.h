@@ -14,6 +14,7 @@
 #include "filter.h"
 #include "ktrio/kafka.h"
 #include "ktrio/log.h"
+#include "partials.h"
 #include "report.h"
 
 typedef struct kt_engine_opts {
@@ -33,6 +34,14 @@ typedef struct kt_engine_opts {
 	bool from_set, until_set; /* --from-time, --until-time */
 	int64_t from_ms, until_ms; /* epoch ms */
 	int64_t query_timeout_ms; /* for the offsets of --from-time */
+	/* A member of a scaled-out group (--partials-to, event time only):
+	 * each window of each partition goes to the merger as partials
+	 * (borrowed) instead of to the report; the partition counts of the
+	 * subscribed topics go in every seal. */
+	kt_partials *partials;
+	const char *const *topics;
+	const int32_t *topic_partitions;
+	size_t ntopics;
 } kt_engine_opts;
 
 #define KT_ENGINE_MAX_THREADS 8

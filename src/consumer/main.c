@@ -17,6 +17,8 @@
 #include "ktrio/log.h"
 #include "ktrio/parse.h"
 #include "ktrio/signal.h"
+#include "merger.h"
+#include "partials.h"
 #include "report.h"
 
 enum {
@@ -36,6 +38,9 @@ enum {
 	OPT_FILTER,
 	OPT_MAX_RECORD_BYTES,
 	OPT_THREADS,
+	OPT_PARTIALS_TO,
+	OPT_MERGE,
+	OPT_MERGE_TIMEOUT,
 };
 
 /* The one source of the consumer's flags: getopt's tables and --help. */
@@ -83,6 +88,16 @@ static const kt_cli_opt cli_opts[] = {
 	{"threads", OPT_THREADS, "N",
 	 "N-1 threads decode records, one counts them\n"
 	 "(default: cores + 1, at most 8; 1: one thread)", 0},
+	{"partials-to", OPT_PARTIALS_TO, "TOPIC",
+	 "scale-out member: send each window of each\n"
+	 "partition to TOPIC for a merger (event time)", 0},
+	{"merge", OPT_MERGE, "TOPIC",
+	 "scale-out merger: read the members' partials\n"
+	 "from TOPIC, write each window once every\n"
+	 "input partition has sealed it", 0},
+	{"merge-timeout", OPT_MERGE_TIMEOUT, "D",
+	 "merger: write a window still unsealed D after\n"
+	 "its first partial, incomplete (default 3 windows)", 0},
 	KT_CONFIG_CLI_FORMAT("table|json|csv", "output format (default table)"),
 	KT_CONFIG_CLI_CONNECTION,
 };
@@ -111,6 +126,11 @@ typedef struct options {
 	bool from_beginning, idle_set, lateness_set, future_set;
 	int64_t top;
 	bool top_set;
+	const char *filter_exprs[64]; /* as given, for the partials' settings */
+	size_t nfilter_exprs;
+	const char *partials_to, *merge;
+	int64_t merge_timeout_ms;
+	bool fields_set; /* --group-by, --stats or --distinct given */
 } options;
 
 static int set_string(char **slot, const char *flag, const char *arg, char *err,
@@ -198,10 +218,13 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		return kt_parse_duration_ms("--max-future", arg, &o->engine.max_future_ms, err,
 					    errlen);
 	case OPT_GROUP_BY:
+		o->fields_set = true;
 		return kt_fieldspec_set_group_by(&o->spec, arg, err, errlen);
 	case OPT_STATS:
+		o->fields_set = true;
 		return kt_fieldspec_set_stats(&o->spec, arg, err, errlen);
 	case OPT_DISTINCT:
+		o->fields_set = true;
 		return set_string(&o->spec.distinct, "--distinct", arg, err, errlen);
 	case OPT_TOP:
 		o->top_set = true;
@@ -212,7 +235,19 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		o->engine.max_groups = (size_t)v;
 		return 0;
 	case OPT_FILTER:
+		if (o->nfilter_exprs == sizeof o->filter_exprs / sizeof *o->filter_exprs)
+			return kt_fail(err, errlen, "option '--filter' given more than 64 times");
+		o->filter_exprs[o->nfilter_exprs++] = arg;
 		return kt_filter_add(o->filter, arg, err, errlen);
+	case OPT_PARTIALS_TO:
+	case OPT_MERGE:
+		if (!*arg)
+			return kt_fail(err, errlen, "invalid value '' for --%s: empty topic name",
+				       c == OPT_MERGE ? "merge" : "partials-to");
+		*(c == OPT_MERGE ? &o->merge : &o->partials_to) = arg;
+		return 0;
+	case OPT_MERGE_TIMEOUT:
+		return positive_duration("--merge-timeout", arg, &o->merge_timeout_ms, err, errlen);
 	case OPT_THREADS:
 		if (kt_parse_int("--threads", arg, 1, KT_ENGINE_MAX_THREADS, &v, err, errlen) < 0)
 			return -1;
@@ -226,6 +261,26 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	default:
 		return kt_fail(err, errlen, "unknown option");
 	}
+}
+
+/* --partials-to and --merge: what each side takes. */
+static int check_scale_out(const options *o, char *err, size_t errlen)
+{
+	if (o->partials_to && o->merge)
+		return kt_fail(err, errlen, "options '--partials-to' and '--merge' exclude each other");
+	if (o->partials_to && !o->engine.event_time)
+		return kt_fail(err, errlen,
+			       "option '--partials-to' needs '--event-time': processing-time "
+			       "windows depend on when each member reads, so they cannot merge");
+	if (o->merge && (o->engine.event_time || o->fields_set || o->nfilter_exprs))
+		return kt_fail(err, errlen,
+			       "option '--merge' takes its settings from the partials: drop '%s'",
+			       o->engine.event_time ? "--event-time"
+			       : o->nfilter_exprs   ? "--filter"
+						    : "--group-by/--stats/--distinct");
+	if (o->merge_timeout_ms && !o->merge)
+		return kt_fail(err, errlen, "option '--merge-timeout' needs '--merge'");
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, options *o, char *err,
@@ -244,7 +299,80 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 		return kt_fail(err, errlen, "option '--until-time' must be later than '--from-time'");
 	if (!o->idle_set)
 		o->engine.idle_ms = o->engine.window_ms;
-	return 0;
+	return check_scale_out(o, err, errlen);
+}
+
+/* A member's producer of partials, its settings the ones a merge needs
+ * to agree on. NULL when it cannot be made (logged). */
+static kt_partials *member_partials(const options *o, const kt_log *log)
+{
+	char settings[8192], err[512];
+	if (kt_partial_settings(settings, sizeof settings, &o->spec, o->engine.window_ms,
+				o->engine.lateness_ms, o->engine.max_future_ms,
+				o->engine.kafka_time, o->filter_exprs, o->nfilter_exprs,
+				o->engine.max_groups) < 0) {
+		kt_err(log, "settings too long for partials");
+		return NULL;
+	}
+	kt_partials *p = kt_partials_new(&o->cfg, o->partials_to, settings, log, err, sizeof err);
+	if (!p)
+		kt_err(log, "%s", err);
+	return p;
+}
+
+/* consumer --merge: the merger's own consumer of the partials topic. */
+static int run_merge(options *o, const kt_log *log)
+{
+	char group_prop[300], err[512];
+	/* Not the members' group: the merger reads another topic. */
+	snprintf(group_prop, sizeof group_prop, "%s", o->group_set ? o->group : "ktrio-merger");
+	const char *defaults[] = {
+		"group.id", group_prop,
+		"enable.auto.commit", "false",
+		/* Partials are state: a new merger reads them all. */
+		"auto.offset.reset", "earliest",
+		"enable.partition.eof", "true",
+		"fetch.wait.max.ms", o->engine.exit_at_end ? "10" : "100",
+		NULL};
+	kt_kafka_ctx ctx;
+	kt_kafka_ctx_init(&ctx, log);
+	rd_kafka_t *rk = kt_kafka_connect(&o->cfg, RD_KAFKA_CONSUMER, defaults, NULL, NULL, &ctx,
+					  err, sizeof err);
+	if (!rk) {
+		kt_err(log, "%s", err);
+		return 1;
+	}
+	int n = kt_kafka_partition_count(rk, o->merge, o->cfg.connect_timeout_ms, err, sizeof err);
+	if (n <= 0) {
+		kt_err(log, n < 0 ? "%s" : "partials topic '%s' does not exist", n < 0 ? err : o->merge);
+		rd_kafka_destroy(rk);
+		return 1;
+	}
+	kt_report report;
+	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
+	bool tty = isatty(STDOUT_FILENO);
+	report.redraw = tty && o->cfg.format == KT_FORMAT_TABLE;
+	report.color = tty && !getenv("NO_COLOR");
+	/* Stats named by the partials' settings, or found in them. */
+	o->spec.auto_stats = true;
+	rd_kafka_poll_set_consumer(rk);
+	rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(topics, o->merge, RD_KAFKA_PARTITION_UA);
+	rd_kafka_resp_err_t rc = rd_kafka_subscribe(rk, topics);
+	rd_kafka_topic_partition_list_destroy(topics);
+	int status = 1;
+	if (rc) {
+		kt_err(log, "cannot subscribe: %s", rd_kafka_err2str(rc));
+	} else {
+		kt_merger_opts mo = {.exit_at_end = o->engine.exit_at_end,
+				     .timeout_ms = o->merge_timeout_ms,
+				     .max_groups = o->engine.max_groups};
+		status = kt_merger_run(rk, &mo, &o->spec, &report, stdout, log, kt_signal_flag());
+	}
+	rd_kafka_consumer_close(rk);
+	kt_report_release(&report);
+	rd_kafka_destroy(rk);
+	return status;
 }
 
 /* The most the consumer waits for librdkafka's destroy. */
@@ -252,6 +380,8 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 
 static int run(options *o, const kt_log *log)
 {
+	if (o->merge)
+		return run_merge(o, log);
 	char group_prop[300], err[512];
 	snprintf(group_prop, sizeof group_prop, "%s", o->group);
 	const char *defaults[] = {
@@ -298,15 +428,18 @@ static int run(options *o, const kt_log *log)
 		return kt_signal_status(1);
 	}
 	int status = 1;
-	for (size_t i = 0; i < o->cfg.ntopics; i++) {
+	int32_t *counts = calloc(o->cfg.ntopics ? o->cfg.ntopics : 1, sizeof *counts);
+	for (size_t i = 0; counts && i < o->cfg.ntopics; i++) {
 		int n = kt_kafka_partition_count(rk, o->cfg.topics[i], o->cfg.connect_timeout_ms,
 						 err, sizeof err);
 		if (n <= 0) {
 			kt_err(log, n < 0 ? "%s" : "topic '%s' does not exist",
 			       n < 0 ? err : o->cfg.topics[i]);
+			free(counts);
 			rd_kafka_destroy(rk);
 			return 1;
 		}
+		counts[i] = n;
 		bool again = false; /* a topic named twice counts once */
 		for (size_t j = 0; j < i; j++)
 			again |= !strcmp(o->cfg.topics[j], o->cfg.topics[i]);
@@ -319,6 +452,18 @@ static int run(options *o, const kt_log *log)
 	 * second one silently halves the first one's figures: say so. */
 	o->engine.warn_partial = !o->group_set;
 	o->engine.query_timeout_ms = o->cfg.connect_timeout_ms;
+	kt_partials *partials = NULL;
+	if (!counts || (o->partials_to && !(partials = member_partials(o, log)))) {
+		if (!counts)
+			kt_err(log, "out of memory");
+		free(counts);
+		rd_kafka_destroy(rk);
+		return 1;
+	}
+	o->engine.partials = partials;
+	o->engine.topics = (const char *const *)o->cfg.topics;
+	o->engine.topic_partitions = counts;
+	o->engine.ntopics = o->cfg.ntopics;
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
 	bool tty = isatty(STDOUT_FILENO);
@@ -360,6 +505,8 @@ static int run(options *o, const kt_log *log)
 	}
 	kt_engine_free(e);
 	kt_report_release(&report);
+	kt_partials_free(partials);
+	free(counts);
 	return status;
 }
 

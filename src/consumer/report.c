@@ -187,6 +187,14 @@ static void tail_json(kt_emit *e, const kt_window *w, const kt_health *h,
 		kt_emit_int(e, h->total);
 		kt_emit_str(e, "\"");
 	}
+	if (h->merged) {
+		json_uint(e, ",\"partitions\":", h->partitions);
+		kt_emit_str(e, h->complete ? ",\"complete\":true" : ",\"complete\":false");
+		kt_emit_str(e, ",\"missing_partitions\":[");
+		kt_emit_str(e, h->missing ? h->missing : "");
+		json_uint(e, "],\"duplicates\":", h->duplicates);
+		json_uint(e, ",\"conflicts\":", h->conflicts);
+	}
 	kt_emit_str(e, "}\n");
 }
 
@@ -500,6 +508,13 @@ static void table_health(const kt_report *r, FILE *out, const kt_window *w,
 		fprintf(out, " | %spartitions %d/%d%s", paint(r, "\033[33m"), (int)h->held,
 			(int)h->total, paint(r, "\033[0m"));
 	fputc('\n', out);
+	if (h->merged)
+		fprintf(out, "merged %" PRIu32 " partitions | %s%s%s | duplicates %" PRIu64
+			     " | conflicts %s%" PRIu64 "%s\n",
+			h->partitions, h->complete ? "complete" : "INCOMPLETE, missing ",
+			h->complete ? "" : h->missing, "", h->duplicates,
+			h->conflicts ? paint(r, "\033[31m") : "", h->conflicts,
+			h->conflicts ? paint(r, "\033[0m") : "");
 	if (!h->invalid_total)
 		return;
 	fputs("invalid:", out);

@@ -24,6 +24,15 @@ typedef struct kt_health {
 	int64_t lag; /* records behind the high watermarks; -1 unknown */
 	int32_t held, total; /* partitions held of the topics' total; total
 			      * 0: unknown (not reported) */
+	/* A merged window (consumer --merge): how many input partitions it
+	 * holds, whether all had sealed it, those missing (a JSON array's
+	 * items, borrowed; "" when none), partial sets dropped as repeats of
+	 * a sealed one, and those that differed from it (a bug signal). */
+	bool merged;
+	bool complete;
+	uint32_t partitions;
+	const char *missing;
+	uint64_t duplicates, conflicts;
 } kt_health;
 
 /* A window written before the CSV header: without --stats, the columns

@@ -13,6 +13,7 @@ kt_window *kt_window_new(int64_t start, int64_t end, size_t max_groups)
 	if (!w)
 		return NULL;
 	w->max_groups = max_groups;
+	w->slot = -1;
 	w->start = start;
 	w->end = end;
 	kt_sketch_init(&w->latency);
@@ -60,6 +61,8 @@ void kt_window_reset(kt_window *w, int64_t start, int64_t end)
 	w->end = end;
 	w->written_ms = 0;
 	w->partial = false;
+	w->slot = -1;
+	w->seen_before = false;
 	w->records = w->bytes = w->overflow = 0;
 }
 

@@ -56,6 +56,14 @@ typedef struct kt_window {
 	 * here, or -1. */
 	int64_t *min_offset;
 	size_t nslots, slots_cap;
+	/* A member of a scaled-out group (--partials-to) keeps one window
+	 * per (interval, partition): the engine slot it holds records of
+	 * (-1 otherwise), and that partition's greatest event time before
+	 * the window's first record (max_seen_before; none when !seen_before),
+	 * which a commit at that record's offset stores for a replay. */
+	int32_t slot;
+	bool seen_before;
+	int64_t max_seen_before;
 } kt_window;
 
 /* An empty window [start, end) holding at most max_groups groups. */

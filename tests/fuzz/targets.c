@@ -11,6 +11,7 @@
 #include "consumer/emit.h"
 #include "consumer/fields.h"
 #include "consumer/filter.h"
+#include "consumer/partials.h"
 #include "consumer/summary.h"
 #include "ktrio/json.h"
 #include "ktrio/number.h"
@@ -245,9 +246,19 @@ void kt_fuzz_number(const uint8_t *data, size_t size)
 
 /* A window's summary as the merger reads it from a partials topic: decode,
  * merge into another window, encode again; what decoded must encode to
- * bytes that decode to the same encoding. */
+ * bytes that decode to the same encoding. Inputs that read as a partials
+ * record (partials.h) are taken apart first, a piece's body fuzzed as a
+ * summary. */
 void kt_fuzz_summary(const uint8_t *data, size_t size)
 {
+	kt_partial part;
+	char perr[256];
+	if (kt_partial_decode(data, size, &part, perr, sizeof perr) == 0) {
+		if (part.kind != KT_PARTIAL_PIECE)
+			return;
+		data = part.body;
+		size = part.body_len;
+	}
 	kt_fieldspec spec;
 	kt_fieldspec_init(&spec); /* auto stats: any stat name is taken */
 	char err[256];

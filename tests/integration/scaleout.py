@@ -1,0 +1,97 @@
+"""Test helper for scale-out (t0411): a seeded dataset with invalid records,
+and the comparison of a plain consumer's windows with a merger's."""
+import json
+import math
+import random
+import sys
+
+
+def spoil(path, seed):
+    """Replace about 1 % of the records with invalid ones (not JSON, no
+    event time), keeping each partition's order."""
+    rng = random.Random(int(seed))
+    for line in open(path):
+        row = json.loads(line)
+        r = rng.random()
+        if r < 0.005:
+            row["v"] = "not json {"
+        elif r < 0.01:
+            rec = json.loads(row["v"])
+            del rec["ts"]
+            row["v"] = json.dumps(rec)
+        print(json.dumps(row))
+
+
+EXACT = ("count", "min", "max", "p50", "p95", "p99", "skipped")
+CLOSE = ("sum", "mean", "stddev")
+
+
+def figures(path):
+    """window start -> records and groups (by their key values), summing
+    a window written twice (partial, then the rest)."""
+    out = {}
+    late = invalid = 0
+    for line in open(path):
+        w = json.loads(line)
+        late += w["late"]
+        invalid += w["invalid"]
+        win = out.setdefault(w["window_start"], {"records": 0, "groups": {}})
+        win["records"] += w["records"]
+        for g in w["groups"]:
+            key = json.dumps(g["key"], sort_keys=True)
+            if key in win["groups"]:
+                raise SystemExit(f"window {w['window_start']} group {key} written twice")
+            win["groups"][key] = g
+    return out, late, invalid
+
+
+def close(a, b):
+    if a is None or b is None:
+        return a == b
+    return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+
+
+def compare(plain_path, merged_path, plain_late, plain_invalid):
+    p, pl, pi = figures(plain_path)
+    m, ml, mi = figures(merged_path)
+    pl += int(plain_late)
+    pi += int(plain_invalid)
+    bad = []
+    if pl != ml or pi != mi:
+        bad.append(f"late/invalid: plain {pl}/{pi}, merged {ml}/{mi}")
+    for s in sorted(set(p) | set(m)):
+        a, b = p.get(s), m.get(s)
+        if a is None or b is None:
+            bad.append(f"window {s}: only in {'merged' if a is None else 'plain'}")
+            continue
+        if a["records"] != b["records"]:
+            bad.append(f"window {s}: records {a['records']} vs {b['records']}")
+        for k in sorted(set(a["groups"]) | set(b["groups"])):
+            ga, gb = a["groups"].get(k), b["groups"].get(k)
+            if ga is None or gb is None:
+                bad.append(f"window {s} group {k}: missing on one side")
+                continue
+            if ga["count"] != gb["count"] or ga.get("distinct") != gb.get("distinct"):
+                bad.append(f"window {s} group {k}: count/distinct {ga['count']}/{ga.get('distinct')}"
+                           f" vs {gb['count']}/{gb.get('distinct')}")
+            for f, sa in ga.get("stats", {}).items():
+                sb = gb.get("stats", {}).get(f, {})
+                for x in EXACT:
+                    if sa.get(x) != sb.get(x):
+                        bad.append(f"window {s} group {k} {f}.{x}: {sa.get(x)} vs {sb.get(x)}")
+                for x in CLOSE:
+                    if not close(sa.get(x), sb.get(x)):
+                        bad.append(f"window {s} group {k} {f}.{x}: {sa.get(x)} vs {sb.get(x)}")
+    for b in bad[:20]:
+        print(b)
+    print(f"{len(p)} windows, {sum(w['records'] for w in p.values())} records, late {pl}, "
+          f"invalid {pi}: {len(bad)} differences")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "spoil":
+        spoil(*sys.argv[2:])
+    elif cmd == "compare":
+        sys.exit(compare(*sys.argv[2:]))
