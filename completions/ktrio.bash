@@ -13,7 +13,8 @@ _ktrio_complete() {
 	consumer)
 		opts="$common --format --group --instance-id --from-beginning --from-time --until-time --exit-at-end --window --event-time
 			--allowed-lateness --idle-timeout --max-future --group-by --stats --distinct --top
-			--max-groups --filter --max-record-bytes --threads" ;;
+			--max-groups --filter --max-record-bytes --threads --partials-to --merge
+			--merge-timeout" ;;
 	delete-records)
 		opts="$common --format --partitions --before-offset --before-time --older-than
 			--offset-json-file --key --key-regex --dry-run --yes --timeout" ;;

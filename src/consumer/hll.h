@@ -14,6 +14,11 @@
  * (kept 3/8 to 3/4 full: 5.3 to 11 bytes a value, 4 KiB at most), then
  * 4 KiB of registers.
  *
+ * Registers take each value's fingerprint (rank from its bits 12..31, at
+ * most 21: enough for billions of values), so a counter is a function of
+ * the set of fingerprints alone and kt_hll_merge of two counters equals one
+ * counter fed both streams, estimate for estimate.
+ *
  * Time: adding is O(1); it allocates only when the set doubles (at most 8
  * times) and once when registers replace it. */
 #ifndef KTRIO_HLL_H
