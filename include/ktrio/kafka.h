@@ -27,6 +27,8 @@ typedef struct kt_kafka_ctx {
 	/* The broker error (rd_kafka_resp_err_t) of the latest produce
 	 * request that was refused and will be retried; 0 once taken. */
 	_Atomic int retried_error;
+	int config_error;          /* kt_kafka_connect: the client could not be
+				    * made from the configuration (exit 2) */
 	char last_error[512];
 } kt_kafka_ctx;
 
@@ -54,7 +56,9 @@ rd_kafka_conf_t *kt_kafka_conf_new(const kt_config *cfg,
 				   const char *const *defaults,
 				   kt_kafka_ctx *ctx, char *err, size_t errlen);
 
-/* Create a handle; takes ownership of conf (also on failure). */
+/* Create a handle; takes ownership of conf (also on failure). NULL when
+ * librdkafka refuses the configuration (a TLS file that cannot be read,
+ * say): "invalid configuration: ..." in err, a usage error (exit 2). */
 rd_kafka_t *kt_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf,
 			 char *err, size_t errlen);
 

@@ -423,8 +423,9 @@ static int run(options *o, const kt_log *log)
 	if (!rk || kt_kafka_wait_ready(rk, o->cfg.brokers, o->cfg.connect_timeout_ms,
 				       err, sizeof err) < 0) {
 		kt_err(log, "%s", err);
-		if (rk)
-			rd_kafka_destroy(rk);
+		if (!rk)
+			return 2; /* librdkafka refused the configuration */
+		rd_kafka_destroy(rk);
 		return kt_signal_status(1);
 	}
 	int status = 1;

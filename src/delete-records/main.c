@@ -419,7 +419,7 @@ static int run(options *o, const kt_log *log)
 						&pctx.kafka, err, sizeof err);
 	if (!producer) {
 		kt_err(log, "%s", err);
-		return kt_signal_status(1);
+		return pctx.kafka.config_error ? 2 : kt_signal_status(1);
 	}
 	kt_deleter d;
 	int status = 1;
@@ -479,6 +479,12 @@ int main(int argc, char **argv)
 	 * is sent, the report is still printed. */
 	kt_signal_install("delete-records", "re-read the low watermarks to see what was deleted");
 	status = run(&o, &log);
+	/* The plan and the report are the output: one that could not be
+	 * written (a full disk, a closed pipe) is a failure. */
+	if (fclose(stdout) != 0 && status == 0) {
+		kt_err(&log, "cannot write to stdout: %s", strerror(errno));
+		status = 1;
+	}
 out:
 	kt_delete_requests_release(&o.json_requests);
 	kt_key_matcher_free(o.keys);

@@ -93,7 +93,8 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	case 'r':
 		return kt_parse_rate("--rate", arg, &o->stream.rate, err, errlen);
 	case 'c':
-		if (kt_parse_int("--count", arg, 0, INT64_MAX, &v, err, errlen) < 0)
+		/* 0 would be "no count": run forever, not what it says. */
+		if (kt_parse_int("--count", arg, 1, INT64_MAX, &v, err, errlen) < 0)
 			return -1;
 		o->stream.count = (uint64_t)v;
 		return 0;
@@ -266,7 +267,7 @@ static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 					  kt_stream_conf_hook, NULL, &ctx, err, sizeof err);
 	if (!rk) {
 		kt_err(log, "%s", err);
-		return kt_signal_status(1);
+		return ctx.config_error ? 2 : kt_signal_status(1);
 	}
 	int status = ensure_topic(o, rk, log);
 	if (status == 0) {
@@ -275,7 +276,8 @@ static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 			o->stream.topic, o->stream.rate > 0 ? "a steady rate" : "full speed");
 		status = kt_stream_produce(rk, gen, &o->stream, &stats, kt_signal_flag(),
 					   log) == 0 ? 0 : 1;
-		summary(log, &stats, false);
+		if (log->level >= KT_LOG_INFO) /* -q: quiet (failures are said anyway) */
+			summary(log, &stats, false);
 	}
 	rd_kafka_destroy(rk);
 	return status;

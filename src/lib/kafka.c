@@ -153,10 +153,17 @@ rd_kafka_conf_t *kt_kafka_conf_new(const kt_config *cfg,
 rd_kafka_t *kt_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf,
 			 char *err, size_t errlen)
 {
-	rd_kafka_t *rk = rd_kafka_new(type, conf, err, errlen);
-	if (!rk)
-		rd_kafka_conf_destroy(conf); /* rd_kafka_new keeps it only on success */
-	return rk;
+	char why[512];
+	rd_kafka_t *rk = rd_kafka_new(type, conf, why, sizeof why);
+	if (rk)
+		return rk;
+	rd_kafka_conf_destroy(conf); /* rd_kafka_new keeps it only on success */
+	/* OpenSSL's codes say little: name what to check. */
+	kt_fail(err, errlen, "invalid configuration: %s%s", why,
+		strstr(why, ".location") ? " (check the file that property names: it must "
+					   "exist and be readable, in PEM)"
+					 : "");
+	return NULL;
 }
 
 /* A destroy running in a thread of its own, shared by it and the caller:
@@ -291,6 +298,7 @@ rd_kafka_t *kt_kafka_connect(const kt_config *cfg, rd_kafka_type_t type,
 	if (hook)
 		hook(conf, hook_arg);
 	rd_kafka_t *rk = kt_kafka_new(type, conf, err, errlen);
+	ctx->config_error = !rk;
 	if (rk && kt_kafka_wait_ready(rk, cfg->brokers, cfg->connect_timeout_ms, err,
 				      errlen) < 0) {
 		rd_kafka_destroy(rk);

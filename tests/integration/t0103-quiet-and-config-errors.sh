@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Quiet means quiet, a configuration librdkafka refuses is a usage error,
+# and the small surprises of issue 17 (items 9, 10) are gone: -q silences
+# the generator's summary; -X ssl.ca.location=/nonexistent exits 2 with a
+# hint in all three programs (1 and an OpenSSL code before); --count 0 is
+# refused instead of running forever; delete-records' output that cannot
+# be written (/dev/full) is a failure.
+. "$(dirname "$0")/lib.sh"
+
+topic=$(new_topic quiet)
+ktpy create "$topic" 1
+
+quiet_generator() {
+	expect_status 0 "$KT_BIN/generator" -t "$topic" --count 5 -q
+	expect_eq "stderr with -q" "" "$(cat "$WORK/err")"
+	expect_eq "records in the topic" 5 "$(ktpy dump "$topic" | wc -l)"
+}
+test_case "generator: -q prints no summary when producing" quiet_generator
+
+bad_ca() { # PROGRAM ARGS...
+	expect_status 2 "$KT_BIN/$1" -t "$topic" -X security.protocol=SSL \
+		-X ssl.ca.location=/nonexistent "${@:2}"
+	expect_grep "^$1: invalid configuration: ssl.ca.location .*\(check the file that property names" \
+		"$WORK/err"
+}
+test_case "consumer: a CA file that cannot be read exits 2" bad_ca consumer
+test_case "generator: a CA file that cannot be read exits 2" bad_ca generator
+test_case "delete-records: a CA file that cannot be read exits 2" bad_ca delete-records \
+	--before-offset 1 --dry-run
+
+count_zero() {
+	expect_status 2 "$KT_BIN/generator" -t "$topic" --count 0
+	expect_grep "invalid value '0' for --count" "$WORK/err"
+}
+test_case "generator: --count 0 is refused" count_zero
+
+full_stdout() {
+	local rc=0
+	"$KT_BIN/delete-records" -t "$topic" --before-offset 1 --dry-run >/dev/full 2>"$WORK/err" || rc=$?
+	expect_eq "exit status" 1 "$rc"
+	expect_grep "^delete-records: cannot write to stdout: No space left on device" "$WORK/err"
+}
+test_case "delete-records: --dry-run into /dev/full fails" full_stdout
