@@ -23,6 +23,7 @@ typedef struct kt_kafka_ctx {
 	volatile int fatal;        /* a fatal error was raised (idempotence) */
 	volatile int auth_failed;  /* SASL/TLS authentication failed */
 	volatile int brokers_down; /* all brokers down, until one is up again */
+	int64_t broker_lost_ms;    /* last lost connection (monotonic ms), 0: none */
 	int collecting;            /* record errors without printing them */
 	/* The broker error (rd_kafka_resp_err_t) of the latest produce
 	 * request that was refused and will be retried; 0 once taken. */

@@ -71,6 +71,25 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
 		   "rdkafka %s: %s", fac, buf);
 }
 
+/* A broker's connection failed. On a cluster that is a leader or the
+ * group coordinator going away while the client moves to the others, so
+ * say it once per failover: librdkafka retries a dead broker every few
+ * seconds, and only a connection failure after LOST_QUIET_MS without one
+ * starts a new warning. The retries themselves are for -v. */
+#define LOST_QUIET_MS 30000
+
+static void note_lost_broker(kt_kafka_ctx *ctx, const char *reason)
+{
+	int64_t now = kt_clock_mono_ms();
+	if (!ctx->brokers_down &&
+	    (ctx->broker_lost_ms == 0 || now - ctx->broker_lost_ms > LOST_QUIET_MS))
+		kt_warn(ctx->log, "lost a broker connection, retrying (leaders and the "
+			"coordinator move to the brokers still up): %s", reason);
+	else
+		kt_debug(ctx->log, "%s", reason);
+	ctx->broker_lost_ms = now;
+}
+
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	kt_kafka_ctx *ctx = opaque;
@@ -97,6 +116,8 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		ctx->brokers_down = 1;
 		return;
 	case RD_KAFKA_RESP_ERR__TRANSPORT:
+		note_lost_broker(ctx, reason);
+		return;
 	case RD_KAFKA_RESP_ERR__RESOLVE:
 		/* Per-connection noise while a broker restarts: -v shows it. */
 		kt_debug(ctx->log, "%s", reason);

@@ -114,5 +114,8 @@ PY
 	say "consumer warnings: $warnings"
 	grep 'warning' "$WORK/cons.err" | head -5 || true
 	[ "$warnings" -le 2 ] || { cat "$WORK/cons.err" >&2; fail "$warnings warning lines for two failovers"; }
+	# ... and not none: the user is told a broker went away.
+	grep -q 'warning: lost a broker connection, retrying' "$WORK/cons.err" ||
+		{ cat "$WORK/cons.err" >&2; fail "no warning line for the failovers"; }
 }
 test_case "consumer: 30 windows, each once with exact counts and sums; commits at the end" exact
