@@ -42,6 +42,12 @@ static int split_list(const char *flag, const char *list, char **out,
 		if (*n == max)
 			return kt_fail(err, errlen, "invalid value '%s' for %s: at most %zu fields",
 					list, flag, max);
+		/* Twice would give duplicate JSON keys and CSV columns. */
+		for (size_t i = 0; i < *n; i++)
+			if (!strncmp(out[i], p, len) && out[i][len] == '\0')
+				return kt_fail(err, errlen,
+					       "invalid value '%s' for %s: field '%.*s' named twice",
+					       list, flag, (int)len, p);
 		if (!(out[*n] = strndup(p, len)))
 			return kt_fail(err, errlen, "out of memory");
 		(*n)++;

@@ -4,7 +4,8 @@
 # the generator's summary; -X ssl.ca.location=/nonexistent exits 2 with a
 # hint in all three programs (1 and an OpenSSL code before); --count 0 is
 # refused instead of running forever; delete-records' output that cannot
-# be written (/dev/full) is a failure.
+# be written (/dev/full) is a failure; a field named twice in --group-by
+# or --stats (duplicate JSON keys and CSV columns) is refused.
 . "$(dirname "$0")/lib.sh"
 
 topic=$(new_topic quiet)
@@ -41,3 +42,11 @@ full_stdout() {
 	expect_grep "^delete-records: cannot write to stdout: No space left on device" "$WORK/err"
 }
 test_case "delete-records: --dry-run into /dev/full fails" full_stdout
+
+twice() { # FLAG... : exit 2 naming the field
+	expect_status 2 "$KT_BIN/consumer" -t "$topic" "$@"
+	expect_grep "^consumer: invalid value '.*' for --(group-by|stats): field 'g' named twice$" \
+		"$WORK/err"
+}
+test_case "consumer: --group-by g,g is refused" twice --group-by g,g
+test_case "consumer: --stats g --stats g is refused" twice --stats g --stats g

@@ -125,6 +125,17 @@ static void test_list_errors(void **state)
 	list_refused(true, "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q",
 		     "invalid value 'a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q' for --stats: at most 16 "
 		     "fields");
+	/* A field twice: duplicate JSON keys and CSV columns. A prefix is
+	 * another field. */
+	list_refused(false, "g,g", "invalid value 'g,g' for --group-by: field 'g' named twice");
+	list_refused(true, "x,yy,yy", "invalid value 'x,yy,yy' for --stats: field 'yy' named twice");
+	kt_fieldspec s;
+	char err[200];
+	kt_fieldspec_init(&s);
+	assert_int_equal(kt_fieldspec_set_stats(&s, "price,pri", err, sizeof err), 0);
+	assert_int_equal(kt_fieldspec_set_stats(&s, "price", err, sizeof err), -1);
+	assert_string_equal(err, "invalid value 'price' for --stats: field 'price' named twice");
+	kt_fieldspec_release(&s);
 }
 
 /* The i-th key value as the table and CSV show it (kt_emit_key_text), or
