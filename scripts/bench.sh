@@ -138,7 +138,7 @@ row "consumer peak RSS, MB: $mem_large vs $mem_small records, 100,000 keys" "$la
 for n in $mem_small $mem_large; do
 	t=$(topic memw)
 	"$bin/generator" -b "$brokers" -t "$t" --create-topic --partitions 1 --count 1 --rate 0 \
-		--start-time 0 -q >/dev/null 2>&1 || true
+		--start-time 1 -q >/dev/null 2>&1 || true
 	"$bin/generator" -b "$brokers" -t "$t" --schema "$work/users.json" --rate 0 --count "$n" \
 		--start-time 1 -q >/dev/null 2>&1
 	timed "$work/w$n" "$bin/consumer" -b "$brokers" -t "$t" -g "memw-$$-$n" --from-beginning \

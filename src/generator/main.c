@@ -121,8 +121,16 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		return 0;
 	case OPT_START_TIME:
 		o->stream.has_start_time = true;
-		return kt_parse_timestamp_ms("--start-time", arg,
-					     &o->stream.start_time_ms, err, errlen);
+		if (kt_parse_timestamp_ms("--start-time", arg, &o->stream.start_time_ms, err,
+					  errlen) < 0)
+			return -1;
+		/* librdkafka stamps a message whose timestamp is 0 with the
+		 * wall clock, and Kafka has no times before the epoch. */
+		if (o->stream.start_time_ms <= 0)
+			return kt_fail(err, errlen, "invalid value '%s' for --start-time: must be "
+					"after 1970-01-01T00:00:00Z (a Kafka timestamp of 0 means "
+					"'now')", arg);
+		return 0;
 	case 'k':
 		if (!*arg)
 			return kt_fail(err, errlen, "invalid value '' for --key: empty field name");

@@ -50,3 +50,12 @@ twice() { # FLAG... : exit 2 naming the field
 }
 test_case "consumer: --group-by g,g is refused" twice --group-by g,g
 test_case "consumer: --stats g --stats g is refused" twice --stats g --stats g
+
+start_zero() {
+	# ts 0 was written, but librdkafka stamped that message with the clock.
+	expect_status 2 "$KT_BIN/generator" -t "$topic" --start-time 0 --count 1
+	expect_grep "invalid value '0' for --start-time: must be after 1970-01-01T00:00:00Z" "$WORK/err"
+	expect_status 0 "$KT_BIN/generator" --dry-run --start-time 1 --count 1
+	expect_grep '"ts":1,' "$WORK/out"
+}
+test_case "generator: --start-time 0 is refused" start_zero
