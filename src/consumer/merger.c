@@ -457,15 +457,17 @@ static int write_oldest(merger *m)
 }
 
 /* Write what is complete, in order; what is overdue (or everything, at
- * the end) as incomplete. */
-static int write_ready(merger *m, bool end)
+ * the end) as incomplete. A window is overdue only while the partials are
+ * read to their end (caught_up): behind them, what it waits for may just
+ * not be read yet (a backlog read slowly on a loaded machine). */
+static int write_ready(merger *m, bool end, bool caught_up)
 {
 	int64_t timeout = m->o->timeout_ms > 0 ? m->o->timeout_ms : 3 * m->window_ms;
 	while (m->nwindows) {
 		char missing[16];
 		bool ready = missing_of(m, &m->windows[0], missing, sizeof missing) == 0 &&
 			     m->ntopics > 0;
-		bool overdue = kt_clock_mono_ms() - m->windows[0].first_ms >= timeout;
+		bool overdue = caught_up && kt_clock_mono_ms() - m->windows[0].first_ms >= timeout;
 		if (!ready && !overdue && !end && m->nwindows < MAX_WINDOWS)
 			break;
 		if (write_oldest(m) < 0)
@@ -511,12 +513,13 @@ int kt_merger_run(rd_kafka_t *rk, const kt_merger_opts *o, kt_fieldspec *spec,
 			}
 			rd_kafka_message_destroy(msg);
 		}
-		if (m.status == 0 && m.settings && write_ready(&m, false) < 0)
+		bool caught_up = !msg && all_at_end(rk, eof, 4096);
+		if (m.status == 0 && m.settings && write_ready(&m, false, caught_up) < 0)
 			m.status = 1;
-		if (o->exit_at_end && !msg && all_at_end(rk, eof, 4096))
+		if (o->exit_at_end && caught_up)
 			break;
 	}
-	if (m.status == 0 && m.settings && write_ready(&m, true) < 0)
+	if (m.status == 0 && m.settings && write_ready(&m, true, true) < 0)
 		m.status = 1;
 	if (m.status == 0 && kt_report_finish(report, out) < 0)
 		m.status = 1;
