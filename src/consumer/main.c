@@ -486,6 +486,13 @@ static int run(options *o, const kt_log *log)
 	} else {
 		status = kt_engine_run(e, kt_signal_flag()) == 0 ? 0 : 1;
 		kt_info(log, "%" PRIu64 " records read", kt_engine_records_seen(e));
+		/* kcat -C -e starts at the beginning; a new group here starts
+		 * at the end, and "0 records read" alone does not say why. */
+		if (o->engine.exit_at_end && kt_engine_records_seen(e) == 0 &&
+		    !o->from_beginning && !o->engine.from_set)
+			kt_warn(log, "nothing read: a group without committed offsets starts at "
+				"the end of each partition (add --from-beginning to read what "
+				"the topics hold)");
 	}
 	/* Leave the group within the shutdown's bound (the revocation writes
 	 * and commits); failing that, destroy without the consumer close,

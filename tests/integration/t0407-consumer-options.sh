@@ -122,3 +122,19 @@ PY
 	wait $pid || fail "the idle-timeout consumer failed"
 }
 test_case "consumer: --idle-timeout closes the last window of a stream gone quiet" idle_timeout
+
+# ---- -e with a new group and no --from-beginning: says why nothing came --
+hint_topic=$(new_topic con-hint)
+ktpy create "$hint_topic" 1
+nothing_read_hint() {
+	python3 -c 'import json; [print(json.dumps({"v": json.dumps({"price": i})})) for i in range(3)]' |
+		ktpy produce "$hint_topic"
+	expect_status 0 "$KT_BIN/consumer" -t "$hint_topic" -g "hint-$$" -e --format json
+	expect_grep "warning: nothing read: a group without committed offsets starts at the end of each partition \(add --from-beginning" "$WORK/err"
+	# With --from-beginning the same group-less read finds the 3 records
+	# and gives no such hint.
+	expect_status 0 "$KT_BIN/consumer" -t "$hint_topic" -g "hint2-$$" -e --from-beginning --format json
+	! grep -q "nothing read" "$WORK/err" || fail "hint given although records were read"
+	expect_grep '"records":3' "$WORK/out"
+}
+test_case "consumer: -e that reads nothing from a new group says to add --from-beginning" nothing_read_hint
