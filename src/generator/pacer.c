@@ -2,7 +2,6 @@
 #include "pacer.h"
 
 #include <math.h>
-#include <time.h>
 
 void kt_pacer_init(kt_pacer *p, double rate, int64_t now_ns)
 {
