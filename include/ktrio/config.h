@@ -140,7 +140,8 @@ void kt_props_release(kt_props *props);
  * "password" or "secret", and sasl.jaas.config / private keys. */
 bool kt_config_is_secret(const char *key);
 
-/* Log every resolved property at KT_LOG_DEBUG, secrets masked. */
+/* Log every resolved property at KT_LOG_DEBUG, once each with the value
+ * that wins over the other layers, secrets masked. */
 void kt_config_dump(const kt_config *cfg, const kt_log *log);
 
 /* Check a topic name as Kafka does: 1..249 of [A-Za-z0-9._-], not "." or

@@ -360,6 +360,10 @@ void kt_config_dump(const kt_config *cfg, const kt_log *log)
 {
 	for (size_t i = 0; i < cfg->props.n; i++) {
 		const kt_prop *p = &cfg->props.v[i];
+		/* The list keeps every layer (file, environment, -X, -b); show
+		 * only the value that wins, once. */
+		if (props_get(&cfg->props, p->key) != p->value)
+			continue;
 		kt_debug(log, "config: %s=%s", p->key,
 			 kt_config_is_secret(p->key) ? "********" : p->value);
 	}

@@ -812,6 +812,20 @@ static void test_dump_masks_secrets(void **st)
 	assert_non_null(strstr(out, "consumer: config: bootstrap.servers=localhost:9092\n"));
 	assert_int_equal(count(out, "\n"), cfg.props.n); /* one line each */
 	free(out);
+
+	/* A key set by several layers is shown once, with the winning value. */
+	assert_int_equal(kt_props_set(&cfg.props, "client.id", "later-id"), 0);
+	assert_int_equal(kt_props_set(&cfg.props, "bootstrap.servers", "b:1"), 0);
+	assert_int_equal(stderr_capture_begin(&cap), 0);
+	kt_config_dump(&cfg, &log);
+	out = stderr_capture_end(&cap);
+	assert_non_null(out);
+	assert_int_equal(count(out, "client.id="), 1);
+	assert_int_equal(count(out, "bootstrap.servers="), 1);
+	assert_non_null(strstr(out, "consumer: config: client.id=later-id\n"));
+	assert_non_null(strstr(out, "consumer: config: bootstrap.servers=b:1\n"));
+	assert_int_equal(count(out, "\n"), cfg.props.n - 2);
+	free(out);
 	kt_config_release(&cfg);
 }
 
