@@ -94,7 +94,8 @@ int kt_kafka_partition_count(rd_kafka_t *rk, const char *topic,
 			     int64_t timeout_ms, char *err, size_t errlen);
 
 /* Create topic with the given partitions and replication factor.
- * Returns 1 when created, 0 when it already existed, -1 on error. */
+ * Returns 1 when created (after each partition's leader answers, or
+ * timeout_ms), 0 when it already existed, -1 on error. */
 int kt_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions,
 			  int replication_factor, int64_t timeout_ms, char *err,
 			  size_t errlen);

@@ -384,6 +384,26 @@ static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk,
 	return opts;
 }
 
+/* A topic just created is written to only once every partition's leader
+ * answers for it: until then the first writes are refused with
+ * NOT_LEADER_FOR_PARTITION and retried, which the generator would report as
+ * a warning. Asking each leader for its offsets is that check. */
+static int wait_leaders(rd_kafka_t *rk, const char *topic, int partitions,
+			int64_t timeout_ms)
+{
+	int64_t deadline = kt_clock_mono_ms() + timeout_ms;
+	for (int p = 0; p < partitions; p++) {
+		int64_t low, high;
+		while (rd_kafka_query_watermark_offsets(rk, topic, p, &low, &high,
+							1000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			if (*kt_signal_flag() || kt_clock_mono_ms() >= deadline)
+				return -1;
+			rd_kafka_poll(rk, 50); /* serves callbacks while it waits */
+		}
+	}
+	return 0;
+}
+
 int kt_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions,
 			  int replication_factor, int64_t timeout_ms, char *err,
 			  size_t errlen)
@@ -409,8 +429,11 @@ int kt_kafka_create_topic(rd_kafka_t *rk, const char *topic, int partitions,
 			rd_kafka_event_CreateTopics_result(ev), &n);
 		rd_kafka_resp_err_t e = n ? rd_kafka_topic_result_error(res[0])
 					  : RD_KAFKA_RESP_ERR__FAIL;
-		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			rc = 1;
+			/* Not ready in time is no error: writes are retried. */
+			(void)wait_leaders(rk, topic, partitions, timeout_ms);
+		}
 		else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
 			rc = 0;
 		else

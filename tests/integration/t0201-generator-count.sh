@@ -10,6 +10,9 @@ exactly_n() {
 	expect_status 0 "$KT_BIN/generator" -t "$topic" --create-topic --partitions 3 --count 10000 --rate 0
 	expect_grep "created topic '$topic' with 3 partitions" "$WORK/err"
 	expect_grep "produced 10000, delivered 10000, failed 0" "$WORK/err"
+	# A topic it created is written once its leaders answer: no refused
+	# writes to retry and warn about.
+	! grep -q "refuse writes" "$WORK/err" || fail "warned about refused writes to a topic it created"
 	ktpy dump "$topic" >"$WORK/dump"
 	python3 - "$WORK/dump" <<'PY'
 import json, sys
