@@ -8,7 +8,7 @@ _ktrio_complete() {
 	case ${COMP_WORDS[0]##*/} in
 	generator)
 		opts="$common --rate --count --duration --template --schema --seed --start-time
-			--key --partition --create-topic --partitions --replication-factor --dry-run
+			--key-field --partition --create-topic --partitions --replication-factor --dry-run
 			--progress --flush-timeout" ;;
 	consumer)
 		opts="$common --format --group --instance-id --from-beginning --from-time --until-time --exit-at-end --window --event-time
@@ -16,7 +16,7 @@ _ktrio_complete() {
 			--max-groups --filter --max-record-bytes --threads --partials-to --merge
 			--merge-timeout" ;;
 	delete-records)
-		opts="$common --format --partitions --before-offset --before-time --older-than
+		opts="$common --format --partition --before-offset --before-time --older-than
 			--offset-json-file --key --key-regex --dry-run --yes --timeout" ;;
 	esac
 	case $prev in

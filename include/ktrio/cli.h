@@ -14,6 +14,9 @@ enum {
 	KT_CLI_JOIN = 2,   /* shown on one --help line with the next row:
 			      "-v, --verbose / -q, --quiet" */
 	KT_CLI_NO_SHORT = 4, /* --help leaves no room for a short option */
+	KT_CLI_DEPRECATED = 8, /* an old spelling kept for one release: not in
+				  --help, accepted with a warning; code is the
+				  new spelling's, help its long name */
 };
 
 /* One flag, or (name NULL) one line of text in --help. */
@@ -41,6 +44,7 @@ typedef struct kt_cli {
 typedef struct kt_cli_getopt_tables {
 	struct option longopts[KT_CLI_MAX_OPTS + 1];
 	char shortopts[3 * KT_CLI_MAX_OPTS + 2]; /* begins with ':' */
+	const kt_cli_opt *rows[KT_CLI_MAX_OPTS]; /* longopts[i]'s row */
 } kt_cli_getopt_tables;
 
 /* Fill t from cli: a long option per named row, a short one per row whose
@@ -50,8 +54,9 @@ int kt_cli_getopt(const kt_cli *cli, kt_cli_getopt_tables *t);
 /* Print the --help text: head, one line (or more) per row not hidden, tail. */
 void kt_cli_help(const kt_cli *cli, FILE *out);
 
-/* Print every flag, one a line, for tests: "--LONG -S ARG shown|hidden",
- * with "-" for a missing short option or argument. */
+/* Print every flag, one a line, for tests:
+ * "--LONG -S ARG shown|hidden|deprecated", with "-" for a missing short
+ * option or argument. */
 void kt_cli_list(const kt_cli *cli, FILE *out);
 
 #endif

@@ -61,6 +61,8 @@ enum {
 		{"list-options", KT_OPT_LIST_OPTIONS, NULL,                       \
 		 "the flags of this table, for tests", KT_CLI_HIDDEN}
 
+#define KT_CONFIG_MAX_DEPRECATED 8
+
 typedef struct kt_config {
 	/* As given on the command line (owned). */
 	char *brokers_flag;  /* -b, or NULL */
@@ -73,6 +75,10 @@ typedef struct kt_config {
 	bool format_set;
 	int64_t connect_timeout_ms;
 	bool want_help, want_version, want_list;
+	/* Old spellings given (KT_CLI_DEPRECATED rows, borrowed from the
+	 * program's table, each once): kt_config_start warns about them. */
+	const kt_cli_opt *deprecated[KT_CONFIG_MAX_DEPRECATED];
+	size_t ndeprecated;
 
 	/* Filled by kt_config_finalize: the librdkafka properties to apply,
 	 * lowest precedence first (file, environment, -X, -b). */
@@ -112,7 +118,8 @@ int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
 bool kt_config_help_or_version(const kt_config *cfg, FILE *out,
 			       const char *prog, const kt_cli *cli);
 
-/* Apply -v/-q to log, resolve the configuration (kt_config_finalize with
+/* Apply -v/-q to log, warn once per old spelling given (the flag and its
+ * new spelling, on one line), resolve the configuration (kt_config_finalize with
  * KAFKA_BOOTSTRAP_SERVERS) and dump it at debug level. -1 with err. */
 int kt_config_start(kt_config *cfg, kt_log *log, char *err, size_t errlen);
 

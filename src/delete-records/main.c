@@ -50,8 +50,8 @@ static const kt_cli_opt cli_opts[] = {
 	 KT_CLI_NO_SHORT},
 	{NULL, 0, NULL, "Options:", 0},
 	KT_CONFIG_CLI_TOPIC("the topic"),
-	{"partitions", 'p', "LIST", "only these partitions (e.g. 0,2,4-7; repeatable)", 0},
-	{"partition", 'p', "LIST", "the same as --partitions", KT_CLI_HIDDEN},
+	{"partition", 'p', "N[,N...]", "only these partitions (e.g. 0,2,4-7; repeatable)", 0},
+	{"partitions", 'p', "N[,N...]", "partition", KT_CLI_DEPRECATED},
 	{"dry-run", 'n', NULL, "print the plan and stop", 0},
 	{"yes", 'y', NULL, "do not ask for confirmation", 0},
 	{"timeout", OPT_TIMEOUT, "D", "for each admin request (default 30s)", 0},
@@ -63,7 +63,7 @@ static const kt_cli cli = {
 	.opts = cli_opts,
 	.nopts = sizeof cli_opts / sizeof *cli_opts,
 	.head = "usage: delete-records -t TOPIC (--before-offset N|end | --before-time T |\n"
-		"                      --older-than D) [-p PARTITIONS] [options]\n"
+		"                      --older-than D) [-p N[,N...]] [options]\n"
 		"       delete-records --offset-json-file FILE [options]\n"
 		"       delete-records -t TOPIC (--key K ... | --key-regex RE) [options]\n"
 		"\n"
@@ -107,7 +107,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	int64_t d;
 	switch (c) {
 	case 'p':
-		return kt_parse_partitions("--partitions", arg, &o->partitions, err,
+		return kt_parse_partitions("--partition", arg, &o->partitions, err,
 					   errlen);
 	case 'n':
 		o->dry_run = true;
@@ -173,14 +173,14 @@ static int check_combination(options *o, char *err, size_t errlen)
 	if (o->mode == MODE_JSON && (o->cfg.ntopics || o->partitions.n))
 		return kt_fail(err, errlen, "option '%s' conflicts with '--offset-json-file' "
 				"(the file names topics and partitions)",
-				o->cfg.ntopics ? "--topic" : "--partitions");
+				o->cfg.ntopics ? "--topic" : "--partition");
 	if (o->mode != MODE_JSON && o->cfg.ntopics > 1)
 		return kt_fail(err, errlen, "option '--topic' given twice: one topic at a time");
 	if (o->mode != MODE_JSON && o->cfg.ntopics == 0)
 		return kt_fail(err, errlen, "option '--topic' is required with '%s'",
 				o->mode_flag);
 	if (o->mode == MODE_KEY && o->partitions.n)
-		return kt_fail(err, errlen, "option '--partitions' conflicts with '%s'",
+		return kt_fail(err, errlen, "option '--partition' conflicts with '%s'",
 				o->mode_flag);
 	if (o->cfg.format == KT_FORMAT_CSV)
 		return kt_fail(err, errlen, "invalid value 'csv' for --format: expected table or json");

@@ -46,7 +46,8 @@ static const kt_cli_opt cli_opts[] = {
 	{"start-time", OPT_START_TIME, "T",
 	 "ts of the first event (ISO-8601 or epoch ms);\n"
 	 "later events follow at 1/rate intervals", 0},
-	{"key", 'k', "FIELD", "use this field as the message key", 0},
+	{"key-field", 'k', "FIELD", "use this field as the message key", 0},
+	{"key", 'k', "FIELD", "key-field", KT_CLI_DEPRECATED},
 	{"partition", 'p', "N", "write every event to partition N", 0},
 	{"create-topic", OPT_CREATE_TOPIC, NULL, "create the topic if it is missing", 0},
 	{"partitions", OPT_PARTITIONS, "N", "... with N partitions (default 3)", 0},
@@ -133,7 +134,7 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 		return 0;
 	case 'k':
 		if (!*arg)
-			return kt_fail(err, errlen, "invalid value '' for --key: empty field name");
+			return kt_fail(err, errlen, "invalid value '' for --key-field: empty field name");
 		o->stream.key_field = arg;
 		return 0;
 	case 'p':
@@ -307,7 +308,7 @@ static int run(options *o, const kt_log *log)
 	if (!gen) {
 		kt_err(log, "%s", err);
 	} else if (o->stream.key_field && !kt_event_gen_has_field(gen, o->stream.key_field)) {
-		kt_err(log, "invalid value '%s' for --key: no such field in the schema",
+		kt_err(log, "invalid value '%s' for --key-field: no such field in the schema",
 		       o->stream.key_field);
 	} else if (o->dry_run) {
 		kt_stream_stats stats = {0};

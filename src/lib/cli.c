@@ -3,9 +3,11 @@
 
 #include <string.h>
 
+/* A deprecated row shares its code with the new spelling, which owns the
+ * short option. */
 static int has_short(const kt_cli_opt *o)
 {
-	return o->code > 0 && o->code < 256;
+	return o->code > 0 && o->code < 256 && !(o->flags & KT_CLI_DEPRECATED);
 }
 
 int kt_cli_getopt(const kt_cli *cli, kt_cli_getopt_tables *t)
@@ -19,6 +21,7 @@ int kt_cli_getopt(const kt_cli *cli, kt_cli_getopt_tables *t)
 			continue;
 		if (nlong == KT_CLI_MAX_OPTS)
 			return -1;
+		t->rows[nlong] = o;
 		t->longopts[nlong++] = (struct option){
 			o->name, o->arg ? required_argument : no_argument, NULL, o->code};
 		if (has_short(o) && !strchr(t->shortopts, o->code)) {
@@ -70,7 +73,7 @@ void kt_cli_help(const kt_cli *cli, FILE *out)
 			fprintf(out, "%s\n", o->help);
 			continue;
 		}
-		if (o->flags & KT_CLI_HIDDEN)
+		if (o->flags & (KT_CLI_HIDDEN | KT_CLI_DEPRECATED))
 			continue;
 		int used = 2;
 		fputs("  ", out);
@@ -98,6 +101,8 @@ void kt_cli_list(const kt_cli *cli, FILE *out)
 		else
 			fputs("- ", out);
 		fprintf(out, "%s %s\n", o->arg ? o->arg : "-",
-			(o->flags & KT_CLI_HIDDEN) ? "hidden" : "shown");
+			(o->flags & KT_CLI_DEPRECATED) ? "deprecated"
+			: (o->flags & KT_CLI_HIDDEN)   ? "hidden"
+						       : "shown");
 	}
 }

@@ -369,6 +369,18 @@ void kt_config_dump(const kt_config *cfg, const kt_log *log)
 	}
 }
 
+/* Remember an old spelling for kt_config_start's warning, once. */
+static void note_deprecated(kt_config *cfg, const kt_cli_opt *row)
+{
+	if (!(row->flags & KT_CLI_DEPRECATED))
+		return;
+	for (size_t i = 0; i < cfg->ndeprecated; i++)
+		if (cfg->deprecated[i] == row)
+			return;
+	if (cfg->ndeprecated < KT_CONFIG_MAX_DEPRECATED)
+		cfg->deprecated[cfg->ndeprecated++] = row;
+}
+
 int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
 			 const kt_cli *cli, kt_option_fn fn, void *ctx,
 			 char *err, size_t errlen)
@@ -378,12 +390,15 @@ int kt_config_parse_args(kt_config *cfg, int argc, char **argv,
 		return kt_fail(err, errlen, "too many options in the table");
 	opterr = 0; /* we report, in one line naming the option */
 	optind = 1;
-	int c;
-	while ((c = getopt_long(argc, argv, t.shortopts, t.longopts, NULL)) != -1) {
+	int c, li = -1;
+	while ((c = getopt_long(argc, argv, t.shortopts, t.longopts, &li)) != -1) {
 		if (c == '?' || c == ':') {
 			kt_config_getopt_error(c, optopt, argv, optind, t.shortopts, err, errlen);
 			return -1;
 		}
+		if (li >= 0)
+			note_deprecated(cfg, t.rows[li]);
+		li = -1; /* getopt_long sets it for long options only */
 		int rc = kt_config_option(cfg, c, optarg, err, errlen);
 		if (rc < 0 || (rc == 0 && fn(ctx, c, optarg, err, errlen) < 0))
 			return -1;
@@ -409,6 +424,10 @@ bool kt_config_help_or_version(const kt_config *cfg, FILE *out,
 int kt_config_start(kt_config *cfg, kt_log *log, char *err, size_t errlen)
 {
 	kt_log_adjust(log, cfg->verbosity);
+	for (size_t i = 0; i < cfg->ndeprecated; i++)
+		kt_warn(log, "option '--%s' is deprecated: use '--%s' (the old spelling "
+			"goes in the next release)", cfg->deprecated[i]->name,
+			cfg->deprecated[i]->help);
 	if (kt_config_finalize(cfg, getenv("KAFKA_BOOTSTRAP_SERVERS"), err, errlen) < 0)
 		return -1;
 	kt_config_dump(cfg, log);

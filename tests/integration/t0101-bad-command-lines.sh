@@ -110,10 +110,10 @@ case_ delete-records "option '--topic' is required" --before-offset 5
 case_ delete-records "invalid value '-1' for --before-offset" -t x --before-offset -1
 case_ delete-records "invalid value 'soon' for --before-offset" -t x --before-offset soon
 case_ delete-records "option '--older-than' conflicts with '--before-offset'" -t x --before-offset 5 --older-than 1h
-case_ delete-records "invalid value '4-2' for --partitions" -t x -p 4-2 --before-offset 1
+case_ delete-records "invalid value '4-2' for --partition" -t x -p 4-2 --before-offset 1
 case_ delete-records "invalid value '2026-01-01T00:00:00' for --before-time: time zone missing" -t x --before-time 2026-01-01T00:00:00
 case_ delete-records "invalid value 'k(' for --key-regex" -t x --key-regex 'k('
-case_ delete-records "option '--partitions' conflicts with '--key'" -t x --key a -p 1
+case_ delete-records "option '--partition' conflicts with '--key'" -t x --key a -p 1
 case_ delete-records "option '--topic' conflicts with '--offset-json-file'" -t x --offset-json-file f.json
 case_ delete-records "invalid value 'csv' for --format" -t x --before-offset 1 --format csv
 # The offset file is read before any connection.

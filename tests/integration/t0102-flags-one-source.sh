@@ -3,19 +3,43 @@
 # hidden --list-options prints it) is the truth the rest is checked against.
 # Every flag shown in --help appears in the man page and the bash
 # completion, and nothing else does; every flag README's sections name
-# exists (the configuration section's in all three programs).
+# exists (the configuration section's in all three programs). A spelling
+# means one thing in all three: a long flag two programs show takes the same
+# short letter and the same kind of value, and a letter stands for one long
+# flag; an old spelling kept for a release warns and names the new one.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$WORK/check.py" <<'PY'
 import re, sys
 
 def table(path):
-    """--LONG -S ARG shown|hidden lines -> {long: (short or None, shown)}"""
+    """--LONG -S ARG shown|hidden|deprecated lines -> {long: (short or None, shown)}"""
     rows = {}
     for line in open(path):
         long, short, _arg, shown = line.split()
         rows[long] = (None if short == "-" else short, shown == "shown")
     return rows
+
+def meanings(paths):
+    """The same spelling, the same meaning, over the programs' shown flags:
+    a long flag's letter and value (N and N[,N...] are both numbers), and a
+    letter's long flag; one table|json|csv format is like another)."""
+    by_long, by_short, bad = {}, {}, []
+    for path in paths:
+        prog = path.rsplit("/", 1)[-1].removesuffix(".flags")
+        for line in open(path):
+            long, short, arg, shown = line.split()
+            if shown != "shown":
+                continue
+            kind = (short, arg.split("[")[0].split("|")[0])
+            seen = by_long.setdefault(long, (prog, kind))
+            if seen[1] != kind:
+                bad.append(f"{long}: {seen[0]} {seen[1]}, {prog} {kind}")
+            if short != "-":
+                seen = by_short.setdefault(short, (prog, long))
+                if seen[1] != long:
+                    bad.append(f"{short}: {seen[0]} {seen[1]}, {prog} {long}")
+    return bad
 
 LONG = r"(?<![\w-])--[a-z][a-z0-9-]*"
 SHORT = r"(?<![\w-])-[A-Za-z](?![\w-])"
@@ -59,6 +83,8 @@ def readme(tables, path, section, programs):
 what, *args = sys.argv[1:]
 if what == "man":
     bad = man(table(args[0]), args[1])
+elif what == "meanings":
+    bad = meanings(args)
 elif what == "completion":
     bad = completion(table(args[0]), args[1])
 else:
@@ -120,3 +146,34 @@ for p in $programs; do
 done
 test_case "all programs: every flag README's configuration section names exists in all three" \
 	in_readme "Configuration (all three programs)" "${programs// /,}"
+
+one_meaning() {
+	python3 "$WORK/check.py" meanings "$WORK/generator.flags" "$WORK/consumer.flags" \
+		"$WORK/delete-records.flags" || fail "a spelling means two things"
+}
+test_case "all programs: a spelling shown by two programs means the same in both" one_meaning
+
+# The old spellings (issue 17, item 9), each in a command that runs without
+# a broker: the run works as with the new spelling, with one warning line.
+old_key() {
+	local gen=("$KT_BIN/generator" -n -c 2 --seed 1 --start-time 1700000000000)
+	expect_status 0 "${gen[@]}" --key-field category
+	cp "$WORK/out" "$WORK/new.out"
+	expect_status 0 "${gen[@]}" --key category --key category
+	cmp -s "$WORK/out" "$WORK/new.out" || fail "--key and --key-field differ"
+	expect_grep "^generator: warning: option '--key' is deprecated: use '--key-field'" "$WORK/err"
+	expect_eq "deprecation lines" 1 "$(grep -c deprecated "$WORK/err")"
+	expect_status 2 "${gen[@]}" --key nosuchfield
+	expect_grep "invalid value 'nosuchfield' for --key-field: no such field" "$WORK/err"
+}
+test_case "generator: --key (old spelling of --key-field) works and warns once" old_key
+old_partitions() {
+	# No broker answers on port 9: the warning comes before the connect.
+	expect_status 1 "$KT_BIN/delete-records" -b 127.0.0.1:9 --connect-timeout 200ms -t x \
+		--partitions 0 --partitions 1 --before-offset 1 --dry-run
+	expect_grep "^delete-records: warning: option '--partitions' is deprecated: use '--partition'" "$WORK/err"
+	expect_eq "deprecation lines" 1 "$(grep -c deprecated "$WORK/err")"
+	expect_status 2 "$KT_BIN/delete-records" -t x --partitions 4-2 --before-offset 1
+	expect_grep "invalid value '4-2' for --partition:" "$WORK/err"
+}
+test_case "delete-records: --partitions (old spelling of --partition) works and warns once" old_partitions

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# --key FIELD: the field is the message key; one key, one partition.
+# --key-field FIELD: the field is the message key; one key, one partition.
 . "$(dirname "$0")/lib.sh"
 
 topic=$(new_topic gen-key)
 ktpy create "$topic" 4
 
 key_field() {
-	expect_status 0 "$KT_BIN/generator" -t "$topic" --key category --count 2000 --rate 0
+	expect_status 0 "$KT_BIN/generator" -t "$topic" --key-field category --count 2000 --rate 0
 	ktpy dump "$topic" >"$WORK/dump"
 	python3 - "$WORK/dump" <<'PY'
 import json, sys
@@ -19,10 +19,10 @@ assert len(where) > 1
 assert all(len(p) == 1 for p in where.values()), where
 PY
 }
-test_case "generator: --key category: the field is the key, one key one partition" key_field
+test_case "generator: --key-field category: the field is the key, one key one partition" key_field
 
 no_such_field() {
-	expect_status 2 "$KT_BIN/generator" -t "$topic" --key nosuchfield --count 1
+	expect_status 2 "$KT_BIN/generator" -t "$topic" --key-field nosuchfield --count 1
 	expect_grep "no such field" "$WORK/err"
 }
-test_case "generator: --key naming no field of the template exits 2" no_such_field
+test_case "generator: --key-field naming no field of the template exits 2" no_such_field

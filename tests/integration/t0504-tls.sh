@@ -19,7 +19,7 @@ ktpy create "$topic" 2
 # Keyed, so both partitions get records (unkeyed, the sticky partitioner
 # may put one quick batch on a single partition).
 tls_generator() {
-	expect_status 0 "$KT_BIN/generator" "${tls[@]}" -t "$topic" --count 3000 --rate 0 --seed 7 --key id
+	expect_status 0 "$KT_BIN/generator" "${tls[@]}" -t "$topic" --count 3000 --rate 0 --seed 7 --key-field id
 	expect_grep "produced 3000, delivered 3000, failed 0" "$WORK/err"
 	ktpy dump "$topic" >"$WORK/dump"
 	expect_eq "records in the topic (independent client)" 3000 "$(wc -l <"$WORK/dump")"

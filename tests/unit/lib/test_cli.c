@@ -22,6 +22,7 @@ static const kt_cli_opt opts[] = {
 	{"a-very-long-option-name", 'c', "VALUE", "after two spaces\nthen at the column", 0},
 	{"flush", OPT_LONG_ONLY + 5, "X", "no short column", KT_CLI_NO_SHORT},
 	{"alias", 'a', "N", "hidden alias of --alpha", KT_CLI_HIDDEN},
+	{"old-alpha", 'a', "N", "alpha", KT_CLI_DEPRECATED},
 	{"verbose", 'v', NULL, NULL, KT_CLI_JOIN},
 	{"quiet", 'q', NULL, NULL, 0},
 	{"help", 'h', NULL, NULL, KT_CLI_JOIN},
@@ -71,6 +72,7 @@ static void test_list(void **st)
 			    "--a-very-long-option-name -c VALUE shown\n"
 			    "--flush - X shown\n"
 			    "--alias -a N hidden\n"
+			    "--old-alpha - N deprecated\n"
 			    "--verbose -v - shown\n"
 			    "--quiet -q - shown\n"
 			    "--help -h - shown\n"
@@ -87,19 +89,20 @@ static void test_getopt_tables(void **st)
 	 * makes getopt report a missing value as ':'. */
 	assert_string_equal(t.shortopts, ":a:c:vqh");
 	const char *names[] = {"alpha", "bravo", "a-very-long-option-name", "flush",
-			       "alias", "verbose", "quiet", "help", "version"};
-	const int codes[] = {'a', OPT_LONG_ONLY, 'c', OPT_LONG_ONLY + 5, 'a', 'v', 'q', 'h',
-			     OPT_VERSION};
+			       "alias", "old-alpha", "verbose", "quiet", "help", "version"};
+	const int codes[] = {'a', OPT_LONG_ONLY, 'c', OPT_LONG_ONLY + 5, 'a', 'a', 'v', 'q',
+			     'h', OPT_VERSION};
 	const int args[] = {required_argument, no_argument, required_argument,
-			    required_argument, required_argument, no_argument,
-			    no_argument, no_argument, no_argument};
-	for (size_t i = 0; i < 9; i++) {
+			    required_argument, required_argument, required_argument,
+			    no_argument, no_argument, no_argument, no_argument};
+	for (size_t i = 0; i < 10; i++) {
 		assert_string_equal(t.longopts[i].name, names[i]);
+		assert_string_equal(t.rows[i]->name, names[i]); /* its row, for warnings */
 		assert_int_equal(t.longopts[i].val, codes[i]);
 		assert_int_equal(t.longopts[i].has_arg, args[i]);
 		assert_null(t.longopts[i].flag);
 	}
-	assert_null(t.longopts[9].name); /* the terminator */
+	assert_null(t.longopts[10].name); /* the terminator */
 }
 
 static void test_getopt_parses_with_the_tables(void **st)
