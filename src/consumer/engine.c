@@ -103,6 +103,7 @@ struct kt_engine {
 			      * before it starts */
 	bool uncommitted; /* the shutdown left offsets uncommitted */
 	bool warned_partial; /* said that it holds only some partitions */
+	bool warned_skipped; /* said that auto stats left fields out */
 	rd_kafka_topic_partition_list_t *from_done; /* started at --from-time */
 	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
 	 * decode batch `inflight` while the main thread takes the next one
@@ -738,6 +739,16 @@ static kt_health *health_of(kt_engine *e, int s, int64_t offset)
 	return offset < sl->sealed_pos ? NULL : &sl->health;
 }
 
+/* Auto stats summarise the first KT_MAX_STATS numeric fields found: say
+ * once that there are more (the JSON counts them as auto_skipped). */
+static void warn_skipped(kt_engine *e)
+{
+	e->warned_skipped = true;
+	kt_warn(e->log, "more than %d numeric fields: the stats summarise the first %d "
+		"found, not '%s' nor any found later (name the fields with --stats)",
+		KT_MAX_STATS, KT_MAX_STATS, e->spec->skipped[0]);
+}
+
 static void invalid(kt_health *h, enum kt_invalid why)
 {
 	if (h) {
@@ -767,6 +778,8 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 		invalid(h, why);
 		return;
 	}
+	if (e->spec->auto_skipped && !e->warned_skipped)
+		warn_skipped(e);
 	int64_t t = now;
 	if (e->o.event_time) {
 		t = e->o.kafka_time ? kts : x.time;

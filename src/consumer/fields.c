@@ -24,6 +24,8 @@ void kt_fieldspec_release(kt_fieldspec *s)
 		free(s->group_by[i]);
 	for (size_t i = 0; i < s->nstats; i++)
 		free(s->stats[i]);
+	for (size_t i = 0; i < s->auto_skipped; i++)
+		free(s->skipped[i]);
 	free(s->time_field);
 	free(s->distinct);
 	free(s->scratch);
@@ -174,6 +176,17 @@ static bool skip_for_auto(const kt_fieldspec *s, const char *name)
 	return false;
 }
 
+/* A numeric field auto stats has no room for, counted once by name. */
+static void note_skipped(kt_fieldspec *s, const char *name)
+{
+	for (size_t i = 0; i < s->auto_skipped; i++)
+		if (same(s->skipped[i], name))
+			return;
+	if (s->auto_skipped < KT_MAX_AUTO_SKIPPED &&
+	    (s->skipped[s->auto_skipped] = strdup(name)))
+		s->auto_skipped++;
+}
+
 /* Index of a numeric field in the stats list, adding it when auto. */
 static int stat_index(kt_fieldspec *s, const char *name, bool numeric)
 {
@@ -183,7 +196,7 @@ static int stat_index(kt_fieldspec *s, const char *name, bool numeric)
 	if (!s->auto_stats || !numeric || skip_for_auto(s, name))
 		return -1;
 	if (s->nstats == KT_MAX_STATS) {
-		s->auto_skipped++;
+		note_skipped(s, name);
 		return -1;
 	}
 	char *copy = strdup(name);

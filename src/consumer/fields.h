@@ -13,6 +13,7 @@
 
 #define KT_MAX_GROUP_FIELDS 8
 #define KT_MAX_STATS 16 /* stat fields per record, explicit or found */
+#define KT_MAX_AUTO_SKIPPED 64 /* numeric fields left out, named and counted */
 
 typedef struct kt_fieldspec {
 	char *group_by[KT_MAX_GROUP_FIELDS]; /* owned */
@@ -21,7 +22,11 @@ typedef struct kt_fieldspec {
 	size_t nstats;
 	bool auto_stats;      /* --stats not given: every numeric top-level
 			       * field except seq, ts and the fields above */
-	size_t auto_skipped;  /* numeric fields beyond KT_MAX_STATS, ignored */
+	/* auto_stats: the numeric fields found once stats was full, each
+	 * once (the first KT_MAX_AUTO_SKIPPED of them; owned): not
+	 * summarised. auto_skipped is how many. */
+	char *skipped[KT_MAX_AUTO_SKIPPED];
+	size_t auto_skipped;
 	char *time_field;     /* event-time field, or NULL */
 	char *distinct;       /* --distinct field, or NULL */
 	/* Working memory of kt_fields_extract (owned, reused): the encoded

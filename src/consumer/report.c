@@ -217,6 +217,8 @@ static int write_json(kt_report *r, FILE *out, const kt_window *w,
 			return -1;
 	}
 	kt_emit_char(e, ']');
+	if (r->spec && r->spec->auto_skipped)
+		json_uint(e, ",\"auto_skipped\":", r->spec->auto_skipped);
 	tail_json(e, w, h, w->ngroups - shown, other);
 	return kt_emit_flush(e, out);
 }

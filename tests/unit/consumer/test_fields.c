@@ -537,6 +537,8 @@ static void test_auto_stats_cap(void **state)
 	OK(&s, json, &out);
 	assert_int_equal(s.nstats, KT_MAX_STATS);
 	assert_int_equal(s.auto_skipped, 2);
+	assert_string_equal(s.skipped[0], "f16");
+	assert_string_equal(s.skipped[1], "f17");
 	assert_int_equal(out.stat_present, 0xFFFF);
 	for (int i = 0; i < KT_MAX_STATS; i++) {
 		char name[16];
@@ -544,6 +546,9 @@ static void test_auto_stats_cap(void **state)
 		assert_string_equal(s.stats[i], name);
 		assert_true(out.stat[i] == (double)i);
 	}
+	/* The same record again: the same two fields left out, not four. */
+	OK(&s, json, &out);
+	assert_int_equal(s.auto_skipped, 2);
 	kt_fieldspec_release(&s);
 }
 
