@@ -894,8 +894,15 @@ static bool all_at_end(const kt_engine *e, bool eof_counts)
  * read to their end with --exit-at-end), else gives them up for a replay. */
 static void flush_all(kt_engine *e, bool final)
 {
-	if (e->o.partials && !final)
+	if (e->o.partials && !final) {
+		/* The commit first: it stops before the records of the open
+		 * windows (with the state to replay them from), which a drop
+		 * before it would have committed unsealed: lost. */
+		if (!e->failed)
+			commit(e, true);
 		member_drop_open(e);
+		return;
+	}
 	while (e->nopen && !e->failed)
 		emit_oldest(e, true, false);
 	if (e->o.partials && final && !e->failed)
