@@ -46,6 +46,26 @@ static bool json_int(const cJSON *item, double min, double max, int64_t *out)
 	return true;
 }
 
+/* The first key an object holds twice, or NULL: cJSON keeps both and
+ * reads the first, Kafka's tool (Jackson) the last. */
+static const char *duplicate_key(const cJSON *obj)
+{
+	for (const cJSON *a = obj->child; a; a = a->next)
+		for (const cJSON *b = a->next; b; b = b->next)
+			if (a->string && b->string && strcmp(a->string, b->string) == 0)
+				return a->string;
+	return NULL;
+}
+
+/* Line of a position in text, for messages. */
+static int line_of(const char *text, const char *at)
+{
+	int line = 1;
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
 static int parse_entry(kt_delete_requests *r, const cJSON *e, int i, char *err,
 		       size_t errlen)
 {
@@ -56,6 +76,9 @@ static int parse_entry(kt_delete_requests *r, const cJSON *e, int i, char *err,
 	if (!cJSON_IsObject(e) || !cJSON_IsString(topic) || !*topic->valuestring)
 		return kt_fail(err, errlen, "partitions[%d]: expected an object with a topic",
 				i);
+	const char *dup = duplicate_key(e);
+	if (dup)
+		return kt_fail(err, errlen, "partitions[%d]: key '%s' given twice", i, dup);
 	if (!json_int(part, 0, INT32_MAX, &p))
 		return kt_fail(err, errlen, "partitions[%d]: 'partition' must be an integer >= 0",
 				i);
@@ -77,15 +100,25 @@ static int parse_entry(kt_delete_requests *r, const cJSON *e, int i, char *err,
 int kt_delete_requests_parse_json(kt_delete_requests *r, const char *json,
 				  size_t len, char *err, size_t errlen)
 {
-	cJSON *doc = cJSON_ParseWithLength(json, len);
+	const char *end = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	int rc = -1;
 	if (!doc)
 		return kt_fail(err, errlen, "not valid JSON");
+	while (end < json + len && *end && strchr(" \t\r\n", *end))
+		end++;
+	if (end < json + len) {
+		cJSON_Delete(doc);
+		return kt_fail(err, errlen, "text after the JSON object (line %d)",
+				line_of(json, end));
+	}
 	const cJSON *version = cJSON_GetObjectItemCaseSensitive(doc, "version");
 	const cJSON *parts = cJSON_GetObjectItemCaseSensitive(doc, "partitions");
 	int64_t v;
 	if (!cJSON_IsObject(doc))
 		kt_fail(err, errlen, "expected a JSON object");
+	else if (duplicate_key(doc))
+		kt_fail(err, errlen, "key '%s' given twice", duplicate_key(doc));
 	else if (version && (!json_int(version, 1, 1, &v)))
 		kt_fail(err, errlen, "unsupported 'version' (only 1 is known)");
 	else if (!cJSON_IsArray(parts))

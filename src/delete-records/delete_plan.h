@@ -31,8 +31,9 @@ int kt_delete_requests_add(kt_delete_requests *r, const char *topic,
 
 /* Parse the JSON of Kafka's kafka-delete-records.sh offset file:
  * {"partitions":[{"topic":"t","partition":0,"offset":N}],"version":1}
- * (offset -1 = high watermark; version optional, only 1; duplicates
- * refused). Appends to r; -1 with a message in err. */
+ * (offset -1 = high watermark; version optional, only 1; a partition
+ * twice, a key twice in an object and any text after the object but
+ * whitespace refused). Appends to r; -1 with a message in err. */
 int kt_delete_requests_parse_json(kt_delete_requests *r, const char *json,
 				  size_t len, char *err, size_t errlen);
 

@@ -88,3 +88,17 @@ assert all(len(r["groups"][0]["stats"]) == 16 for r in rows), rows
 PY
 }
 test_case "consumer: more than 16 numeric fields: said once on stderr, auto_skipped in the JSON" auto_skipped
+
+offset_file() { # TEXT MESSAGE: the file is refused before any connection
+	printf '%s' "$1" >"$WORK/offsets.json"
+	expect_status 2 "$KT_BIN/delete-records" -b 127.0.0.1:9 --offset-json-file "$WORK/offsets.json" --yes
+	expect_eq "stderr" "delete-records: invalid offset file '$WORK/offsets.json': $2" "$(cat "$WORK/err")"
+}
+one='{"topic":"t","partition":0,"offset":1}'
+test_case "delete-records: an offset file with text after its object is refused" \
+	offset_file "{\"partitions\":[$one]}}" "text after the JSON object (line 1)"
+test_case "delete-records: an offset file with a key twice is refused" \
+	offset_file "{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1,\"offset\":5}]}" \
+	"partitions[0]: key 'offset' given twice"
+test_case "delete-records: an offset file with 'partitions' twice is refused" \
+	offset_file "{\"partitions\":[$one],\"partitions\":[]}" "key 'partitions' given twice"

@@ -464,6 +464,10 @@ static void test_offset_json(void **st)
 	assert_int_equal(r.v[0].offset, 5);
 	assert_int_equal(r.v[1].offset, KT_OFFSET_END);
 	kt_delete_requests_release(&r);
+	/* Whitespace after the object is fine, as a file's last newline. */
+	const char *nl = "{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":5}]}\n \r\n";
+	assert_int_equal(kt_delete_requests_parse_json(&r, nl, strlen(nl), err, sizeof err), 0);
+	kt_delete_requests_release(&r);
 	static const struct {
 		const char *json, *msg;
 	} bad[] = {
@@ -477,6 +481,16 @@ static void test_offset_json(void **st)
 		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1.5}]}", "'offset'"},
 		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1},"
 		 "{\"topic\":\"t\",\"partition\":0,\"offset\":2}]}", "duplicate partition"},
+		/* Trailing text and keys given twice (Kafka's tool reads the
+		 * last of two, cJSON the first). */
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1}]}\n}",
+		 "text after the JSON object (line 2)"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1}]} x", "text after"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1,\"offset\":9}]}",
+		 "partitions[0]: key 'offset' given twice"},
+		{"{\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"offset\":1}],"
+		 "\"partitions\":[{\"topic\":\"t\",\"partition\":1,\"offset\":1}]}",
+		 "key 'partitions' given twice"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		kt_delete_requests_init(&r);
