@@ -467,13 +467,54 @@ static int line_of(const char *text, const char *at)
 	return line;
 }
 
+/* How deep arrays and objects nest in text (brackets outside strings),
+ * and where they first nest deeper than limit (NULL: never): cJSON only
+ * says that it failed. */
+static int nesting(const char *s, size_t len, int limit, const char **over)
+{
+	int depth = 0, max = 0;
+	bool in_string = false;
+	*over = NULL;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+		if (in_string) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_string = false;
+		} else if (ch == '"') {
+			in_string = true;
+		} else if (ch == '[' || ch == '{') {
+			max = ++depth > max ? depth : max;
+			if (depth > limit && !*over)
+				*over = s + i;
+		} else if (ch == ']' || ch == '}') {
+			depth--;
+		}
+	}
+	return max;
+}
+
+/* Why cJSON refused the text, in one message. */
+static void fail_parse(ctx *c, const char *json, size_t len)
+{
+	const char *over;
+	int depth = nesting(json, len, CJSON_NESTING_LIMIT, &over);
+	if (over)
+		fail(c, "nested %d levels deep (line %d), more than the %d levels a schema "
+		     "may have (a const value starts at level 4)",
+		     depth, line_of(json, over), CJSON_NESTING_LIMIT);
+	else
+		fail(c, "not valid JSON (near line %d)", line_of(json, cJSON_GetErrorPtr()));
+}
+
 kt_schema *kt_schema_parse(const char *json, size_t len, const char *origin,
 			   char *err, size_t errlen)
 {
 	ctx c = {origin, NULL, err, errlen};
 	cJSON *doc = cJSON_ParseWithLength(json, len);
 	if (!doc) {
-		fail(&c, "not valid JSON (near line %d)", line_of(json, cJSON_GetErrorPtr()));
+		fail_parse(&c, json, len);
 		return NULL;
 	}
 	kt_schema *s = calloc(1, sizeof *s);

@@ -6,7 +6,9 @@
 # refused instead of running forever; delete-records' output that cannot
 # be written (/dev/full) is a failure; a field named twice in --group-by
 # or --stats (duplicate JSON keys and CSV columns) is refused; auto stats
-# leaving numeric fields out (more than 16) say so, on stderr and in JSON.
+# leaving numeric fields out (more than 16) say so, on stderr and in JSON;
+# an offset file with trailing text or a key twice is refused, and so is a
+# schema nested deeper than cJSON parses, naming its depth.
 . "$(dirname "$0")/lib.sh"
 
 topic=$(new_topic quiet)
@@ -102,3 +104,12 @@ test_case "delete-records: an offset file with a key twice is refused" \
 	"partitions[0]: key 'offset' given twice"
 test_case "delete-records: an offset file with 'partitions' twice is refused" \
 	offset_file "{\"partitions\":[$one],\"partitions\":[]}" "key 'partitions' given twice"
+
+deep_const() {
+	python3 -c 'n = 999; print("{\"fields\":[{\"name\":\"c\",\"type\":\"const\",\"value\":" + "[" * n + "0" + "]" * n + "}]}")' \
+		>"$WORK/deep.json"
+	expect_status 2 "$KT_BIN/generator" -s "$WORK/deep.json" -n -c 1
+	expect_eq "stderr" "generator: schema '$WORK/deep.json': nested 1002 levels deep (line 1), more than the 1000 levels a schema may have (a const value starts at level 4)" \
+		"$(cat "$WORK/err")"
+}
+test_case "generator: a const nested 999 deep is refused naming the depth" deep_const

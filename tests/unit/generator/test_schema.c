@@ -465,6 +465,36 @@ static void test_bad_schemas(void **state)
 	}
 }
 
+/* A const value n arrays deep (the schema is n + 3 deep), after a string
+ * of brackets that nest nothing. */
+static kt_schema *load_deep_const(int n, char *err, size_t errlen)
+{
+	char *text = malloc(2 * (size_t)n + 128);
+	assert_non_null(text);
+	int len = sprintf(text, "{'name': '[[{', 'fields': [{'name': 'c', 'type': 'const', 'value': ");
+	for (int i = 0; i < n; i++)
+		text[len++] = '[';
+	text[len++] = '0';
+	for (int i = 0; i < n; i++)
+		text[len++] = ']';
+	strcpy(text + len, "}]}");
+	kt_schema *s = load_text(text, err, errlen);
+	free(text);
+	return s;
+}
+
+static void test_nesting_named(void **state)
+{
+	(void)state;
+	char err[512];
+	kt_schema *s = load_deep_const(CJSON_NESTING_LIMIT - 3, err, sizeof err);
+	assert_non_null(s);
+	kt_schema_free(s);
+	assert_null(load_deep_const(999, err, sizeof err));
+	if (!strstr(err, "nested 1002 levels deep (line 1), more than the 1000 levels a schema may have"))
+		fail_msg("got \"%s\"", err);
+}
+
 static void test_error_buffer_truncated(void **state)
 {
 	(void)state;
@@ -486,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_weights_tolerance),
 		cmocka_unit_test(test_top_level),
 		cmocka_unit_test(test_bad_schemas),
+		cmocka_unit_test(test_nesting_named),
 		cmocka_unit_test(test_error_buffer_truncated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
