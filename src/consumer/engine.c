@@ -1356,6 +1356,10 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 		    all_at_end(e, e->o.exit_at_end))
 			break;
 		check_idle(e);
+		if (kt_report_poll(e->report, e->out) < 0) {
+			kt_err(e->log, "cannot write a window: output failed");
+			e->failed = true;
+		}
 	}
 	/* On the way out (signal or end of input) the open windows are
 	 * written as they are, then their offsets committed. */

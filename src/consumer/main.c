@@ -20,6 +20,7 @@
 #include "merger.h"
 #include "partials.h"
 #include "report.h"
+#include "term.h"
 
 enum {
 	OPT_FROM_BEGINNING = KT_OPT_FIRST_PROGRAM_OPTION,
@@ -320,6 +321,22 @@ static kt_partials *member_partials(const options *o, const kt_log *log)
 	return p;
 }
 
+/* The table fits the terminal (redrawn when it is resized) or COLUMNS;
+ * colour only on a terminal, never with NO_COLOR. */
+static void screen_setup(kt_report *report, enum kt_format format)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	report->redraw = tty && format == KT_FORMAT_TABLE;
+	report->color = tty && !getenv("NO_COLOR");
+	report->width = kt_term_width(STDOUT_FILENO);
+	if (report->redraw) {
+		int cols;
+		if (!kt_term_size(STDOUT_FILENO, &cols, &report->height))
+			report->height = 0;
+		kt_term_watch_resize();
+	}
+}
+
 /* consumer --merge: the merger's own consumer of the partials topic. */
 static int run_merge(options *o, const kt_log *log)
 {
@@ -350,9 +367,7 @@ static int run_merge(options *o, const kt_log *log)
 	}
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
-	bool tty = isatty(STDOUT_FILENO);
-	report.redraw = tty && o->cfg.format == KT_FORMAT_TABLE;
-	report.color = tty && !getenv("NO_COLOR");
+	screen_setup(&report, o->cfg.format);
 	/* Stats named by the partials' settings, or found in them. */
 	o->spec.auto_stats = true;
 	rd_kafka_poll_set_consumer(rk);
@@ -467,9 +482,7 @@ static int run(options *o, const kt_log *log)
 	o->engine.ntopics = o->cfg.ntopics;
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
-	bool tty = isatty(STDOUT_FILENO);
-	report.redraw = tty && o->cfg.format == KT_FORMAT_TABLE;
-	report.color = tty && !getenv("NO_COLOR");
+	screen_setup(&report, o->cfg.format);
 	kt_engine *e = kt_engine_new(rk, &o->engine, &o->spec, o->filter, &report,
 				     stdout, log);
 	rd_kafka_poll_set_consumer(rk);

@@ -518,6 +518,8 @@ int kt_merger_run(rd_kafka_t *rk, const kt_merger_opts *o, kt_fieldspec *spec,
 			m.status = 1;
 		if (o->exit_at_end && caught_up)
 			break;
+		if (m.status == 0 && kt_report_poll(report, out) < 0)
+			m.status = 1;
 	}
 	if (m.status == 0 && m.settings && write_ready(&m, true, true) < 0)
 		m.status = 1;

@@ -3,12 +3,15 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell.h"
 #include "ktrio/number.h"
 #include "ktrio/parse.h"
 #include "ktrio/vec.h"
+#include "term.h"
 
 void kt_report_init(kt_report *r, enum kt_format format, size_t top,
 		    bool top_explicit, const kt_fieldspec *spec)
@@ -20,6 +23,7 @@ void kt_report_init(kt_report *r, enum kt_format format, size_t top,
 	r->spec = spec;
 	kt_emit_init(&r->text);
 	kt_emit_init(&r->cell);
+	kt_table_init(&r->table);
 }
 
 static void free_pending(kt_report *r)
@@ -34,6 +38,7 @@ void kt_report_release(kt_report *r)
 	free_pending(r);
 	kt_emit_release(&r->text);
 	kt_emit_release(&r->cell);
+	kt_table_release(&r->table);
 }
 
 /* Records and bytes per second over the time the window was open. */
@@ -240,7 +245,6 @@ static void csv_uint(kt_emit *e, uint64_t v)
 static const char *const stat_cols[] = {"count", "skipped", "sum", "mean", "min", "max",
 					"stddev", "p50", "p95", "p99"};
 #define STAT_COLS (sizeof stat_cols / sizeof *stat_cols)
-#define FIRST_SHOWN_COL 3 /* the table shows mean .. p99 */
 
 /* Most empty windows held back while the CSV header waits for a window
  * with records; past this the header is written without stat columns. */
@@ -442,187 +446,91 @@ static void fmt_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.2f", v);
 }
 
-/* Print s[0..n) (UTF-8) in a column `width` characters wide, left-aligned:
- * longer text is cut to width - 1 characters and "…" marks the cut. */
-static void table_cell(FILE *out, const char *s, size_t n, int width)
+/* ---- table ----------------------------------------------------------- */
+
+/* A segment of the lines above the table, printf-formatted (our own text:
+ * numbers and names of ours, nothing from the data). */
+static void seg(kt_table *t, bool line, const char *sep, const char *paint,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void seg(kt_table *t, bool line, const char *sep, const char *paint,
+		const char *fmt, ...)
 {
-	int chars = 0;
-	size_t cut = n;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++chars == width)
-			cut = i; /* where the width-th character starts */
-	if (chars > width) {
-		fwrite(s, 1, cut, out);
-		fputs("\u2026 ", out);
-		return;
-	}
-	fwrite(s, 1, n, out);
-	fprintf(out, "%*s", width - chars + 1, "");
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	kt_emit *e = kt_table_begin_seg(t, line, sep, paint);
+	kt_emit_bytes(e, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	kt_table_end_seg(t);
 }
 
-static const char *paint(const kt_report *r, const char *code)
-{
-	return r->color ? code : "";
-}
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
 
-static void sparkline(kt_report *r, FILE *out, uint64_t records)
+static void head_window(kt_table *t, const kt_window *w)
 {
-	static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-	size_t cap = sizeof r->history / sizeof *r->history;
-	if (r->nhistory == cap) {
-		memmove(r->history, r->history + 1, (cap - 1) * sizeof *r->history);
-		r->nhistory--;
-	}
-	r->history[r->nhistory++] = records;
-	uint64_t max = 1;
-	for (size_t i = 0; i < r->nhistory; i++)
-		if (r->history[i] > max)
-			max = r->history[i];
-	fputs("records/window ", out);
-	for (size_t i = 0; i < r->nhistory; i++)
-		fputs(bars[r->history[i] * 7 / max], out);
-	fprintf(out, "  (max %" PRIu64 ")\n", max);
-}
-
-static void table_health(const kt_report *r, FILE *out, const kt_window *w,
-			 const kt_health *h)
-{
-	char start[40], end[40], p50[32], p99[32];
+	char start[40], end[40];
 	kt_format_iso8601_ms(w->start, start, sizeof start);
 	kt_format_iso8601_ms(w->end, end, sizeof end);
+	/* Segments, so a narrow screen wraps the line rather than cut it. */
+	seg(t, true, "", BOLD, "window %s", start);
+	seg(t, false, " ", BOLD, ".. %s", end + 11);
+	if (w->partial)
+		seg(t, false, " ", NULL, "(partial: written before its end)");
+}
+
+static void head_health(kt_table *t, const kt_window *w, const kt_health *h)
+{
+	char p50[32], p99[32];
 	fmt_num(p50, sizeof p50, kt_window_latency_ms(w, 0.50, w->written_ms));
 	fmt_num(p99, sizeof p99, kt_window_latency_ms(w, 0.99, w->written_ms));
 	rates per_s = rates_of(w);
-	fprintf(out, "%swindow %s .. %s%s%s\n", paint(r, "\033[1m"), start, end + 11,
-		paint(r, "\033[0m"), w->partial ? " (partial: written before its end)" : "");
-	fprintf(out, "records %" PRIu64 " | invalid %s%" PRIu64 "%s | filtered %" PRIu64
-		     " | late %" PRIu64 " | overflow %" PRIu64 " | %.1f rec/s | %.1f KB/s"
-		     " | latency p50 %s ms p99 %s ms | lag ",
-		w->records, h->invalid_total ? paint(r, "\033[31m") : "", h->invalid_total,
-		h->invalid_total ? paint(r, "\033[0m") : "", h->filtered, h->late,
-		w->overflow, per_s.records, per_s.bytes / 1024, p50, p99);
+	seg(t, true, "", NULL, "records %" PRIu64, w->records);
+	seg(t, false, " | ", h->invalid_total ? RED : NULL, "invalid %" PRIu64, h->invalid_total);
+	seg(t, false, " | ", NULL, "filtered %" PRIu64, h->filtered);
+	seg(t, false, " | ", NULL, "late %" PRIu64, h->late);
+	seg(t, false, " | ", NULL, "overflow %" PRIu64, w->overflow);
+	seg(t, false, " | ", NULL, "%.1f rec/s", per_s.records);
+	seg(t, false, " | ", NULL, "%.1f KB/s", per_s.bytes / 1024);
+	seg(t, false, " | ", NULL, "latency p50 %s ms p99 %s ms", p50, p99);
 	if (h->lag < 0)
-		fputs("-", out);
+		seg(t, false, " | ", NULL, "lag -");
 	else
-		fprintf(out, "%" PRId64, h->lag);
+		seg(t, false, " | ", NULL, "lag %" PRId64, h->lag);
 	/* Said only when this consumer sees part of the topics. */
 	if (h->total > 0 && h->held < h->total)
-		fprintf(out, " | %spartitions %d/%d%s", paint(r, "\033[33m"), (int)h->held,
-			(int)h->total, paint(r, "\033[0m"));
-	fputc('\n', out);
-	if (h->merged)
-		fprintf(out, "merged %" PRIu32 " partitions | %s%s%s | duplicates %" PRIu64
-			     " | conflicts %s%" PRIu64 "%s\n",
-			h->partitions, h->complete ? "complete" : "INCOMPLETE, missing ",
-			h->complete ? "" : h->missing, "", h->duplicates,
-			h->conflicts ? paint(r, "\033[31m") : "", h->conflicts,
-			h->conflicts ? paint(r, "\033[0m") : "");
-	if (!h->invalid_total)
-		return;
-	fputs("invalid:", out);
+		seg(t, false, " | ", YELLOW, "partitions %d/%d", (int)h->held, (int)h->total);
+}
+
+static void head_merged(kt_table *t, const kt_health *h)
+{
+	seg(t, true, "", NULL, "merged %" PRIu32 " partitions", h->partitions);
+	if (h->complete) {
+		seg(t, false, " | ", NULL, "complete");
+	} else {
+		kt_emit *e = kt_table_begin_seg(t, false, " | ", NULL);
+		kt_emit_str(e, "INCOMPLETE, missing ");
+		if (h->missing)
+			kt_cell_escape(e, h->missing, strlen(h->missing));
+		kt_table_end_seg(t);
+	}
+	seg(t, false, " | ", NULL, "duplicates %" PRIu64, h->duplicates);
+	seg(t, false, " | ", h->conflicts ? RED : NULL, "conflicts %" PRIu64, h->conflicts);
+}
+
+static void head_invalid(kt_table *t, const kt_health *h)
+{
+	seg(t, true, "", NULL, "invalid:");
 	for (int i = 0; i < KT_INVALID_COUNT; i++)
 		if (h->invalid[i])
-			fprintf(out, " %s %" PRIu64, kt_invalid_name(i), h->invalid[i]);
-	putc('\n', out);
-}
-
-/* Key columns are as wide as their widest shown value, from 16 to 40
- * characters (so ids of 19 digits print whole; longer values are cut). */
-#define KEY_COL_MIN 16
-#define KEY_COL_MAX 40
-
-/* Characters (UTF-8 code points) in s[0..n). */
-static int chars_of(const char *s, size_t n)
-{
-	int c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
-}
-
-/* The text of key value i of g in r->cell; its length, 0 if none. */
-static size_t key_cell(kt_report *r, const kt_group *g, size_t i)
-{
-	kt_key_part part;
-	r->cell.len = 0;
-	if (kt_key_part_at(g->key, g->keylen, i, &part) == 0)
-		kt_emit_key_text(&r->cell, &part);
-	return r->cell.failed ? 0 : r->cell.len;
-}
-
-static void key_widths(kt_report *r, kt_group **sorted, size_t shown, int *width)
-{
-	for (size_t i = 0; i < r->spec->ngroup; i++) {
-		width[i] = KEY_COL_MIN;
-		for (size_t j = 0; j < shown && width[i] < KEY_COL_MAX; j++) {
-			size_t n = key_cell(r, sorted[j], i);
-			int c = chars_of(r->cell.buf, n);
-			if (c > width[i])
-				width[i] = c < KEY_COL_MAX ? c : KEY_COL_MAX;
-		}
-	}
-}
-
-static void table_header(const kt_report *r, FILE *out, const int *width)
-{
-	const kt_fieldspec *s = r->spec;
-	fputs(paint(r, "\033[4m"), out);
-	for (size_t i = 0; i < s->ngroup; i++)
-		table_cell(out, s->group_by[i], strlen(s->group_by[i]), width[i]);
-	if (!s->ngroup)
-		fprintf(out, "%-16s ", "group");
-	fprintf(out, "%10s", "count");
-	for (size_t i = 0; i < s->nstats; i++)
-		for (size_t c = FIRST_SHOWN_COL; c < STAT_COLS; c++) {
-			char col[64];
-			snprintf(col, sizeof col, "%s.%s", s->stats[i], stat_cols[c]);
-			fprintf(out, " %*s", c == FIRST_SHOWN_COL ? 14 : 10, col);
-		}
-	if (s->distinct)
-		fprintf(out, " %12s", "distinct");
-	fprintf(out, "%s\n", paint(r, "\033[0m"));
-}
-
-static void table_row(kt_report *r, FILE *out, const kt_group *g, const int *width)
-{
-	const kt_fieldspec *s = r->spec;
-	char buf[64];
-	for (size_t i = 0; i < s->ngroup; i++) {
-		size_t n = key_cell(r, g, i);
-		table_cell(out, r->cell.buf, n, width[i]);
-	}
-	if (!s->ngroup)
-		fprintf(out, "%-16s ", "(all)");
-	fprintf(out, "%10" PRIu64, g->count);
-	for (size_t i = 0; i < s->nstats; i++) {
-		const kt_stat *st = g->stats[i];
-		double v[7] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-		char exact[2][KT_NUMBER_MAX] = {"", ""};
-		if (st && st->min_is_int)
-			kt_number_format_int(st->min_int, exact[0]);
-		if (st && st->max_is_int)
-			kt_number_format_int(st->max_int, exact[1]);
-		if (st) {
-			v[0] = st->moments.mean, v[1] = st->moments.min, v[2] = st->moments.max;
-			v[3] = kt_welford_stddev(&st->moments);
-			v[4] = kt_sketch_quantile(&st->quantiles, 0.50);
-			v[5] = kt_sketch_quantile(&st->quantiles, 0.95);
-			v[6] = kt_sketch_quantile(&st->quantiles, 0.99);
-		}
-		for (int c = 0; c < 7; c++) {
-			fmt_num(buf, sizeof buf, v[c]);
-			bool is_exact = (c == 1 || c == 2) && exact[c - 1][0];
-			fprintf(out, " %*s", c == 0 ? 14 : 10, is_exact ? exact[c - 1] : buf);
-		}
-	}
-	if (s->distinct)
-		fprintf(out, " %12" PRIu64, g->distinct ? kt_hll_estimate(g->distinct) : 0);
-	putc('\n', out);
+			seg(t, false, " ", NULL, "%s %" PRIu64, kt_invalid_name(i), h->invalid[i]);
 }
 
 /* "skipped: price 3 qty 1": records of the window's groups without a value
  * for a stat field, when any. */
-static void table_skipped(const kt_report *r, FILE *out, const kt_window *w)
+static void head_skipped(kt_report *r, const kt_window *w)
 {
 	bool any = false;
 	for (size_t i = 0; i < r->spec->nstats; i++) {
@@ -631,41 +539,191 @@ static void table_skipped(const kt_report *r, FILE *out, const kt_window *w)
 			const kt_group *g = &w->groups[j];
 			n += g->count - (g->stats[i] ? g->stats[i]->moments.count : 0);
 		}
-		if (n)
-			fprintf(out, "%s %s %" PRIu64, any ? "" : "skipped:", r->spec->stats[i], n);
-		any |= n != 0;
+		if (!n)
+			continue;
+		if (!any)
+			seg(&r->table, true, "", NULL, "skipped:");
+		any = true;
+		kt_emit *e = kt_table_begin_seg(&r->table, false, " ", NULL);
+		kt_cell_escape(e, r->spec->stats[i], strlen(r->spec->stats[i]));
+		kt_emit_char(e, ' ');
+		kt_emit_uint(e, n);
+		kt_table_end_seg(&r->table);
 	}
-	if (any)
-		putc('\n', out);
+}
+
+/* The table's stat figures, in the order shown, and the rank of each: the
+ * order they are given room in when not all fit (mean, p50, p99 of every
+ * field, then distinct, then the rest). */
+enum { FIG_MEAN, FIG_MIN, FIG_MAX, FIG_STDDEV, FIG_P50, FIG_P95, FIG_P99, FIGURES };
+static const int figure_col[FIGURES] = {3, 4, 5, 6, 7, 8, 9}; /* in stat_cols */
+static const int figure_rank[FIGURES] = {0, 4, 5, 6, 1, 7, 2};
+#define DISTINCT_RANK 3
+
+static void add_columns(kt_report *r)
+{
+	const kt_fieldspec *s = r->spec;
+	kt_table *t = &r->table;
+	for (size_t i = 0; i < s->ngroup; i++)
+		kt_table_add_col(t, s->group_by[i], strlen(s->group_by[i]), "", true, -1);
+	if (!s->ngroup)
+		kt_table_add_col(t, "group", 5, "", true, -1);
+	kt_table_add_col(t, "count", 5, "", false, -1);
+	int n = (int)s->nstats;
+	for (size_t i = 0; i < s->nstats; i++)
+		for (int c = 0; c < FIGURES; c++) {
+			char suffix[16];
+			snprintf(suffix, sizeof suffix, ".%s", stat_cols[figure_col[c]]);
+			kt_table_add_col(t, s->stats[i], strlen(s->stats[i]), suffix, false,
+					 figure_rank[c] * n + (int)i);
+		}
+	if (s->distinct)
+		kt_table_add_col(t, "distinct", 8, "", false, DISTINCT_RANK * n);
+}
+
+/* Append a number's text as a cell. */
+static void num_cell(kt_table *t, const char *text)
+{
+	kt_emit_str(kt_table_begin_cell(t), text);
+	kt_table_end_cell(t);
+}
+
+/* The key value i of g as a cell: its text for people, as a JSON string
+ * when it holds anything a terminal would obey, escaped either way. */
+static void key_cell(kt_report *r, const kt_group *g, size_t i)
+{
+	kt_key_part part;
+	r->cell.len = 0;
+	if (kt_key_part_at(g->key, g->keylen, i, &part) == 0) {
+		if (part.type == 's' && kt_cell_has_control(part.bytes, part.len))
+			kt_emit_key_json(&r->cell, &part);
+		else
+			kt_emit_key_text(&r->cell, &part);
+	}
+	kt_emit *e = kt_table_begin_cell(&r->table);
+	if (!r->cell.failed)
+		kt_cell_escape(e, r->cell.buf, r->cell.len);
+	kt_table_end_cell(&r->table);
+}
+
+static void stat_cells(kt_table *t, const kt_stat *st)
+{
+	double v[FIGURES] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+	char exact[2][KT_NUMBER_MAX] = {"", ""};
+	if (st) {
+		if (st->min_is_int)
+			kt_number_format_int(st->min_int, exact[0]);
+		if (st->max_is_int)
+			kt_number_format_int(st->max_int, exact[1]);
+		v[FIG_MEAN] = st->moments.mean;
+		v[FIG_MIN] = st->moments.min;
+		v[FIG_MAX] = st->moments.max;
+		v[FIG_STDDEV] = kt_welford_stddev(&st->moments);
+		v[FIG_P50] = kt_sketch_quantile(&st->quantiles, 0.50);
+		v[FIG_P95] = kt_sketch_quantile(&st->quantiles, 0.95);
+		v[FIG_P99] = kt_sketch_quantile(&st->quantiles, 0.99);
+	}
+	for (int c = 0; c < FIGURES; c++) {
+		char buf[64];
+		fmt_num(buf, sizeof buf, v[c]);
+		bool is_exact = (c == FIG_MIN || c == FIG_MAX) && exact[c - FIG_MIN][0];
+		num_cell(t, is_exact ? exact[c - FIG_MIN] : buf);
+	}
+}
+
+static void add_row(kt_report *r, const kt_group *g)
+{
+	const kt_fieldspec *s = r->spec;
+	kt_table *t = &r->table;
+	char num[KT_NUMBER_MAX];
+	kt_table_add_row(t, g->count);
+	for (size_t i = 0; i < s->ngroup; i++)
+		key_cell(r, g, i);
+	if (!s->ngroup)
+		num_cell(t, "(all)");
+	kt_number_format_uint(g->count, num);
+	num_cell(t, num);
+	for (size_t i = 0; i < s->nstats; i++)
+		stat_cells(t, g->stats[i]);
+	if (s->distinct) {
+		kt_number_format_uint(g->distinct ? kt_hll_estimate(g->distinct) : 0, num);
+		num_cell(t, num);
+	}
+}
+
+static void build_table(kt_report *r, const kt_window *w, const kt_health *h,
+			kt_group **sorted)
+{
+	kt_table *t = &r->table;
+	kt_table_clear(t);
+	head_window(t, w);
+	head_health(t, w, h);
+	if (h->merged)
+		head_merged(t, h);
+	if (h->invalid_total)
+		head_invalid(t, h);
+	head_skipped(r, w);
+	if (!w->ngroups)
+		return;
+	size_t shown = r->top < w->ngroups ? r->top : w->ngroups;
+	add_columns(r);
+	for (size_t i = 0; i < shown; i++)
+		add_row(r, sorted[i]);
+	for (size_t i = shown; i < w->ngroups; i++)
+		t->other_count += sorted[i]->count;
+	t->other_groups = w->ngroups - shown;
+}
+
+static void push_history(kt_report *r, uint64_t records)
+{
+	size_t cap = sizeof r->history / sizeof *r->history;
+	if (r->nhistory == cap) {
+		memmove(r->history, r->history + 1, (cap - 1) * sizeof *r->history);
+		r->nhistory--;
+	}
+	r->history[r->nhistory++] = records;
+}
+
+/* The table built last, laid out for the terminal's size now (on a
+ * terminal) or the width chosen at the start. */
+static int draw_table(kt_report *r, FILE *out)
+{
+	if (r->redraw) {
+		int cols, rows;
+		if (kt_term_size(fileno(out), &cols, &rows))
+			r->width = cols, r->height = rows;
+	}
+	kt_table_view v = {.width = r->width, .height = r->redraw ? r->height : 0,
+			   .color = r->color, .underline = r->color,
+			   .history = r->redraw ? r->history : NULL, .nhistory = r->nhistory};
+	kt_emit *e = &r->text;
+	if (r->redraw)
+		kt_emit_str(e, "\033[H\033[2J");
+	kt_table_render(&r->table, e, &v);
+	if (!r->redraw)
+		kt_emit_char(e, '\n');
+	return kt_emit_flush(e, out);
 }
 
 static int write_table(kt_report *r, FILE *out, const kt_window *w,
 		       const kt_health *h, kt_group **sorted)
 {
+	build_table(r, w, h, sorted);
+	if (!kt_table_ok(&r->table))
+		return -1;
 	if (r->redraw)
-		fputs("\033[H\033[2J", out);
-	table_health(r, out, w, h);
-	table_skipped(r, out, w);
-	if (r->redraw)
-		sparkline(r, out, w->records);
-	if (w->ngroups) {
-		size_t shown = r->top < w->ngroups ? r->top : w->ngroups;
-		int width[KT_MAX_GROUP_FIELDS];
-		key_widths(r, sorted, shown, width);
-		table_header(r, out, width);
-		uint64_t other = 0;
-		for (size_t i = 0; i < w->ngroups; i++) {
-			if (i < shown)
-				table_row(r, out, sorted[i], width);
-			else
-				other += sorted[i]->count;
-		}
-		if (shown < w->ngroups)
-			fprintf(out, "%-16s %10" PRIu64 "  (%zu more groups)\n", "other", other,
-				w->ngroups - shown);
-	}
-	putc('\n', out);
-	return ferror(out) ? -1 : 0;
+		push_history(r, w->records);
+	r->drawn = true;
+	return draw_table(r, out);
+}
+
+int kt_report_poll(kt_report *r, FILE *out)
+{
+	if (!r->redraw || !kt_term_resized() || !r->drawn)
+		return 0;
+	if (draw_table(r, out) < 0 || fflush(out) == EOF)
+		return -1;
+	return 0;
 }
 
 int kt_report_finish(kt_report *r, FILE *out)

@@ -12,6 +12,7 @@
 #include "emit.h"
 #include "fields.h"
 #include "ktrio/record.h"
+#include "table.h"
 #include "window.h"
 
 /* What happened to records beside the counted ones, since the previous
@@ -49,7 +50,13 @@ typedef struct kt_report {
 	bool top_explicit;  /* --top given: JSON and CSV also cut at top */
 	const kt_fieldspec *spec;
 	bool color;         /* ANSI colour (TTY and no NO_COLOR) */
-	bool redraw;        /* TTY: clear the screen before each table */
+	bool redraw;        /* TTY: clear the screen before each table, fit
+			     * it to the terminal's size, redraw it when that
+			     * changes (kt_report_poll) */
+	int width, height;  /* table: the screen's columns and lines (0: no
+			     * limit); on a terminal, asked before each draw */
+	bool drawn;         /* a table was drawn: kt_report_poll can redraw */
+	kt_table table;     /* the last window's table */
 	bool csv_header_done;
 	size_t csv_stats;   /* stat fields in the CSV header */
 	kt_report_pending *pending; /* empty windows before the header */
@@ -75,5 +82,10 @@ void kt_report_release(kt_report *r);
  * fails or memory runs out. */
 int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
 		     const kt_health *h);
+
+/* On a terminal (redraw), when its size changed (kt_term_resized), draw
+ * the last table again laid out for the new size; call it at least every
+ * 100 ms. 0 when nothing was to be done; -1 when out fails. */
+int kt_report_poll(kt_report *r, FILE *out);
 
 #endif

@@ -108,9 +108,11 @@ static void test_big_integers(void **state)
 	free(csv);
 	char *table = report(&f, KT_FORMAT_TABLE, 20);
 	/* The key column widens to the 19 digits; min and max exact. */
-	expect_in(table, "\nid" "                       count "); /* 19 + 1 + 10 */
-	expect_in(table, "\n1234567890123456002          2 1234567890123456000 "
-			 "1234567890123456002 1234567890123456003 ");
+	/* Columns 2 apart, each as wide as its widest text: the ids' 19
+	 * digits, "count" (5), the mean's 19 digits. */
+	expect_in(table, "\nid" "                 " "  count  "); /* 2 + 17, 2, 5, 2 */
+	expect_in(table, "\n1234567890123456002      2  1234567890123456000  "
+			 "1234567890123456002  1234567890123456003  ");
 	free(table);
 	teardown(&f);
 }
@@ -184,8 +186,9 @@ static void test_long_key(void **state)
 	expect_in(csv, want);
 	free(csv);
 	char *table = report(&f, KT_FORMAT_TABLE, 20);
-	/* 40 characters: 39 and the marker. */
-	expect_in(table, "\nhttps://x/uuuuuuuuuuuuuuuuuuuuuuuuuuuuu\xE2\x80\xA6          1\n");
+	/* 40 columns: its first 27 characters, the marker, its last 12 (a
+	 * third of the width, at most 12), then 2 apart the count, 5 wide. */
+	expect_in(table, "\nhttps://x/uuuuuuuuuuuuuuuuu\xE2\x80\xA6uuuuuuuuuuuu      1\n");
 	free(table);
 	teardown(&f);
 }
@@ -223,11 +226,12 @@ static void test_keys_that_print_alike(void **state)
 	expect_in(csv, "Z,null,1,");
 	free(csv);
 	char *table = report(&f, KT_FORMAT_TABLE, 20);
-	expect_in(table, "\n\"a\\u0000c\"       ");
-	expect_in(table, "\n\"null\"           ");
-	expect_in(table, "\n\"42\"             ");
-	expect_in(table, "\n42               ");
-	expect_in(table, "\nnull             ");
+	/* The key column as wide as "a\u0000c" quoted (10), count 2 apart. */
+	expect_in(table, "\n\"a\\u0000c\"      4\n");
+	expect_in(table, "\n\"null\"          3\n");
+	expect_in(table, "\n\"42\"            2\n");
+	expect_in(table, "\n42              1\n");
+	expect_in(table, "\nnull            1\n");
 	free(table);
 	teardown(&f);
 }
