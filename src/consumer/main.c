@@ -379,7 +379,8 @@ static int run_merge(options *o, const kt_log *log)
 	if (rc) {
 		kt_err(log, "cannot subscribe: %s", rd_kafka_err2str(rc));
 	} else {
-		kt_merger_opts mo = {.exit_at_end = o->engine.exit_at_end,
+		kt_merger_opts mo = {.topic = o->merge,
+				     .exit_at_end = o->engine.exit_at_end,
 				     .timeout_ms = o->merge_timeout_ms,
 				     .max_groups = o->engine.max_groups};
 		status = kt_merger_run(rk, &mo, &o->spec, &report, stdout, log, kt_signal_flag());

@@ -10,6 +10,7 @@
 #include "ktrio/hash.h"
 #include "ktrio/parse.h"
 #include "ktrio/vec.h"
+#include "mstate.h"
 #include "partials.h"
 #include "summary.h"
 #include "wire.h"
@@ -34,13 +35,31 @@ typedef struct part {
 	uint64_t dup_hash;
 } part;
 
+/* The first offset of a partials partition a window's records came from:
+ * the commit stays at or below it until the window is written. */
+typedef struct mneed {
+	int32_t partition;
+	int64_t offset;
+} mneed;
+
 typedef struct mwindow {
 	int64_t start, end;
 	int64_t first_ms; /* monotonic: its first partial */
 	part *parts;
 	size_t nparts, cap;
 	uint64_t duplicates, conflicts;
+	mneed *need;
+	size_t nneed, needcap;
+	int64_t last_seal_ts; /* the Kafka timestamp of its latest seal, -1 none */
 } mwindow;
+
+/* A partition of the partials topic as this merger reads it. */
+typedef struct ppart {
+	int64_t next;      /* the offset after the last record read; -1: none */
+	int64_t replay_to; /* restored from a commit: records of written windows
+			    * below it are this merger's own replay, not repeats */
+	bool restored;     /* its commit's metadata was read */
+} ppart;
 
 /* An input partition and the latest window start it sealed. */
 typedef struct source {
@@ -56,6 +75,8 @@ typedef struct topic_info {
 
 typedef struct merger {
 	const kt_merger_opts *o;
+	rd_kafka_t *rk;
+	volatile sig_atomic_t *stop;
 	kt_fieldspec *spec;
 	kt_report *report;
 	FILE *out;
@@ -70,6 +91,9 @@ typedef struct merger {
 	topic_info *topics;
 	size_t ntopics, tcap;
 	int64_t written_through; /* windows starting at or before it are written */
+	ppart *pp; /* by partials partition */
+	size_t npp;
+	bool sources_cut; /* said once: too many sources for the metadata */
 	uint64_t late_duplicates; /* partials of windows already written */
 	int status;
 	kt_wire_buf scratch;
@@ -132,6 +156,39 @@ static void window_release(mwindow *w)
 	for (size_t i = 0; i < w->nparts; i++)
 		part_release(&w->parts[i]);
 	free(w->parts);
+	free(w->need);
+}
+
+/* Window w holds a record at offset of partials partition partition. */
+static int note_need(mwindow *w, int32_t partition, int64_t offset)
+{
+	for (size_t i = 0; i < w->nneed; i++)
+		if (w->need[i].partition == partition) {
+			if (offset < w->need[i].offset)
+				w->need[i].offset = offset;
+			return 0;
+		}
+	if (KT_VEC_RESERVE(w->need, w->nneed, w->needcap, 1) < 0)
+		return -1;
+	w->need[w->nneed++] = (mneed){.partition = partition, .offset = offset};
+	return 0;
+}
+
+/* Partials partition i's state, made when new; NULL when out of memory. */
+static ppart *ppart_of(merger *m, int32_t i)
+{
+	if (i < 0)
+		return NULL;
+	if ((size_t)i >= m->npp) {
+		ppart *pp = realloc(m->pp, ((size_t)i + 1) * sizeof *pp);
+		if (!pp)
+			return NULL;
+		for (size_t k = m->npp; k <= (size_t)i; k++)
+			pp[k] = (ppart){.next = -1};
+		m->pp = pp;
+		m->npp = (size_t)i + 1;
+	}
+	return &m->pp[i];
 }
 
 static bool same_tp(const char *topic, int32_t partition, const kt_partial *p)
@@ -151,7 +208,8 @@ static mwindow *window_of(merger *m, const kt_partial *p)
 	if (KT_VEC_RESERVE(m->windows, m->nwindows, m->wcap, 1) < 0)
 		return NULL;
 	memmove(m->windows + i + 1, m->windows + i, (m->nwindows - i) * sizeof *m->windows);
-	m->windows[i] = (mwindow){.start = p->start, .end = p->end, .first_ms = kt_clock_mono_ms()};
+	m->windows[i] = (mwindow){.start = p->start, .end = p->end, .first_ms = kt_clock_mono_ms(),
+				  .last_seal_ts = -1};
 	m->nwindows++;
 	return &m->windows[i];
 }
@@ -183,39 +241,196 @@ static part *part_of(merger *m, mwindow *w, const kt_partial *p)
 	return q;
 }
 
-static source *source_of(merger *m, const kt_partial *p)
+static bool same_name(const char *name, const char *topic, size_t len)
+{
+	return strlen(name) == len && !memcmp(name, topic, len);
+}
+
+/* Input partition (topic[0..len), partition), made when new. */
+static source *source_at(merger *m, const char *topic, size_t len, int32_t partition)
 {
 	for (size_t i = 0; i < m->nsources; i++)
-		if (same_tp(m->sources[i].topic, m->sources[i].partition, p))
+		if (m->sources[i].partition == partition && same_name(m->sources[i].topic, topic, len))
 			return &m->sources[i];
 	if (KT_VEC_RESERVE(m->sources, m->nsources, m->scap, 1) < 0)
 		return NULL;
 	source *s = &m->sources[m->nsources];
-	*s = (source){.partition = p->partition, .sealed_start = INT64_MIN};
-	if (!(s->topic = strndup(p->topic, p->topic_len)))
+	*s = (source){.partition = partition, .sealed_start = INT64_MIN};
+	if (!(s->topic = strndup(topic, len)))
 		return NULL;
 	m->nsources++;
 	return s;
 }
 
-/* Learn that topic has n partitions. */
-static int note_topic(merger *m, const kt_partial *p)
+static source *source_of(merger *m, const kt_partial *p)
+{
+	return source_at(m, p->topic, p->topic_len, p->partition);
+}
+
+/* Learn that topic[0..len) has at least n partitions. */
+static int note_topic_at(merger *m, const char *topic, size_t len, int32_t n)
 {
 	for (size_t i = 0; i < m->ntopics; i++)
-		if (strlen(m->topics[i].name) == p->topic_len &&
-		    !memcmp(m->topics[i].name, p->topic, p->topic_len)) {
-			if (p->topic_partitions > m->topics[i].partitions)
-				m->topics[i].partitions = p->topic_partitions;
+		if (same_name(m->topics[i].name, topic, len)) {
+			if (n > m->topics[i].partitions)
+				m->topics[i].partitions = n;
 			return 0;
 		}
 	if (KT_VEC_RESERVE(m->topics, m->ntopics, m->tcap, 1) < 0)
 		return -1;
 	topic_info *t = &m->topics[m->ntopics];
-	t->partitions = p->topic_partitions;
-	if (!(t->name = strndup(p->topic, p->topic_len)))
+	t->partitions = n;
+	if (!(t->name = strndup(topic, len)))
 		return -1;
 	m->ntopics++;
 	return 0;
+}
+
+static int note_topic(merger *m, const kt_partial *p)
+{
+	return note_topic_at(m, p->topic, p->topic_len, p->topic_partitions);
+}
+
+/* ---- the merger's own commits ---------------------------------------- */
+
+/* A restarted merger resumes from its commits on the partials topic: per
+ * partition the first offset an open window still needs (partials of
+ * later windows interleave with earlier ones), with metadata (mstate.h)
+ * naming the last window written, so replayed partials of written windows
+ * are dropped, and the input partitions' progress, so a window is
+ * complete after the restart exactly when it would have been before. */
+
+static int restore_entry(void *arg, bool is_source, const char *name, size_t len, int32_t n,
+			 int64_t sealed)
+{
+	merger *m = arg;
+	if (!is_source)
+		return note_topic_at(m, name, len, n);
+	source *s = source_at(m, name, len, n);
+	if (!s)
+		return -1;
+	if (sealed > s->sealed_start)
+		s->sealed_start = sealed;
+	return 0;
+}
+
+/* Read the commits' metadata of the assigned partitions not read yet. */
+static void restore(merger *m)
+{
+	rd_kafka_topic_partition_list_t *a = NULL;
+	rd_kafka_resp_err_t err = rd_kafka_assignment(m->rk, &a);
+	if (!err)
+		err = rd_kafka_committed(m->rk, a, 10000);
+	if (err)
+		kt_warn(m->log, "cannot read the merger's committed offsets: %s; windows written "
+				"before a restart may be written again", rd_kafka_err2str(err));
+	int64_t before = m->written_through;
+	for (int i = 0; a && i < a->cnt; i++) {
+		const rd_kafka_topic_partition_t *t = &a->elems[i];
+		ppart *pp = ppart_of(m, t->partition);
+		if (!pp || pp->restored)
+			continue;
+		pp->restored = true;
+		int64_t w, r;
+		if (err || !t->metadata || kt_mstate_parse(t->metadata, t->metadata_size, &w, &r,
+							   restore_entry, m) < 0)
+			continue;
+		pp->replay_to = r;
+		if (w > m->written_through)
+			m->written_through = w;
+	}
+	if (a)
+		rd_kafka_topic_partition_list_destroy(a);
+	if (m->written_through > before) {
+		char at[40];
+		kt_format_iso8601_ms(m->written_through, at, sizeof at);
+		kt_info(m->log, "resuming after window %s (written before a restart): its partials "
+				"and earlier ones are dropped", at);
+	}
+}
+
+/* The metadata for partials partition i. */
+static void state_of(merger *m, size_t i, kt_mstate_buf *b)
+{
+	kt_mstate_begin(b, m->written_through, m->pp[i].next);
+	for (size_t t = 0; t < m->ntopics; t++)
+		kt_mstate_add_topic(b, m->topics[t].name, m->topics[t].partitions);
+	for (size_t k = 0; k < m->nsources; k++) {
+		const source *src = &m->sources[k];
+		if (src->sealed_start == INT64_MIN)
+			continue;
+		if (kt_mstate_add_source(b, src->topic, src->partition, src->sealed_start) < 0) {
+			if (!m->sources_cut)
+				kt_info(m->log, "too many input partitions to keep their progress in "
+						"the merger's commits: after a restart a window may "
+						"wait for --merge-timeout");
+			m->sources_cut = true;
+			break;
+		}
+	}
+}
+
+/* Wait for the answer to a commit of list, at most 10 s. */
+static rd_kafka_resp_err_t commit_wait(merger *m, rd_kafka_topic_partition_list_t *list)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(m->rk);
+	if (!q)
+		return RD_KAFKA_RESP_ERR__NOENT;
+	rd_kafka_resp_err_t err = rd_kafka_commit_queue(m->rk, list, q, NULL, NULL);
+	int64_t until = kt_clock_mono_ms() + 10000;
+	rd_kafka_event_t *ev = NULL;
+	while (!err && !ev && kt_clock_mono_ms() < until) {
+		ev = rd_kafka_queue_poll(q, 100);
+		if (ev && rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT) {
+			rd_kafka_event_destroy(ev);
+			ev = NULL;
+		}
+	}
+	if (!err)
+		err = ev ? rd_kafka_event_error(ev) : RD_KAFKA_RESP_ERR__TIMED_OUT;
+	const rd_kafka_topic_partition_list_t *res = ev ? rd_kafka_event_topic_partition_list(ev)
+						       : NULL;
+	for (int i = 0; !err && res && i < res->cnt; i++)
+		err = res->elems[i].err;
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	return err;
+}
+
+/* Commit, per partials partition read, the first offset an open window
+ * needs, else the one after the last read. 0, or -1 (said). */
+static int commit_state(merger *m)
+{
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)m->npp);
+	for (size_t i = 0; i < m->npp; i++) {
+		int64_t off = m->pp[i].next;
+		if (off < 0)
+			continue;
+		for (size_t k = 0; k < m->nwindows; k++)
+			for (size_t j = 0; j < m->windows[k].nneed; j++) {
+				const mneed *n = &m->windows[k].need[j];
+				if (n->partition == (int32_t)i && n->offset < off)
+					off = n->offset;
+			}
+		rd_kafka_topic_partition_t *t =
+			rd_kafka_topic_partition_list_add(list, m->o->topic, (int32_t)i);
+		t->offset = off;
+		kt_mstate_buf b;
+		state_of(m, i, &b);
+		if ((t->metadata = malloc(b.len))) {
+			memcpy(t->metadata, b.data, b.len);
+			t->metadata_size = b.len; /* freed with the list */
+		}
+	}
+	rd_kafka_resp_err_t err = list->cnt ? commit_wait(m, list) : RD_KAFKA_RESP_ERR_NO_ERROR;
+	rd_kafka_topic_partition_list_destroy(list);
+	if (err == RD_KAFKA_RESP_ERR__NO_OFFSET)
+		err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	if (err)
+		kt_warn(m->log, "cannot commit the merger's offsets: %s (a restarted merger writes "
+				"the windows since its last commit again)", rd_kafka_err2str(err));
+	return err ? -1 : 0;
 }
 
 /* ---- partials ---------------------------------------------------------- */
@@ -276,7 +491,7 @@ static int take_piece(merger *m, part *q, const kt_partial *p, char *err, size_t
 	return rc < 0 ? kt_fail(err, errlen, "out of memory") : 0;
 }
 
-static void take_seal(merger *m, mwindow *w, part *q, const kt_partial *p)
+static void take_seal(merger *m, mwindow *w, part *q, const kt_partial *p, int64_t ts)
 {
 	if (q->sealed) {
 		if (q->dup_open && q->dup_pieces == p->pieces) {
@@ -298,16 +513,26 @@ static void take_seal(merger *m, mwindow *w, part *q, const kt_partial *p)
 	q->sealed_hash = q->hash;
 	q->sealed_pieces = q->pieces;
 	q->health = p->health;
+	if (ts > w->last_seal_ts)
+		w->last_seal_ts = ts;
 	source *s = source_of(m, p);
 	if (s && p->start > s->sealed_start)
 		s->sealed_start = p->start;
-	(void)m;
 }
 
 /* One partials record. -1 when it cannot be used (logged). */
 static int take_record(merger *m, const rd_kafka_message_t *msg)
 {
 	char err[512];
+	ppart *pp = ppart_of(m, msg->partition);
+	if (pp && !pp->restored) {
+		restore(m); /* may move m->pp */
+		pp = ppart_of(m, msg->partition);
+	}
+	if (!pp)
+		goto oom;
+	pp->restored = true;
+	pp->next = msg->offset + 1;
 	kt_partial p;
 	if (kt_partial_decode(msg->payload, msg->len, &p, err, sizeof err) < 0) {
 		kt_warn(m->log, "partials record at %s [%" PRId32 "] offset %" PRId64 " skipped: %s",
@@ -340,16 +565,16 @@ static int take_record(merger *m, const rd_kafka_message_t *msg)
 	}
 	if (p.start <= m->written_through) {
 		/* A window already written: a replay of what was sealed. */
-		if (p.kind == KT_PARTIAL_SEAL)
+		if (p.kind == KT_PARTIAL_SEAL && msg->offset >= pp->replay_to)
 			m->late_duplicates++;
 		return 0;
 	}
 	mwindow *w = window_of(m, &p);
 	part *q = w ? part_of(m, w, &p) : NULL;
-	if (!q)
+	if (!q || note_need(w, msg->partition, msg->offset) < 0)
 		goto oom;
 	if (p.kind == KT_PARTIAL_SEAL) {
-		take_seal(m, w, q, &p);
+		take_seal(m, w, q, &p, rd_kafka_message_timestamp(msg, NULL));
 		return 0;
 	}
 	if (take_piece(m, q, &p, err, sizeof err) < 0) {
@@ -406,8 +631,10 @@ static uint32_t missing_of(const merger *m, const mwindow *w, char *buf, size_t 
 	return n;
 }
 
-/* Write the oldest window: its sealed partitions merged in order. */
-static int write_oldest(merger *m)
+/* Write the oldest window: its sealed partitions merged in order. Its
+ * start into *start, and into *after_seal how long after its latest seal
+ * was stamped it was written (-1: no seal). */
+static int write_oldest(merger *m, int64_t *start, int64_t *after_seal)
 {
 	mwindow *w = &m->windows[0];
 	char missing[4096];
@@ -447,6 +674,8 @@ static int write_oldest(merger *m)
 	} else {
 		kt_err(m->log, "out of memory");
 	}
+	*start = w->start;
+	*after_seal = rc == 0 && w->last_seal_ts >= 0 ? sum->written_ms - w->last_seal_ts : -1;
 	kt_window_free(sum);
 	m->late_duplicates = 0;
 	m->written_through = w->start;
@@ -470,8 +699,20 @@ static int write_ready(merger *m, bool end, bool caught_up)
 		bool overdue = caught_up && kt_clock_mono_ms() - m->windows[0].first_ms >= timeout;
 		if (!ready && !overdue && !end && m->nwindows < MAX_WINDOWS)
 			break;
-		if (write_oldest(m) < 0)
+		int64_t start, after_seal;
+		if (write_oldest(m, &start, &after_seal) < 0)
 			return -1;
+		/* One window at a time: a merger killed now writes at most this
+		 * one again when restarted. */
+		int rc = commit_state(m);
+		char at[40];
+		kt_format_iso8601_ms(start, at, sizeof at);
+		if (after_seal >= 0)
+			kt_info(m->log, "window %s written %" PRId64 " ms after its last seal%s", at,
+				after_seal, rc == 0 ? "; offsets committed" : "");
+		else
+			kt_info(m->log, "window %s written without a seal%s", at,
+				rc == 0 ? "; offsets committed" : "");
 	}
 	return 0;
 }
@@ -494,8 +735,8 @@ int kt_merger_run(rd_kafka_t *rk, const kt_merger_opts *o, kt_fieldspec *spec,
 		  kt_report *report, FILE *out, const kt_log *log,
 		  volatile sig_atomic_t *stop)
 {
-	merger m = {.o = o, .spec = spec, .report = report, .out = out, .log = log,
-		    .written_through = INT64_MIN};
+	merger m = {.o = o, .rk = rk, .stop = stop, .spec = spec, .report = report, .out = out,
+		    .log = log, .written_through = INT64_MIN};
 	kt_wire_buf_init(&m.scratch);
 	bool eof[4096] = {0};
 	while (!*stop && m.status == 0) {
@@ -521,12 +762,17 @@ int kt_merger_run(rd_kafka_t *rk, const kt_merger_opts *o, kt_fieldspec *spec,
 		if (m.status == 0 && kt_report_poll(report, out) < 0)
 			m.status = 1;
 	}
-	if (m.status == 0 && m.settings && write_ready(&m, true, true) < 0)
+	/* Stopped: the open windows are left to the next run (the commit
+	 * stays below their partials), not written incomplete. */
+	bool at_end = !*stop;
+	if (m.status == 0 && m.settings && at_end && write_ready(&m, true, true) < 0)
 		m.status = 1;
+	if (!at_end && m.nwindows)
+		kt_info(log, "%zu open window(s) left to the next run", m.nwindows);
 	if (m.status == 0 && kt_report_finish(report, out) < 0)
 		m.status = 1;
-	if (m.status == 0)
-		rd_kafka_commit(rk, NULL, 0);
+	if (m.status == 0 && commit_state(&m) < 0)
+		m.status = 1;
 	for (size_t i = 0; i < m.nwindows; i++)
 		window_release(&m.windows[i]);
 	free(m.windows);
@@ -537,6 +783,7 @@ int kt_merger_run(rd_kafka_t *rk, const kt_merger_opts *o, kt_fieldspec *spec,
 		free(m.topics[i].name);
 	free(m.topics);
 	free(m.settings);
+	free(m.pp);
 	kt_wire_buf_release(&m.scratch);
 	return m.status;
 }

@@ -19,6 +19,7 @@
 #include "report.h"
 
 typedef struct kt_merger_opts {
+	const char *topic;  /* the partials topic (for the commits) */
 	bool exit_at_end;   /* stop once the partials are read to their end */
 	int64_t timeout_ms; /* write an unsealed window this long after its
 			     * first partial, incomplete; 0: 3 windows */
@@ -28,7 +29,10 @@ typedef struct kt_merger_opts {
 /* Run over consumer rk (subscribed to the partials topic, its rebalance
  * callback left to librdkafka's default) until *stop or, with exit_at_end,
  * the end of the partials: then the windows still open are written as
- * incomplete. spec takes its group-by, stats and distinct names from the
+ * incomplete (after *stop they are left to the next run). After each
+ * window written it commits its offsets of the partials topic, with
+ * metadata (mstate.h) by which a merger restarted in the same group drops
+ * the replayed partials of the windows already written. spec takes its group-by, stats and distinct names from the
  * first partial's settings (it must be empty); report must use spec.
  * Returns 0, 1 after a runtime failure, 2 when partials of other settings
  * came (logged, naming the setting). */

@@ -11,6 +11,7 @@
 #include "consumer/emit.h"
 #include "consumer/fields.h"
 #include "consumer/filter.h"
+#include "consumer/mstate.h"
 #include "consumer/partials.h"
 #include "consumer/summary.h"
 #include "ktrio/json.h"
@@ -248,11 +249,21 @@ void kt_fuzz_number(const uint8_t *data, size_t size)
  * merge into another window, encode again; what decoded must encode to
  * bytes that decode to the same encoding. Inputs that read as a partials
  * record (partials.h) are taken apart first, a piece's body fuzzed as a
- * summary. */
+ * summary. Every input is also read as a merger's commit metadata
+ * (mstate.h). */
+static int mstate_entry(void *arg, bool is_source, const char *name, size_t len, int32_t n,
+			int64_t sealed)
+{
+	(void)arg, (void)is_source, (void)name, (void)len, (void)n, (void)sealed;
+	return 0;
+}
+
 void kt_fuzz_summary(const uint8_t *data, size_t size)
 {
 	kt_partial part;
 	char perr[256];
+	int64_t written, read; /* the merger's commit metadata: read or refused */
+	kt_mstate_parse((const char *)data, size, &written, &read, mstate_entry, NULL);
 	if (kt_partial_decode(data, size, &part, perr, sizeof perr) == 0) {
 		if (part.kind != KT_PARTIAL_PIECE)
 			return;
