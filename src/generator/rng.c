@@ -108,11 +108,72 @@ void kt_rng_uuid(kt_rng *r, char out[37])
 	out[o] = '\0';
 }
 
+/* Rejection-inversion over the continuous hat h(x) = x^-s, written so
+ * that s = 1 (where H's closed form divides by zero) needs no case of its
+ * own: log1p(x)/x and expm1(x)/x, by their series near 0. */
+static double log1p_over(double x)
+{
+	return fabs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+
+static double expm1_over(double x)
+{
+	return fabs(x) > 1e-8 ? expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
+}
+
+static double zh(double s, double x)
+{
+	return exp(-s * log(x));
+}
+
+/* H(x) = (x^(1-s) - 1) / (1 - s), an antiderivative of h. */
+static double zh_integral(double s, double x)
+{
+	double lx = log(x);
+	return expm1_over((1 - s) * lx) * lx;
+}
+
+static double zh_integral_inverse(double s, double x)
+{
+	double t = x * (1 - s);
+	if (t < -1) /* only rounding takes it there */
+		t = -1;
+	return exp(log1p_over(t) * x);
+}
+
+static void zipf_init_rejection(kt_zipf *z, uint32_t n, double s)
+{
+	z->n = n;
+	z->s = s;
+	z->h_x1 = zh_integral(s, 1.5) - 1;
+	z->h_n = zh_integral(s, n + 0.5);
+	z->squeeze = 2 - zh_integral_inverse(s, zh_integral(s, 2.5) - zh(s, 2));
+}
+
+static uint32_t zipf_draw_rejection(const kt_zipf *z, kt_rng *r)
+{
+	for (;;) {
+		double u = z->h_n + kt_rng_uniform(r) * (z->h_x1 - z->h_n);
+		double x = zh_integral_inverse(z->s, u);
+		double k = floor(x + 0.5);
+		if (k < 1)
+			k = 1;
+		else if (k > z->n)
+			k = z->n;
+		if (k - x <= z->squeeze || u >= zh_integral(z->s, k + 0.5) - zh(z->s, k))
+			return (uint32_t)k;
+	}
+}
+
 int kt_zipf_init(kt_zipf *z, uint32_t n, double s)
 {
 	*z = (kt_zipf){0};
 	if (n < 1 || !(s > 0) || !isfinite(s))
 		return -1;
+	if (n > KT_ZIPF_TABLE_MAX) {
+		zipf_init_rejection(z, n, s);
+		return 0;
+	}
 	z->prob = malloc((size_t)n * sizeof *z->prob);
 	z->alias = malloc((size_t)n * sizeof *z->alias);
 	/* Columns still short of 1 fill the work list from the front, those
@@ -165,6 +226,8 @@ void kt_zipf_release(kt_zipf *z)
 
 uint32_t kt_zipf_draw(const kt_zipf *z, kt_rng *r)
 {
+	if (!z->prob)
+		return zipf_draw_rejection(z, r);
 	double x = kt_rng_uniform(r) * z->n;
 	uint32_t col = (uint32_t)x;
 	if (col >= z->n) /* u just below 1 times n may round up to n */

@@ -37,19 +37,29 @@ double kt_rng_normal(kt_rng *r, double mean, double stddev);
  * (36 characters and a NUL) into out. */
 void kt_rng_uuid(kt_rng *r, char out[37]);
 
-/* Zipf over ranks 1..n with exponent s: P(k) proportional to 1/k^s. An
- * alias table (Vose) is built once, so a draw is O(1) from one uniform:
- * its integer part picks a column, its fraction the column's rank or its
- * alias (a binary search over the CDF was an eighth of the generator's
- * drawing and encoding time). */
+/* Zipf over ranks 1..n with exponent s: P(k) proportional to 1/k^s.
+ * Up to KT_ZIPF_TABLE_MAX ranks an alias table (Vose) is built once, so a
+ * draw is O(1) from one uniform: its integer part picks a column, its
+ * fraction the column's rank or its alias (a binary search over the CDF
+ * was an eighth of the generator's drawing and encoding time). Beyond, a
+ * table would cost 12 bytes a rank (zipf(10000000): 160 MB and seconds
+ * to start, per field): rejection-inversion (Hoermann and Derflinger
+ * 1996) draws exactly from O(1) memory, about 1.1 uniforms and three
+ * transcendental functions a draw. */
+#define KT_ZIPF_TABLE_MAX 65536u
+
 typedef struct kt_zipf {
 	double *prob;    /* owned: per column, the chance of its own rank */
 	uint32_t *alias; /* owned: per column, the other rank */
 	uint32_t n;
+	/* Rejection-inversion (prob NULL): the exponent, H(1.5) - 1,
+	 * H(n + 0.5) and the squeeze bound. */
+	double s, h_x1, h_n, squeeze;
 } kt_zipf;
 
-/* Fill z (12n bytes, released with kt_zipf_release). -1, z left empty, when
- * n < 1, s is not a finite positive number, or on allocation failure. */
+/* Fill z (12n bytes up to KT_ZIPF_TABLE_MAX ranks, none beyond; released
+ * with kt_zipf_release). -1, z left empty, when n < 1, s is not a finite
+ * positive number, or on allocation failure. */
 int kt_zipf_init(kt_zipf *z, uint32_t n, double s);
 /* Free the table; z becomes empty. Safe on an empty or zeroed z. */
 void kt_zipf_release(kt_zipf *z);

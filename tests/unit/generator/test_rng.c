@@ -199,6 +199,19 @@ static void check_zipf(uint32_t n, double s, uint64_t seed)
 	for (uint32_t k = 1; k <= tracked; k++)
 		assert_share(seen[k], pow(k, -s) / h, 5.5);
 	free(seen);
+	/* Large n: the share of the ranks from n/1000 to n/10 and of the last
+	 * half, the body and the tail a rejection sampler could get wrong. */
+	if (n >= 100000) {
+		kt_rng_seed(&r, seed + 100);
+		long body = 0, tail = 0;
+		for (int i = 0; i < N; i++) {
+			uint32_t k = kt_zipf_draw(&z, &r);
+			body += k >= n / 1000 && k < n / 10;
+			tail += k > n / 2;
+		}
+		assert_share(body, (harmonic(n / 10 - 1, s) - harmonic(n / 1000 - 1, s)) / h, 5.5);
+		assert_share(tail, (h - harmonic(n / 2, s)) / h, 5.5);
+	}
 	kt_zipf_release(&z);
 }
 
@@ -209,6 +222,14 @@ static void test_zipf(void **state)
 	check_zipf(5, 1.5, 5);
 	check_zipf(200, 0.8, 6);
 	check_zipf(1000000, 1.05, 7);
+	/* Beyond KT_ZIPF_TABLE_MAX ranks, drawn without a table: s below,
+	 * at and above 1, and the largest n a schema takes. */
+	check_zipf(KT_ZIPF_TABLE_MAX + 1, 1.1, 9);
+	check_zipf(200000, 0.8, 10);
+	check_zipf(300000, 1.0, 11);
+	check_zipf(10000000, 2.0, 12);
+	check_zipf(10000000, 1.1, 13);
+	check_zipf(10000000, 0.5, 14);
 	/* n = 1 always gives 1 */
 	kt_zipf z;
 	kt_rng r;
