@@ -12,7 +12,7 @@ _ktrio_complete() {
 			--progress --flush-timeout" ;;
 	consumer)
 		opts="$common --format --group --instance-id --from-beginning --from-time --until-time --exit-at-end --window --event-time
-			--allowed-lateness --idle-timeout --max-future --group-by --stats --distinct --top
+			--allowed-lateness --idle-timeout --max-future --group-by --stats --distinct --top --columns
 			--max-groups --filter --max-record-bytes --threads --partials-to --merge
 			--merge-timeout" ;;
 	delete-records)

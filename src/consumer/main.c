@@ -35,6 +35,7 @@ enum {
 	OPT_STATS,
 	OPT_DISTINCT,
 	OPT_TOP,
+	OPT_COLUMNS,
 	OPT_MAX_GROUPS,
 	OPT_FILTER,
 	OPT_MAX_RECORD_BYTES,
@@ -79,6 +80,10 @@ static const kt_cli_opt cli_opts[] = {
 	 "numeric top-level field but seq and ts)", 0},
 	{"distinct", OPT_DISTINCT, "F", "approximate distinct count of F per group", 0},
 	{"top", OPT_TOP, "N", "groups shown in the table (default 10)", 0},
+	{"columns", OPT_COLUMNS, "LIST",
+	 "the table's stat columns, in the order they get\n"
+	 "room: mean,min,max,stddev,p50,p95,p99,distinct\n"
+	 "or FIELD.FIGURE (default: all; mean,p50,p99 first)", 0},
 	{"max-groups", OPT_MAX_GROUPS, "N", "groups kept per window (default 100000)", 0},
 	{"filter", OPT_FILTER, "EXPR",
 	 "keep records where EXPR holds (repeatable):\n"
@@ -127,6 +132,7 @@ typedef struct options {
 	bool from_beginning, idle_set, lateness_set, future_set;
 	int64_t top;
 	bool top_set;
+	kt_report_columns columns; /* --columns */
 	const char *filter_exprs[64]; /* as given, for the partials' settings */
 	size_t nfilter_exprs;
 	const char *partials_to, *merge;
@@ -230,6 +236,8 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	case OPT_TOP:
 		o->top_set = true;
 		return kt_parse_int("--top", arg, 1, 1000000, &o->top, err, errlen);
+	case OPT_COLUMNS:
+		return kt_report_add_columns(&o->columns, arg, err, errlen);
 	case OPT_MAX_GROUPS:
 		if (kt_parse_int("--max-groups", arg, 1, 10000000, &v, err, errlen) < 0)
 			return -1;
@@ -289,6 +297,11 @@ static int parse_args(int argc, char **argv, options *o, char *err,
 {
 	if (kt_config_parse_args(&o->cfg, argc, argv, &cli, program_option, o,
 				 err, errlen) < 0)
+		return -1;
+	if (o->columns.n && o->cfg.format != KT_FORMAT_TABLE)
+		return kt_fail(err, errlen, "option '--columns' is for the table: --format json "
+			       "and csv have every figure");
+	if (kt_report_check_columns(&o->columns, &o->spec, err, errlen) < 0)
 		return -1;
 	if (!o->engine.event_time && (o->idle_set || o->lateness_set || o->future_set))
 		return kt_fail(err, errlen, "option '%s' needs '--event-time'",
@@ -368,6 +381,7 @@ static int run_merge(options *o, const kt_log *log)
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
 	screen_setup(&report, o->cfg.format);
+	report.columns = o->columns.n ? &o->columns : NULL;
 	/* Stats named by the partials' settings, or found in them. */
 	o->spec.auto_stats = true;
 	rd_kafka_poll_set_consumer(rk);
@@ -484,6 +498,7 @@ static int run(options *o, const kt_log *log)
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
 	screen_setup(&report, o->cfg.format);
+	report.columns = o->columns.n ? &o->columns : NULL;
 	kt_engine *e = kt_engine_new(rk, &o->engine, &o->spec, o->filter, &report,
 				     stdout, log);
 	rd_kafka_poll_set_consumer(rk);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cell.h"
+#include "ktrio/error.h"
 #include "ktrio/number.h"
 #include "ktrio/parse.h"
 #include "ktrio/vec.h"
@@ -555,10 +556,122 @@ static void head_skipped(kt_report *r, const kt_window *w)
 /* The table's stat figures, in the order shown, and the rank of each: the
  * order they are given room in when not all fit (mean, p50, p99 of every
  * field, then distinct, then the rest). */
-enum { FIG_MEAN, FIG_MIN, FIG_MAX, FIG_STDDEV, FIG_P50, FIG_P95, FIG_P99, FIGURES };
-static const int figure_col[FIGURES] = {3, 4, 5, 6, 7, 8, 9}; /* in stat_cols */
-static const int figure_rank[FIGURES] = {0, 4, 5, 6, 1, 7, 2};
-#define DISTINCT_RANK 3
+enum { FIG_MEAN, FIG_MIN, FIG_MAX, FIG_STDDEV, FIG_P50, FIG_P95, FIG_P99, FIG_DISTINCT };
+#define FIGURES FIG_DISTINCT /* those of a stat field */
+const char *const kt_report_figures[] = {"mean", "min", "max", "stddev", "p50",
+					 "p95", "p99", "distinct", NULL};
+static const int figure_rank[FIGURES + 1] = {0, 4, 5, 6, 1, 7, 2, 3};
+
+static int find_figure(const char *s, size_t n)
+{
+	for (int i = 0; kt_report_figures[i]; i++)
+		if (strlen(kt_report_figures[i]) == n && !memcmp(kt_report_figures[i], s, n))
+			return i;
+	return -1;
+}
+
+static bool same_column(const kt_report_column *a, const kt_report_column *b)
+{
+	return a->figure == b->figure && a->field_len == b->field_len &&
+	       (!a->field || !memcmp(a->field, b->field, a->field_len));
+}
+
+/* One item: FIGURE, or FIELD.FIGURE split at the last dot (field names
+ * may hold dots). */
+static int add_column(kt_report_columns *c, const char *item, size_t n, char *err,
+		      size_t errlen)
+{
+	kt_report_column col = {NULL, 0, find_figure(item, n)};
+	const char *dot = memrchr(item, '.', n);
+	if (col.figure < 0 && dot && dot > item) {
+		col.figure = find_figure(dot + 1, (size_t)(item + n - dot - 1));
+		col.field = item;
+		col.field_len = (size_t)(dot - item);
+	}
+	if (col.figure < 0)
+		return kt_fail(err, errlen,
+			       "invalid value '%.*s' for --columns: expected mean, min, max, stddev, "
+			       "p50, p95, p99 or distinct, or FIELD.FIGURE (group and count are "
+			       "always shown)", (int)n, item);
+	if (col.figure == FIG_DISTINCT && col.field)
+		return kt_fail(err, errlen, "invalid value '%.*s' for --columns: the distinct "
+			       "count is 'distinct'", (int)n, item);
+	for (size_t i = 0; i < c->n; i++)
+		if (same_column(&c->col[i], &col))
+			return kt_fail(err, errlen, "invalid value '%.*s' for --columns: named twice",
+				       (int)n, item);
+	if (c->n == KT_REPORT_MAX_COLUMNS)
+		return kt_fail(err, errlen, "option '--columns' names more than %d columns",
+			       KT_REPORT_MAX_COLUMNS);
+	c->col[c->n++] = col;
+	return 0;
+}
+
+int kt_report_add_columns(kt_report_columns *c, const char *list, char *err, size_t errlen)
+{
+	for (const char *s = list;;) {
+		const char *comma = strchr(s, ',');
+		size_t n = comma ? (size_t)(comma - s) : strlen(s);
+		if (!n)
+			return kt_fail(err, errlen, "invalid value '%s' for --columns: empty item", list);
+		if (add_column(c, s, n, err, errlen) < 0)
+			return -1;
+		if (!comma)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+int kt_report_check_columns(const kt_report_columns *c, const kt_fieldspec *spec, char *err,
+			    size_t errlen)
+{
+	for (size_t i = 0; i < c->n && !spec->auto_stats; i++) {
+		const kt_report_column *col = &c->col[i];
+		bool known = !col->field;
+		for (size_t j = 0; j < spec->nstats && !known; j++)
+			known = strlen(spec->stats[j]) == col->field_len &&
+				!memcmp(spec->stats[j], col->field, col->field_len);
+		if (!known)
+			return kt_fail(err, errlen, "invalid value '%.*s.%s' for --columns: '%.*s' is "
+				       "not a --stats field", (int)col->field_len, col->field,
+				       kt_report_figures[col->figure], (int)col->field_len, col->field);
+	}
+	return 0;
+}
+
+static void plan_add(kt_report *r, int stat, int figure, int rank)
+{
+	kt_table *t = &r->table;
+	if (r->nplan == KT_TABLE_MAX_COLS || t->ncols == KT_TABLE_MAX_COLS)
+		return;
+	for (size_t k = 0; k < r->nplan; k++) /* "mean,price.mean": once */
+		if (r->plan[k].stat == stat && r->plan[k].figure == figure)
+			return;
+	r->plan[r->nplan++] = (kt_column_plan){stat, figure};
+	const char *name = stat >= 0 ? r->spec->stats[stat] : "distinct";
+	char suffix[16] = "";
+	if (stat >= 0)
+		snprintf(suffix, sizeof suffix, ".%s", kt_report_figures[figure]);
+	kt_table_add_col(t, name, strlen(name), suffix, false, rank);
+}
+
+/* The stat columns chosen: each field's in the list's order, ranked by it. */
+static void plan_chosen(kt_report *r, const kt_report_columns *c)
+{
+	const kt_fieldspec *s = r->spec;
+	int n = (int)s->nstats;
+	for (size_t i = 0; i < s->nstats; i++)
+		for (size_t k = 0; k < c->n; k++) {
+			const kt_report_column *col = &c->col[k];
+			if (col->figure != FIG_DISTINCT &&
+			    (!col->field || (strlen(s->stats[i]) == col->field_len &&
+					     !memcmp(s->stats[i], col->field, col->field_len))))
+				plan_add(r, (int)i, col->figure, (int)k * n + (int)i);
+		}
+	for (size_t k = 0; k < c->n && s->distinct; k++)
+		if (c->col[k].figure == FIG_DISTINCT)
+			plan_add(r, -1, FIG_DISTINCT, (int)k * n);
+}
 
 static void add_columns(kt_report *r)
 {
@@ -569,16 +682,17 @@ static void add_columns(kt_report *r)
 	if (!s->ngroup)
 		kt_table_add_col(t, "group", 5, "", true, -1);
 	kt_table_add_col(t, "count", 5, "", false, -1);
+	r->nplan = 0;
+	if (r->columns) {
+		plan_chosen(r, r->columns);
+		return;
+	}
 	int n = (int)s->nstats;
 	for (size_t i = 0; i < s->nstats; i++)
-		for (int c = 0; c < FIGURES; c++) {
-			char suffix[16];
-			snprintf(suffix, sizeof suffix, ".%s", stat_cols[figure_col[c]]);
-			kt_table_add_col(t, s->stats[i], strlen(s->stats[i]), suffix, false,
-					 figure_rank[c] * n + (int)i);
-		}
+		for (int c = 0; c < FIGURES; c++)
+			plan_add(r, (int)i, c, figure_rank[c] * n + (int)i);
 	if (s->distinct)
-		kt_table_add_col(t, "distinct", 8, "", false, DISTINCT_RANK * n);
+		plan_add(r, -1, FIG_DISTINCT, figure_rank[FIG_DISTINCT] * n);
 }
 
 /* Append a number's text as a cell. */
@@ -606,29 +720,30 @@ static void key_cell(kt_report *r, const kt_group *g, size_t i)
 	kt_table_end_cell(&r->table);
 }
 
-static void stat_cells(kt_table *t, const kt_stat *st)
+/* The text of figure of st (NULL: no value); min and max exact when
+ * integers. */
+static void figure_cell(kt_table *t, const kt_stat *st, int figure)
 {
-	double v[FIGURES] = {NAN, NAN, NAN, NAN, NAN, NAN, NAN};
-	char exact[2][KT_NUMBER_MAX] = {"", ""};
+	char buf[64];
+	double v = NAN;
+	if (st && (figure == FIG_MIN ? st->min_is_int : figure == FIG_MAX && st->max_is_int)) {
+		kt_number_format_int(figure == FIG_MIN ? st->min_int : st->max_int, buf);
+		num_cell(t, buf);
+		return;
+	}
 	if (st) {
-		if (st->min_is_int)
-			kt_number_format_int(st->min_int, exact[0]);
-		if (st->max_is_int)
-			kt_number_format_int(st->max_int, exact[1]);
-		v[FIG_MEAN] = st->moments.mean;
-		v[FIG_MIN] = st->moments.min;
-		v[FIG_MAX] = st->moments.max;
-		v[FIG_STDDEV] = kt_welford_stddev(&st->moments);
-		v[FIG_P50] = kt_sketch_quantile(&st->quantiles, 0.50);
-		v[FIG_P95] = kt_sketch_quantile(&st->quantiles, 0.95);
-		v[FIG_P99] = kt_sketch_quantile(&st->quantiles, 0.99);
+		switch (figure) {
+		case FIG_MEAN: v = st->moments.mean; break;
+		case FIG_MIN: v = st->moments.min; break;
+		case FIG_MAX: v = st->moments.max; break;
+		case FIG_STDDEV: v = kt_welford_stddev(&st->moments); break;
+		case FIG_P50: v = kt_sketch_quantile(&st->quantiles, 0.50); break;
+		case FIG_P95: v = kt_sketch_quantile(&st->quantiles, 0.95); break;
+		default: v = kt_sketch_quantile(&st->quantiles, 0.99); break;
+		}
 	}
-	for (int c = 0; c < FIGURES; c++) {
-		char buf[64];
-		fmt_num(buf, sizeof buf, v[c]);
-		bool is_exact = (c == FIG_MIN || c == FIG_MAX) && exact[c - FIG_MIN][0];
-		num_cell(t, is_exact ? exact[c - FIG_MIN] : buf);
-	}
+	fmt_num(buf, sizeof buf, v);
+	num_cell(t, buf);
 }
 
 static void add_row(kt_report *r, const kt_group *g)
@@ -643,9 +758,12 @@ static void add_row(kt_report *r, const kt_group *g)
 		num_cell(t, "(all)");
 	kt_number_format_uint(g->count, num);
 	num_cell(t, num);
-	for (size_t i = 0; i < s->nstats; i++)
-		stat_cells(t, g->stats[i]);
-	if (s->distinct) {
+	for (size_t k = 0; k < r->nplan; k++) {
+		const kt_column_plan *p = &r->plan[k];
+		if (p->stat >= 0) {
+			figure_cell(t, g->stats[p->stat], p->figure);
+			continue;
+		}
 		kt_number_format_uint(g->distinct ? kt_hll_estimate(g->distinct) : 0, num);
 		num_cell(t, num);
 	}

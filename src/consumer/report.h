@@ -44,6 +44,40 @@ typedef struct kt_report_pending {
 	kt_health health;
 } kt_report_pending;
 
+/* --columns: the table's stat columns, chosen; each a figure of one stat
+ * field or (field NULL) of every one, or the distinct count. Their order
+ * is the order they are given room in, and each field's order on screen. */
+#define KT_REPORT_MAX_COLUMNS 64
+typedef struct kt_report_column {
+	const char *field; /* borrowed (the flag's value), field_len bytes */
+	size_t field_len;
+	int figure; /* index in kt_report_figures */
+} kt_report_column;
+
+typedef struct kt_report_columns {
+	kt_report_column col[KT_REPORT_MAX_COLUMNS];
+	size_t n;
+} kt_report_columns;
+
+/* The figures a column can show: "mean", "min", "max", "stddev", "p50",
+ * "p95", "p99", "distinct", NULL-terminated. */
+extern const char *const kt_report_figures[];
+
+/* Add the columns of list (FIGURE or FIELD.FIGURE, comma-separated) to c;
+ * list is borrowed and must outlive c. -1 (err filled) for an unknown
+ * figure, an empty item, one named twice or too many. */
+int kt_report_add_columns(kt_report_columns *c, const char *list, char *err, size_t errlen);
+
+/* Check c against the stat fields given (--stats; any field when they are
+ * found in the records): -1 (err filled) naming a field that is not one. */
+int kt_report_check_columns(const kt_report_columns *c, const kt_fieldspec *spec, char *err,
+			    size_t errlen);
+
+typedef struct kt_column_plan {
+	int stat;   /* index in spec->stats; -1: the distinct count */
+	int figure; /* index in kt_report_figures */
+} kt_column_plan;
+
 typedef struct kt_report {
 	enum kt_format format;
 	size_t top;         /* table: groups shown before "other" */
@@ -56,6 +90,9 @@ typedef struct kt_report {
 	int width, height;  /* table: the screen's columns and lines (0: no
 			     * limit); on a terminal, asked before each draw */
 	bool drawn;         /* a table was drawn: kt_report_poll can redraw */
+	const kt_report_columns *columns; /* --columns; NULL: every figure */
+	kt_column_plan plan[KT_TABLE_MAX_COLS]; /* the stat columns, in order */
+	size_t nplan;
 	kt_table table;     /* the last window's table */
 	bool csv_header_done;
 	size_t csv_stats;   /* stat fields in the CSV header */

@@ -93,6 +93,11 @@ case_ consumer "filter 'price>abc'" --filter 'price>abc'
 case_ consumer "filter 'nooperator'" --filter nooperator
 case_ consumer "invalid value '0s' for --window" --window 0s
 case_ consumer "invalid value '-3' for --top" --top -3
+case_ consumer "invalid value 'median' for --columns: expected mean, min, max" --columns mean,median
+case_ consumer "invalid value 'x.p99' for --columns: 'x' is not a --stats field" --stats price --columns x.p99
+case_ consumer "invalid value 'p99' for --columns: named twice" --columns p99 --columns mean,p99
+case_ consumer "invalid value 'mean,' for --columns: empty item" --columns mean,
+case_ consumer "option '--columns' is for the table" --columns mean --format csv
 case_ consumer "invalid value '' for --group-by: empty field name" --group-by ''
 case_ consumer "invalid value 'a,,b' for --group-by" --group-by 'a,,b'
 case_ consumer "invalid value '' for --group: empty group name" -g ''

@@ -262,6 +262,60 @@ static void test_number_text(void **state)
 	teardown(&f);
 }
 
+/* The table of f's window with --columns list at width (0: no limit). */
+static char *table_with(fixture *f, const char *list, int width)
+{
+	char *text = NULL, err[256];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_non_null(out);
+	kt_report_columns cols = {.n = 0};
+	if (kt_report_add_columns(&cols, list, err, sizeof err) < 0 ||
+	    kt_report_check_columns(&cols, &f->spec, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	kt_report r;
+	kt_report_init(&r, KT_FORMAT_TABLE, 10, false, &f->spec);
+	r.columns = &cols;
+	r.width = width;
+	kt_health h = {.lag = 0};
+	assert_int_equal(kt_report_window(&r, out, f->w, &h), 0);
+	kt_report_release(&r);
+	fclose(out);
+	return text;
+}
+
+/* --columns: each field's chosen figures in the list's order, given room
+ * in that order (a FIGURE item for every field, field by field). */
+static void test_columns(void **state)
+{
+	(void)state;
+	fixture f;
+	setup_spec(&f, "k", "price,qty");
+	add(&f, "{\"k\":\"a\",\"price\":5,\"qty\":1}");
+	add(&f, "{\"k\":\"a\",\"price\":7,\"qty\":3}");
+	char *t = table_with(&f, "max,qty.mean,min", 0);
+	expect_in(t, "\nk  count  price.max  price.min  qty.max  qty.mean  qty.min\n"
+		     "a      2          7          5        3         2        1\n");
+	free(t);
+	/* 30 columns: k, count, then by rank price.max (0), qty.max (1);
+	 * qty.mean (3) would end at 38. */
+	t = table_with(&f, "max,qty.mean,min", 30);
+	expect_in(t, "\nk  count  price.max  qty.max\n"
+		     "a      2          7        3\n"
+		     "hidden (3): qty.mean price.mi\xE2\x80\xA6\n"); /* cut to 30 */
+	free(t);
+	char err[256];
+	kt_report_columns cols = {.n = 0};
+	assert_int_equal(kt_report_add_columns(&cols, "a.b.mean,distinct", err, sizeof err), 0);
+	assert_int_equal(cols.n, 2);
+	assert_int_equal(cols.col[0].field_len, 3); /* "a.b": split at the last dot */
+	assert_int_equal(kt_report_check_columns(&cols, &f.spec, err, sizeof err), -1);
+	assert_non_null(strstr(err, "'a.b' is not a --stats field"));
+	assert_int_equal(kt_report_add_columns(&cols, "p50,mean.p50,p50", err, sizeof err), -1);
+	assert_non_null(strstr(err, "'p50' for --columns: named twice"));
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_long_key),
 		cmocka_unit_test(test_keys_that_print_alike),
 		cmocka_unit_test(test_number_text),
+		cmocka_unit_test(test_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
