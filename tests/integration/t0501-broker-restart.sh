@@ -83,10 +83,16 @@ consumer_rides_out() {
 	kill -TERM $cons
 	wait_for 60 test -s "$WORK/cons.rc" || fail "consumer did not exit after SIGTERM"
 	expect_eq "consumer exit status" 0 "$(cat "$WORK/cons.rc")"
-	expect_grep "warning: all brokers down, retrying" "$WORK/cons.err"
-	# ... and said when the cluster was back (so a second outage is told too).
-	awk '/all brokers down/ {down = NR} /brokers reachable again/ && down && NR > down {ok = 1}
-		END {exit !ok}' "$WORK/cons.err" || fail "the consumer did not say the brokers were back"
+	# It warned of the outage: librdkafka tells "all brokers down" only when
+	# every connection it holds has failed, and under load the consumer may
+	# see only its coordinator's connection drop (seen in a CI run), which
+	# is warned about as a lost connection.
+	grep -qE "warning: (all brokers down|lost a broker connection), retrying" "$WORK/cons.err" ||
+		fail "the consumer did not warn of the outage"
+	# ... and once it said all were down, it said when they were back (so
+	# a second outage is told too).
+	awk '/all brokers down/ {down = NR; ok = 0} /brokers reachable again/ && down && NR > down {ok = 1}
+		END {exit !(ok || !down)}' "$WORK/cons.err" || fail "the consumer did not say the brokers were back"
 	# At least once: a rebalance after the restart may re-count what had not
 	# been committed during the outage.
 	[ "$(counted)" -ge 200000 ] || fail "records lost"
