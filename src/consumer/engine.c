@@ -598,6 +598,39 @@ static void member_end(kt_engine *e)
 		e->failed = true;
 }
 
+/* Every partition held is idle and no window is open: the member would
+ * seal nothing until a record comes, and the merger would wait for these
+ * partitions. Processing time stands in for their event time (as an idle
+ * partition holds nothing back in a plain consumer): each is said to
+ * have nothing more for the windows ending by now - the lateness, and
+ * counts its records of those windows late from here on (sealed_end). */
+static void member_through(kt_engine *e, int64_t now)
+{
+	if (e->nopen || !kt_wclock_all_idle(&e->clock))
+		return;
+	int64_t t = kt_wclock_window_start(&e->clock, now - e->o.lateness_ms);
+	bool sent = false;
+	for (size_t i = 0; i < e->nslots && !e->failed; i++) {
+		slot *sl = &e->slots[i];
+		if (t <= sl->sealed_end)
+			continue;
+		if (kt_partials_send_through(e->o.partials, sl->topic, sl->partition,
+					     topic_partitions(e, sl->topic), t) < 0) {
+			e->failed = true;
+			break;
+		}
+		sl->sealed_end = t;
+		sl->sealed_pos = sl->next;
+		sent = true;
+	}
+	if (!sent || e->failed)
+		return;
+	if (kt_partials_flush(e->o.partials, 30000) < 0)
+		e->failed = true;
+	else
+		commit(e, false);
+}
+
 /* Give the open windows up unsealed (a revoke, a stop before the end):
  * whoever reads their partitions next replays them from the commit. */
 static void member_drop_open(kt_engine *e)
@@ -711,6 +744,8 @@ static void tick(kt_engine *e, int64_t now)
 		kt_wclock_close_through(&e->clock, e->open[e->nopen - 1]->end);
 	while (e->nopen && kt_wclock_closed(&e->clock, e->open[0]->start) && !e->failed)
 		emit_oldest(e, false, true);
+	if (e->o.partials && !e->failed)
+		member_through(e, now);
 	return;
 oom:
 	kt_err(e->log, "out of memory");
@@ -747,6 +782,13 @@ static void warn_skipped(kt_engine *e)
 	kt_warn(e->log, "more than %d numeric fields: the stats summarise the first %d "
 		"found, not '%s' nor any found later (name the fields with --stats)",
 		KT_MAX_STATS, KT_MAX_STATS, e->spec->skipped[0]);
+}
+
+static bool member_sealed_late(const kt_engine *e, int s, int64_t offset, int64_t t)
+{
+	const slot *sl = &e->slots[s];
+	return e->o.partials && offset >= sl->sealed_pos &&
+	       kt_wclock_window_start(&e->clock, t) + e->o.window_ms <= sl->sealed_end;
 }
 
 static void invalid(kt_health *h, enum kt_invalid why)
@@ -791,8 +833,12 @@ static void count_record(kt_engine *e, const rd_kafka_message_t *m,
 			return;
 		}
 		/* Late by its own partition's watermark, before this record:
-		 * the order of records within a partition alone decides. */
-		if (kt_wclock_is_late(&e->clock, (size_t)s, t)) {
+		 * the order of records within a partition alone decides. A
+		 * member's record after its partition's last seal (or through
+		 * marker) of a window that one covered is late too: the
+		 * merger has that window as sealed (a replay, below
+		 * sealed_pos, counts no health twice). */
+		if (kt_wclock_is_late(&e->clock, (size_t)s, t) || member_sealed_late(e, s, m->offset, t)) {
 			if (h)
 				h->late++;
 			return;

@@ -563,6 +563,15 @@ static int take_record(merger *m, const rd_kafka_message_t *msg)
 		s->sealed_start = INT64_MAX;
 		return 0;
 	}
+	if (p.kind == KT_PARTIAL_THROUGH) {
+		/* Nothing more for windows ending by p.end: as if it had sealed
+		 * one starting just after the last of them (kept in the
+		 * commits' metadata with the rest). */
+		source *s = source_of(m, &p);
+		if (p.end - m->window_ms + 1 > s->sealed_start)
+			s->sealed_start = p.end - m->window_ms + 1;
+		return 0;
+	}
 	if (p.start <= m->written_through) {
 		/* A window already written: a replay of what was sealed. */
 		if (p.kind == KT_PARTIAL_SEAL && msg->offset >= pp->replay_to)
@@ -600,7 +609,8 @@ static const part *sealed_part(const mwindow *w, const char *topic, int32_t part
 }
 
 /* Whether partition (topic, i) has said all it has for w: it sealed w, or
- * a later window (it seals in order, so it had nothing for w). */
+ * a later window (it seals in order, so it had nothing for w), or sent a
+ * through marker for w's end or later. */
 static bool partition_done(const merger *m, const mwindow *w, const char *topic, int32_t i)
 {
 	if (sealed_part(w, topic, i))

@@ -58,13 +58,17 @@ int kt_partial_decode(const void *data, size_t len, kt_partial *out, char *err, 
 	out->end = (int64_t)kt_wire_get_u64(&r);
 	if (r.bad)
 		return kt_fail(err, errlen, "truncated partial");
-	bool end = out->kind == KT_PARTIAL_END;
-	if (out->partition < 0 || out->topic_partitions <= out->partition ||
-	    (end ? out->start || out->end : out->start >= out->end) || !out->topic_len ||
-	    memchr(out->topic, '\0', out->topic_len))
+	bool end = out->kind == KT_PARTIAL_END, through = out->kind == KT_PARTIAL_THROUGH;
+	bool bad_times = end       ? out->start || out->end
+			 : through ? out->start != out->end
+				   : out->start >= out->end;
+	if (out->partition < 0 || out->topic_partitions <= out->partition || bad_times ||
+	    !out->topic_len || memchr(out->topic, '\0', out->topic_len))
 		return kt_fail(err, errlen, "malformed partial header");
-	if (end)
-		return r.left ? kt_fail(err, errlen, "%zu bytes after the end marker", r.left) : 0;
+	if (end || through)
+		return r.left ? kt_fail(err, errlen, "%zu bytes after the %s marker", r.left,
+					end ? "end" : "through")
+			      : 0;
 	if (out->kind == KT_PARTIAL_PIECE) {
 		out->index = kt_wire_get_u32(&r);
 		out->body = r.p;
@@ -322,6 +326,17 @@ int kt_partials_send_end(kt_partials *p, const char *topic, int32_t partition,
 	snprintf(key, sizeof key, "%s/%" PRId32, topic, partition);
 	p->buf.len = 0;
 	put_header(&p->buf, KT_PARTIAL_END, p->settings, topic, partition, topic_partitions, 0, 0);
+	return produce(p, key);
+}
+
+int kt_partials_send_through(kt_partials *p, const char *topic, int32_t partition,
+			     int32_t topic_partitions, int64_t t)
+{
+	char key[512];
+	snprintf(key, sizeof key, "%s/%" PRId32, topic, partition);
+	p->buf.len = 0;
+	put_header(&p->buf, KT_PARTIAL_THROUGH, p->settings, topic, partition, topic_partitions,
+		   t, t);
 	return produce(p, key);
 }
 

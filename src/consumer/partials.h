@@ -9,8 +9,8 @@
  * settings, input topic, partition, the topic's partition count, window
  * start and end; a piece: its index, then the summary bytes; a seal: the
  * number of pieces, invalid counts by reason, filtered, late, the first
- * and next offsets read from the partition for the window; an end marker:
- * the header alone. Key: the input
+ * and next offsets read from the partition for the window; an end or a
+ * through marker: the header alone. Key: the input
  * "topic/partition", so one partition's records stay in order. */
 #ifndef KTRIO_PARTIALS_H
 #define KTRIO_PARTIALS_H
@@ -33,8 +33,17 @@
 
 /* An end marker (no window: start and end 0) says the partition was read
  * to its end by a member stopping with --exit-at-end: every window it has
- * not sealed is empty there. */
-enum kt_partial_kind { KT_PARTIAL_PIECE = 1, KT_PARTIAL_SEAL = 2, KT_PARTIAL_END = 3 };
+ * not sealed is empty there. A through marker (start and end both T) says
+ * every window ending at or before T that the partition has not sealed is
+ * empty there: a member sends it for its idle partitions, which would
+ * otherwise seal nothing (see engine.c), and counts their records of
+ * those windows late from then on. */
+enum kt_partial_kind {
+	KT_PARTIAL_PIECE = 1,
+	KT_PARTIAL_SEAL = 2,
+	KT_PARTIAL_END = 3,
+	KT_PARTIAL_THROUGH = 4
+};
 
 /* One decoded partials record; every pointer borrows from the record. */
 typedef struct kt_partial {
@@ -93,6 +102,11 @@ int kt_partials_send(kt_partials *p, const kt_window *w, int64_t start, int64_t 
 /* Produce the end marker of input partition (topic, partition). */
 int kt_partials_send_end(kt_partials *p, const char *topic, int32_t partition,
 			 int32_t topic_partitions);
+
+/* Produce the through marker of input partition (topic, partition): it
+ * has nothing more for any window ending at or before t. */
+int kt_partials_send_through(kt_partials *p, const char *topic, int32_t partition,
+			     int32_t topic_partitions, int64_t t);
 
 /* Wait until everything sent is delivered (at most timeout_ms). 0 when
  * every record was delivered, -1 (logged) otherwise: then nothing may be

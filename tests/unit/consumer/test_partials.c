@@ -107,11 +107,45 @@ static void test_decode_refuses(void **state)
 	kt_wire_buf_release(&b);
 }
 
+/* A through marker: the header alone, start and end both its time. */
+static void test_through_marker(void **state)
+{
+	(void)state;
+	kt_partial p;
+	char err[256];
+	kt_wire_buf b;
+	kt_wire_buf_init(&b);
+	kt_wire_put_bytes(&b, "KTP\x01", 4);
+	kt_wire_put_u8(&b, KT_PARTIAL_THROUGH);
+	kt_wire_put_str(&b, "window=5000;", 12);
+	kt_wire_put_str(&b, "events", 6);
+	kt_wire_put_u32(&b, 1);
+	kt_wire_put_u32(&b, 4);
+	kt_wire_put_u64(&b, 15000);
+	kt_wire_put_u64(&b, 15000);
+	assert_int_equal(kt_partial_decode(b.data, b.len, &p, err, sizeof err), 0);
+	assert_int_equal(p.kind, KT_PARTIAL_THROUGH);
+	assert_int_equal(p.partition, 1);
+	assert_int_equal(p.end, 15000);
+	for (size_t n = 0; n < b.len; n++)
+		assert_int_equal(kt_partial_decode(b.data, n, &p, err, sizeof err), -1);
+	kt_wire_put_u8(&b, 0);
+	assert_int_equal(kt_partial_decode(b.data, b.len, &p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "after the through marker"));
+	/* Start and end must agree. */
+	b.len--;
+	b.data[b.len - 1] = 1;
+	assert_int_equal(kt_partial_decode(b.data, b.len, &p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "malformed partial header"));
+	kt_wire_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_settings_differ),
 		cmocka_unit_test(test_decode_refuses),
+		cmocka_unit_test(test_through_marker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
