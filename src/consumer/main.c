@@ -272,6 +272,21 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 	}
 }
 
+/* A member with a cooperative assignor: a revoke keeps some partitions,
+ * whose open windows a member gives up with the rest but goes on reading
+ * past; and librdkafka 2.0.2 refused the commits around such rebalances.
+ * (After the configuration is resolved: -X and -F.) */
+static int check_member_assignor(const options *o, char *err, size_t errlen)
+{
+	const char *strategy = kt_config_get(&o->cfg, "partition.assignment.strategy");
+	if (o->partials_to && strategy && strstr(strategy, "cooperative"))
+		return kt_fail(err, errlen,
+			       "option '--partials-to' needs an eager assignor: "
+			       "partition.assignment.strategy '%s' is cooperative",
+			       strategy);
+	return 0;
+}
+
 /* --partials-to and --merge: what each side takes. */
 static int check_scale_out(const options *o, char *err, size_t errlen)
 {
@@ -376,7 +391,7 @@ static int run_merge(options *o, const kt_log *log)
 	if (n <= 0) {
 		kt_err(log, n < 0 ? "%s" : "partials topic '%s' does not exist", n < 0 ? err : o->merge);
 		rd_kafka_destroy(rk);
-		return 1;
+		return n < 0 ? 1 : 2;
 	}
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
@@ -484,6 +499,16 @@ static int run(options *o, const kt_log *log)
 	o->engine.warn_partial = !o->group_set;
 	o->engine.query_timeout_ms = o->cfg.connect_timeout_ms;
 	kt_partials *partials = NULL;
+	/* A partials topic missing is a mistake in the command, not an
+	 * outage. */
+	if (counts && o->partials_to &&
+	    kt_kafka_partition_count(rk, o->partials_to, o->cfg.connect_timeout_ms, err,
+				     sizeof err) == 0) {
+		kt_err(log, "partials topic '%s' does not exist", o->partials_to);
+		free(counts);
+		rd_kafka_destroy(rk);
+		return 2;
+	}
 	if (!counts || (o->partials_to && !(partials = member_partials(o, log)))) {
 		if (!counts)
 			kt_err(log, "out of memory");
@@ -583,7 +608,8 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (kt_config_start(&o.cfg, &log, err, sizeof err) < 0) {
+	if (kt_config_start(&o.cfg, &log, err, sizeof err) < 0 ||
+	    check_member_assignor(&o, err, sizeof err) < 0) {
 		kt_err(&log, "%s", err);
 		goto out;
 	}

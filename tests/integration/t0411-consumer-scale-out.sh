@@ -143,9 +143,9 @@ refusals() {
 	[ "$(wc -l <"$WORK/err")" = 1 ] || fail "more than one line for a processing-time member"
 	expect_status 2 "$KT_BIN/consumer" --merge "$parts" --group-by cat
 	expect_grep "takes its settings from the partials" "$WORK/err"
-	expect_status 1 "$KT_BIN/consumer" -t "$input" "${settings[@]}" --partials-to "kt-none-$$" -e
+	expect_status 2 "$KT_BIN/consumer" -t "$input" "${settings[@]}" --partials-to "kt-none-$$" -e
 	expect_grep "partials topic 'kt-none-$$' does not exist" "$WORK/err"
-	expect_status 1 "$KT_BIN/consumer" --merge "kt-none-$$" -e
+	expect_status 2 "$KT_BIN/consumer" --merge "kt-none-$$" -e
 	expect_grep "partials topic 'kt-none-$$' does not exist" "$WORK/err"
 }
 test_case "refused: a processing-time member, --merge with settings, a missing partials topic" refusals
