@@ -1,6 +1,7 @@
 /* engine: the consumer's read-window-emit-commit loop. */
 #include "engine.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -676,7 +677,7 @@ static void emit_oldest(kt_engine *e, bool partial, bool commit_now)
 	w->partial = partial;
 	w->written_ms = kt_clock_wall_ms();
 	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
-		kt_err(e->log, "cannot write a window: output failed");
+		kt_err(e->log, "cannot write a window: %s", kt_report_failure_text(errno));
 		e->failed = true;
 	}
 	/* Its groups go now, not when it is reused: a kept window holding
@@ -1087,8 +1088,12 @@ static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 	 * committed before another consumer takes them over (all open
 	 * windows: they mix partitions). Processing-time windows are
 	 * reopened by the next tick. */
-	kt_info(e->log, "%d partition(s) revoked: emitting open windows and committing",
-		parts->cnt);
+	if (e->failed)
+		kt_info(e->log, "%d partition(s) revoked; after the failure above nothing more "
+				"is written or committed", parts->cnt);
+	else
+		kt_info(e->log, "%d partition(s) revoked: emitting open windows and committing",
+			parts->cnt);
 	flush_all(e, false);
 	if (cooperative) {
 		remove_slots(e, parts);
@@ -1403,7 +1408,7 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 			break;
 		check_idle(e);
 		if (kt_report_poll(e->report, e->out) < 0) {
-			kt_err(e->log, "cannot write a window: output failed");
+			kt_err(e->log, "cannot write a window: %s", kt_report_failure_text(errno));
 			e->failed = true;
 		}
 	}
@@ -1422,7 +1427,7 @@ int kt_engine_run(kt_engine *e, volatile sig_atomic_t *stop)
 			" invalid, %" PRIu64 " filtered record(s)",
 			e->health.late, e->health.invalid_total, e->health.filtered);
 	if (!e->failed && kt_report_finish(e->report, e->out) < 0) {
-		kt_err(e->log, "cannot write a window: output failed");
+		kt_err(e->log, "cannot write a window: %s", kt_report_failure_text(errno));
 		e->failed = true;
 	}
 	if (q)

@@ -1,5 +1,6 @@
 /* consumer: reads topics in micro-batch windows and prints counts and
  * statistics per window and group. */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -555,7 +556,7 @@ static int run(options *o, const kt_log *log)
 	if (e && kt_engine_uncommitted(e) && status == 0)
 		status = 1;
 	if (fflush(stdout) == EOF && status == 0) {
-		kt_err(log, "cannot write a window: output failed");
+		kt_err(log, "cannot write a window: %s", kt_report_failure_text(errno));
 		status = 1;
 	}
 	if (kt_kafka_destroy(rk, flags, DESTROY_TIMEOUT_MS) < 0) {

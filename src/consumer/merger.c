@@ -1,6 +1,7 @@
 /* merger: the global view of a scaled-out consumer group. */
 #include "merger.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -678,7 +679,7 @@ static int write_oldest(merger *m, int64_t *start, int64_t *after_seal)
 			sum->opened_ms = sum->written_ms;
 		sum->partial = nmissing != 0;
 		if (kt_report_window(m->report, m->out, sum, &h) < 0) {
-			kt_err(m->log, "cannot write a window: output failed");
+			kt_err(m->log, "cannot write a window: %s", kt_report_failure_text(errno));
 			rc = -1;
 		}
 	} else {

@@ -1,6 +1,7 @@
 /* report: the consumer's per-window output as table, JSON or CSV. */
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -870,4 +871,12 @@ int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
 	if (rc == 0 && fflush(out) == EOF)
 		rc = -1;
 	return rc;
+}
+
+const char *kt_report_failure_text(int errnum)
+{
+	if (errnum == EPIPE)
+		return "its reader closed the output (broken pipe); stopping, and the "
+		       "records of windows not written stay uncommitted";
+	return errnum ? strerror(errnum) : "output failed";
 }

@@ -114,6 +114,11 @@ int kt_report_finish(kt_report *r, FILE *out);
 /* Free what r holds (the report itself is the caller's). */
 void kt_report_release(kt_report *r);
 
+/* What to tell when writing failed with errnum (errno just after the
+ * failure): a reader that closed the pipe (| head) is named as such, with
+ * what follows for the offsets; otherwise strerror's text. */
+const char *kt_report_failure_text(int errnum);
+
 /* Write one window, its written_ms and partial set (see kt_window), with
  * what happened beside it since the previous one (h). Returns -1 when out
  * fails or memory runs out. */

@@ -138,3 +138,21 @@ nothing_read_hint() {
 	expect_grep '"records":3' "$WORK/out"
 }
 test_case "consumer: -e that reads nothing from a new group says to add --from-beginning" nothing_read_hint
+
+# ---- piped into head: stops on its own and says why ---------------------
+pipe_closed() {
+	# Live (no -e), 1 s windows: after head has its line, the next window
+	# cannot be written; the consumer must notice, say so, and exit.
+	local t0=$SECONDS rc
+	set +o pipefail
+	timeout 60 "$KT_BIN/consumer" -t "$hint_topic" -g "pipe-$$" --from-beginning --window 1s \
+		--format json 2>"$WORK/pipe.err" | head -n 1 >"$WORK/pipe.out"
+	rc=${PIPESTATUS[0]}
+	set -o pipefail
+	[ "$rc" != 124 ] || fail "still running 60 s after its reader closed the pipe"
+	expect_eq "exit status" 1 "$rc"
+	expect_grep '"records":3' "$WORK/pipe.out"
+	expect_grep "its reader closed the output \(broken pipe\)" "$WORK/pipe.err"
+	say "exited $((SECONDS - t0)) s after start"
+}
+test_case "consumer: piped into head, stops once its reader is gone and names the broken pipe" pipe_closed
