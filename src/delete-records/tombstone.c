@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ktrio/hash.h"
 #include "ktrio/kafka.h"
 #include "ktrio/regex.h"
 #include "ktrio/vec.h"
@@ -73,8 +74,7 @@ bool kt_key_matcher_match(kt_key_matcher *m, const void *key, size_t len)
 
 void kt_tomb_keys_init(kt_tomb_keys *k)
 {
-	k->v = NULL;
-	k->n = k->cap = 0;
+	*k = (kt_tomb_keys){0};
 }
 
 void kt_tomb_keys_release(kt_tomb_keys *k)
@@ -82,21 +82,57 @@ void kt_tomb_keys_release(kt_tomb_keys *k)
 	for (size_t i = 0; i < k->n; i++)
 		free(k->v[i].key);
 	free(k->v);
+	free(k->slots);
 	kt_tomb_keys_init(k);
 }
 
-/* Record the latest state of (partition, key); linear search is fine for
- * the handfuls of keys a maintenance deletion targets, and the scan order
- * makes the last record seen the latest. */
-static int note_key(kt_tomb_keys *k, int32_t partition, const void *key,
+static size_t key_hash(int32_t partition, const void *key, size_t len)
+{
+	return (size_t)kt_hash64(key, len, (uint64_t)(uint32_t)partition);
+}
+
+/* The slot holding (partition, key), or the empty one where it goes. */
+static size_t *find_slot(const kt_tomb_keys *k, int32_t partition, const void *key,
+			 size_t len)
+{
+	size_t mask = k->nslots - 1;
+	for (size_t i = key_hash(partition, key, len) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &k->slots[i];
+		if (*slot == 0)
+			return slot;
+		const kt_tomb_key *t = &k->v[*slot - 1];
+		if (t->partition == partition && t->keylen == len && memcmp(t->key, key, len) == 0)
+			return slot;
+	}
+}
+
+/* Keep the index at most half full: double it and place every key again. */
+static int grow_slots(kt_tomb_keys *k)
+{
+	if (2 * (k->n + 1) <= k->nslots)
+		return 0;
+	size_t n = k->nslots ? 2 * k->nslots : 64;
+	size_t *slots = calloc(n, sizeof *slots);
+	if (!slots)
+		return -1;
+	free(k->slots);
+	k->slots = slots;
+	k->nslots = n;
+	for (size_t i = 0; i < k->n; i++)
+		*find_slot(k, k->v[i].partition, k->v[i].key, k->v[i].keylen) = i + 1;
+	return 0;
+}
+
+int kt_tomb_keys_note(kt_tomb_keys *k, int32_t partition, const void *key,
 		    size_t len, bool live)
 {
-	for (size_t i = 0; i < k->n; i++)
-		if (k->v[i].partition == partition && k->v[i].keylen == len &&
-		    memcmp(k->v[i].key, key, len) == 0) {
-			k->v[i].live = live;
-			return 0;
-		}
+	if (grow_slots(k) < 0)
+		return -1;
+	size_t *slot = find_slot(k, partition, key, len);
+	if (*slot) {
+		k->v[*slot - 1].live = live;
+		return 0;
+	}
 	if (KT_VEC_RESERVE(k->v, k->n, k->cap, 1) < 0)
 		return -1;
 	char *copy = malloc(len + 1);
@@ -105,6 +141,7 @@ static int note_key(kt_tomb_keys *k, int32_t partition, const void *key,
 	memcpy(copy, key, len);
 	copy[len] = '\0';
 	k->v[k->n++] = (kt_tomb_key){partition, copy, len, live};
+	*slot = k->n;
 	return 0;
 }
 
@@ -154,7 +191,7 @@ int kt_tomb_scan(rd_kafka_t *consumer, const char *topic, int nparts,
 					rd_kafka_message_errstr(msg));
 		} else if (!eof && msg->key &&
 			   kt_key_matcher_match(m, msg->key, msg->key_len) &&
-			   note_key(out, p, msg->key, msg->key_len,
+			   kt_tomb_keys_note(out, p, msg->key, msg->key_len,
 				    msg->payload != NULL) < 0) {
 			rc = kt_fail(err, errlen, "out of memory");
 		}

@@ -36,10 +36,20 @@ typedef struct kt_tomb_key {
 typedef struct kt_tomb_keys {
 	kt_tomb_key *v;
 	size_t n, cap;
+	/* Where each (partition, key) is in v: open addressing, slot i + 1
+	 * for v[i], 0 empty; nslots a power of two, at most half full. A scan
+	 * matching 100k keys looked each up in a list (30 s). */
+	size_t *slots;
+	size_t nslots;
 } kt_tomb_keys;
 
 void kt_tomb_keys_init(kt_tomb_keys *k);
 void kt_tomb_keys_release(kt_tomb_keys *k);
+/* Record the state of (partition, key) (copied) as its latest: the scan
+ * reads in offset order. A new pair is appended to v, a known one only
+ * updated, in O(1) expected. -1 on OOM. */
+int kt_tomb_keys_note(kt_tomb_keys *k, int32_t partition, const void *key,
+		      size_t len, bool live);
 
 /* Read partitions [0, nparts) of topic from their low to their high
  * watermark (as they are when the scan starts) with consumer (a consumer
