@@ -90,65 +90,120 @@ static const char two_digits[] = "0001020304050607080910111213141516171819202122
 				 "50515253545556575859606162636465666768697071727374"
 				 "75767778798081828384858687888990919293949596979899";
 
-/* The digits of v right-aligned before end; returns where they start. */
-static char *put_digits(uint64_t v, char *end)
+static inline void put2(char *p, uint32_t v)
 {
-	while (v >= 100) {
-		end -= 2;
-		memcpy(end, two_digits + (v % 100) * 2, 2);
-		v /= 100;
+	memcpy(p, two_digits + 2 * v, 2);
+}
+
+/* v < 10^8 as exactly 8 digits (zero-padded), in 32-bit arithmetic. */
+static inline void put8(char *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	put2(p, hi / 100);
+	put2(p + 2, hi % 100);
+	put2(p + 4, lo / 100);
+	put2(p + 6, lo % 100);
+}
+
+/* The digits of v right-aligned before end; returns where they start.
+ * Eight at a time while there are more, so that most of the work is on
+ * 32-bit halves (a 17-digit number takes two 64-bit divisions). */
+static inline __attribute__((always_inline)) char *put_digits(uint64_t v, char *end)
+{
+	while (v >= 100000000) {
+		uint64_t q = v / 100000000;
+		end -= 8;
+		put8(end, (uint32_t)(v - q * 100000000));
+		v = q;
 	}
-	if (v >= 10) {
+	uint32_t w = (uint32_t)v;
+	while (w >= 100) {
 		end -= 2;
-		memcpy(end, two_digits + v * 2, 2);
+		put2(end, w % 100);
+		w /= 100;
+	}
+	if (w >= 10) {
+		end -= 2;
+		put2(end, w);
 	} else {
-		*--end = (char)('0' + v);
+		*--end = (char)('0' + w);
 	}
 	return end;
 }
 
-/* Lay out the digits of f * 10^e (f without trailing zeros) after an
- * optional sign, ECMAScript style. */
+/* f * 10^e with f's trailing zeros moved into e (f != 0, at most 17
+ * digits, so at most 16 zeros): by 8, 4, 2, 1 rather than one at a time. */
+static void strip_zeros(uint64_t *f, int *e)
+{
+	while (*f % 100000000 == 0) {
+		*f /= 100000000;
+		*e += 8;
+	}
+	if (*f % 10000 == 0) {
+		*f /= 10000;
+		*e += 4;
+	}
+	if (*f % 100 == 0) {
+		*f /= 100;
+		*e += 2;
+	}
+	if (*f % 10 == 0) {
+		*f /= 10;
+		*e += 1;
+	}
+}
+
+/* Lay out the digits of f * 10^e (f without trailing zeros, or e == 0
+ * and at most 21 digits) after an optional sign, ECMAScript style. The
+ * text is built in out with copies of fixed sizes (a few stores each,
+ * where the variable ones were library calls), from digits right-aligned
+ * in tmp with '0's after them, and copied to buf whole. */
 static size_t layout(char *buf, bool neg, uint64_t f, int e)
 {
-	char tmp[24], *end = tmp + sizeof tmp;
-	char *d = put_digits(f, end);
-	int n = (int)(end - d), point = n + e; /* digits before the point */
-	char *o = buf;
-	if (neg)
-		*o++ = '-';
+	char tmp[48], out[48];
+	memset(tmp + 24, '0', 24);
+	char *d = put_digits(f, tmp + 24);
+	int n = (int)(tmp + 24 - d), point = n + e; /* digits before the point */
+	char *o = out;
+	*o = '-';
+	o += neg;
 	if (n <= point && point <= 21) {
-		memcpy(o, d, (size_t)n);
-		memset(o + n, '0', (size_t)(point - n));
+		memcpy(o, d, 24); /* the digits, then point - n of the '0's */
 		o += point;
-	} else if (0 < point && point <= 21) {
-		memcpy(o, d, (size_t)point);
+	} else if (0 < point && point <= 21) { /* point < n <= 17 */
+		memcpy(o, d, 16);
 		o[point] = '.';
-		memcpy(o + point + 1, d + point, (size_t)(n - point));
+		memcpy(o + point + 1, d + point, 16);
 		o += n + 1;
 	} else if (-6 < point && point <= 0) {
-		*o++ = '0';
-		*o++ = '.';
-		memset(o, '0', (size_t)-point);
-		o += -point;
-		memcpy(o, d, (size_t)n);
+		memcpy(o, "0.000000", 8);
+		o += 2 - point;
+		memcpy(o, d, 24);
 		o += n;
 	} else {
-		*o++ = d[0];
-		if (n > 1) {
-			*o++ = '.';
-			memcpy(o, d + 1, (size_t)(n - 1));
-			o += n - 1;
-		}
+		o[0] = d[0];
+		o[1] = '.';
+		memcpy(o + 2, d + 1, 16);
+		o += n > 1 ? n + 1 : 1;
 		int x = point - 1;
+		uint32_t ax = (uint32_t)(x < 0 ? -x : x); /* at most 324 */
 		*o++ = 'e';
 		*o++ = x < 0 ? '-' : '+';
-		char xb[8], *xe = xb + sizeof xb, *xd = put_digits((uint64_t)(x < 0 ? -x : x), xe);
-		memcpy(o, xd, (size_t)(xe - xd));
-		o += xe - xd;
+		if (ax >= 100) {
+			*o++ = (char)('0' + ax / 100);
+			ax %= 100;
+			put2(o, ax);
+			o += 2;
+		} else if (ax >= 10) {
+			put2(o, ax);
+			o += 2;
+		} else {
+			*o++ = (char)('0' + ax);
+		}
 	}
 	*o = '\0';
-	return (size_t)(o - buf);
+	memcpy(buf, out, KT_NUMBER_MAX);
+	return (size_t)(o - out);
 }
 
 size_t kt_number_format(double d, char *buf)
@@ -159,7 +214,7 @@ size_t kt_number_format(double d, char *buf)
 	uint64_t t = bits & (C_MIN - 1);
 	int bq = (int)(bits >> MANTISSA_BITS & 0x7ff);
 	uint64_t f;
-	int e;
+	int e = 0;
 	if (bq == 0x7ff) {
 		buf[0] = '\0';
 		return 0;
@@ -167,31 +222,27 @@ size_t kt_number_format(double d, char *buf)
 	if (bq != 0) {
 		uint64_t c = C_MIN | t;
 		int q = bq - 1075;
-		if (q <= 0 && q > -MANTISSA_BITS - 1 && !(c & ((UINT64_C(1) << -q) - 1))) {
-			f = c >> -q; /* an integer below 2^53: its own digits */
-			e = 0;
-		} else {
-			shortest(q, c, &f, &e);
-		}
+		if (q <= 0 && q > -MANTISSA_BITS - 1 && !(c & ((UINT64_C(1) << -q) - 1)))
+			/* An integer below 2^53: its own digits, at most 16,
+			 * which the layout prints whole as they are. */
+			return layout(buf, neg, c >> -q, 0);
+		shortest(q, c, &f, &e);
 	} else if (t != 0) {
 		shortest(Q_MIN, t, &f, &e); /* subnormal: evenly spaced */
 	} else {
-		f = 0, e = 0;
+		f = 0;
 	}
 	if (f == 0)
 		return layout(buf, neg, 0, 0);
-	while (f % 10 == 0) {
-		f /= 10;
-		e++;
-	}
+	strip_zeros(&f, &e);
 	return layout(buf, neg, f, e);
 }
 
 size_t kt_number_format_uint(uint64_t v, char *buf)
 {
-	char tmp[24], *end = tmp + sizeof tmp, *d = put_digits(v, end);
+	char tmp[48], *end = tmp + 24, *d = put_digits(v, end);
 	size_t n = (size_t)(end - d);
-	memcpy(buf, d, n);
+	memcpy(buf, d, 24); /* n <= 20; buf has KT_NUMBER_MAX bytes */
 	buf[n] = '\0';
 	return n;
 }
