@@ -857,7 +857,10 @@ int kt_report_finish(kt_report *r, FILE *out)
 int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
 		     const kt_health *h)
 {
-	kt_group **sorted = kt_window_sorted(w);
+	/* JSON and CSV write every group unless --top was given; the table
+	 * the top ones. Only those need ordering. */
+	bool all = r->format != KT_FORMAT_TABLE && !r->top_explicit;
+	kt_group **sorted = kt_window_sorted(w, all ? SIZE_MAX : r->top);
 	if (!sorted)
 		return -1;
 	int rc;

@@ -261,25 +261,173 @@ int64_t kt_window_min_offset(const kt_window *w, int32_t slot)
 	return w->min_offset[slot];
 }
 
-static int by_count(const void *a, const void *b)
+/* A group as the ranking sees it: its count, 16 bytes of its key from
+ * where the window's keys start to differ (big-endian, zero-padded), and
+ * the group. Most comparisons end on these without touching the group. */
+typedef struct rank_entry {
+	uint64_t count;
+	uint64_t pre[2];
+	kt_group *g;
+} rank_entry;
+
+/* Keys ordered as memcmp orders them, a shorter one first when it is a
+ * prefix of the other. */
+static int key_cmp(const kt_group *x, const kt_group *y)
 {
-	const kt_group *x = *(kt_group *const *)a, *y = *(kt_group *const *)b;
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
 	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
 	int c = n ? memcmp(x->key, y->key, n) : 0;
 	return c ? c : (x->keylen > y->keylen) - (x->keylen < y->keylen);
 }
 
-kt_group **kt_window_sorted(const kt_window *w)
+/* a before b: the larger count, then the smaller key. The prefix words
+ * order keys as key_cmp does whenever they differ (a key that ends early
+ * pads with zeros, which sort first, as the shorter key does). */
+static inline bool ranks_before(const rank_entry *a, const rank_entry *b)
 {
-	kt_group **v = malloc((w->ngroups ? w->ngroups : 1) * sizeof *v);
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < w->ngroups; i++)
-		v[i] = &w->groups[i];
-	qsort(v, w->ngroups, sizeof *v, by_count);
+	if (a->count != b->count)
+		return a->count > b->count;
+	if (a->pre[0] != b->pre[0])
+		return a->pre[0] < b->pre[0];
+	if (a->pre[1] != b->pre[1])
+		return a->pre[1] < b->pre[1];
+	return key_cmp(a->g, b->g) < 0;
+}
+
+static uint64_t key_word(const kt_group *g, size_t from)
+{
+	uint64_t v = 0;
+	if (from + 8 <= g->keylen) {
+		memcpy(&v, g->key + from, 8); /* read big-endian: byte order is number order */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		return v;
+	}
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | (from + i < g->keylen ? (unsigned char)g->key[from + i] : 0);
 	return v;
+}
+
+/* Bytes every key of w starts with (so the prefix words hold what
+ * tells keys apart, not a shared type tag and length). */
+static size_t common_prefix(const kt_window *w)
+{
+	if (!w->ngroups)
+		return 0;
+	const kt_group *first = &w->groups[0];
+	size_t n = first->keylen;
+	for (size_t i = 1; i < w->ngroups && n; i++) {
+		const kt_group *g = &w->groups[i];
+		size_t m = g->keylen < n ? g->keylen : n, j = 0;
+		while (j < m && g->key[j] == first->key[j])
+			j++;
+		n = j;
+	}
+	return n;
+}
+
+static void insertion_sort(rank_entry *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		rank_entry x = v[i];
+		size_t j = i;
+		for (; j > 0 && ranks_before(&x, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* Sort v[0..n) by rank: runs of 16 by insertion, then merged bottom-up
+ * through tmp (n entries). */
+static void merge_sort(rank_entry *v, rank_entry *tmp, size_t n)
+{
+	enum { RUN = 16 };
+	for (size_t i = 0; i < n; i += RUN)
+		insertion_sort(v + i, n - i < RUN ? n - i : RUN);
+	rank_entry *src = v, *dst = tmp;
+	for (size_t width = RUN; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = ranks_before(&src[j], &src[i]) ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		rank_entry *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+}
+
+/* Restore the heap below i: v[0] is the entry ranked last of v[0..n). */
+static void sift_down(rank_entry *v, size_t n, size_t i)
+{
+	for (;;) {
+		size_t worst = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && ranks_before(&v[worst], &v[l]))
+			worst = l;
+		if (r < n && ranks_before(&v[worst], &v[r]))
+			worst = r;
+		if (worst == i)
+			return;
+		rank_entry t = v[i];
+		v[i] = v[worst];
+		v[worst] = t;
+		i = worst;
+	}
+}
+
+/* Move the top entries of v[0..n) (by rank) to v[0..top), in no order:
+ * a heap of the best top seen so far, whose root is the one to drop. */
+static void select_top(rank_entry *v, size_t n, size_t top)
+{
+	for (size_t i = top / 2; i-- > 0;)
+		sift_down(v, top, i);
+	for (size_t i = top; i < n; i++) {
+		if (ranks_before(&v[i], &v[0])) {
+			rank_entry t = v[0];
+			v[0] = v[i];
+			v[i] = t;
+			sift_down(v, top, 0);
+		}
+	}
+}
+
+kt_group **kt_window_sorted(const kt_window *w, size_t top)
+{
+	size_t n = w->ngroups;
+	kt_group **out = malloc((n ? n : 1) * sizeof *out);
+	rank_entry *v = malloc((n ? 2 * n : 1) * sizeof *v);
+	if (!out || !v) {
+		free(out);
+		free(v);
+		return NULL;
+	}
+	size_t from = common_prefix(w);
+	for (size_t i = 0; i < n; i++) {
+		kt_group *g = &w->groups[i];
+		v[i] = (rank_entry){g->count, {key_word(g, from), key_word(g, from + 8)}, g};
+	}
+	if (top > n)
+		top = n;
+	/* A few of many: pick them, then sort only those. */
+	if (top < n / 4) {
+		if (top)
+			select_top(v, n, top);
+		merge_sort(v, v + n, top);
+	} else {
+		merge_sort(v, v + n, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = v[i].g;
+	free(v);
+	return out;
 }
 
 double kt_window_latency_ms(const kt_window *w, double q, int64_t written_ms)

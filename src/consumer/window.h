@@ -112,8 +112,11 @@ int kt_window_note_offset(kt_window *w, int32_t slot, int64_t offset);
 /* Lowest offset of slot counted in this window, or -1. */
 int64_t kt_window_min_offset(const kt_window *w, int32_t slot);
 
-/* Groups ordered by count, largest first (ties by key); the array is owned
- * by the caller (free). NULL only when out of memory. */
-kt_group **kt_window_sorted(const kt_window *w);
+/* Every group of w, the first min(top, ngroups) of them ordered by count,
+ * largest first (ties by key, as memcmp orders them, a prefix first), the
+ * rest after them in no particular order (SIZE_MAX: all ordered). Choosing
+ * a few of many costs O(n log top), not a full sort. The array is owned by
+ * the caller (free). NULL only when out of memory. */
+kt_group **kt_window_sorted(const kt_window *w, size_t top);
 
 #endif

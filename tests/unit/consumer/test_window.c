@@ -39,7 +39,7 @@ static void test_groups_and_overflow(void **state)
 	assert_int_equal(w->records, 5);
 	assert_int_equal(w->overflow, 2);
 	assert_int_equal(w->bytes, 50);
-	kt_group **sorted = kt_window_sorted(w);
+	kt_group **sorted = kt_window_sorted(w, SIZE_MAX);
 	assert_non_null(sorted);
 	assert_int_equal(sorted[0]->count, 3);
 	assert_memory_equal(sorted[0]->key, "a", 1);
@@ -150,6 +150,73 @@ static void test_exact_min_max(void **state)
 	kt_window_free(w);
 }
 
+/* The order a plain qsort gives: count descending, then the keys' bytes,
+ * a key that is a prefix of another first. */
+static int reference_order(const void *a, const void *b)
+{
+	const kt_group *x = *(kt_group *const *)a, *y = *(kt_group *const *)b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	for (size_t i = 0; i < x->keylen && i < y->keylen; i++)
+		if (x->key[i] != y->key[i])
+			return (unsigned char)x->key[i] < (unsigned char)y->key[i] ? -1 : 1;
+	return (x->keylen > y->keylen) - (x->keylen < y->keylen);
+}
+
+/* Keys sharing long starts, prefixes of each other, NULs and bytes >= 0x80,
+ * few distinct counts (many ties): every top (all, many, a few, one, none)
+ * gives the reference's first groups in its order, and every group once. */
+static void test_sorted_order(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	kt_window *w = kt_window_new(0, 1000, N);
+	uint64_t seed = 5;
+	for (int i = 0; i < 20000; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		/* Short keys, keys the second prefix word tells apart, and
+		 * keys that share 20 bytes more than the prefix words see
+		 * (their order rests on the bytes after). */
+		char key[64] = "s\0\0\0\x14same-start-for-all-";
+		unsigned kind = (unsigned)(seed >> 62);
+		size_t same = kind == 3 ? 44 : kind == 2 ? 32 : 24;
+		size_t len = same + (seed >> 56) % (kind == 3 ? 20 : 8);
+		uint64_t bits = seed;
+		for (size_t j = 24; j < len; j++) {
+			bits = bits * 6364136223846793005ULL + 1442695040888963407ULL;
+			key[j] = j < same ? 'q' : (char)"\0a\x80z"[bits >> 62];
+		}
+		kt_extracted x = record("", 1);
+		x.key = key;
+		x.keylen = len;
+		assert_int_equal(kt_window_add(w, &x, 1, -1), 0);
+	}
+	kt_group **want = malloc(w->ngroups * sizeof *want);
+	for (size_t i = 0; i < w->ngroups; i++)
+		want[i] = &w->groups[i];
+	qsort(want, w->ngroups, sizeof *want, reference_order);
+	size_t tops[] = {SIZE_MAX, w->ngroups, w->ngroups / 2, 100, 7, 1, 0};
+	for (size_t t = 0; t < sizeof tops / sizeof *tops; t++) {
+		kt_group **got = kt_window_sorted(w, tops[t]);
+		assert_non_null(got);
+		size_t ordered = tops[t] < w->ngroups ? tops[t] : w->ngroups;
+		for (size_t i = 0; i < ordered; i++)
+			assert_ptr_equal(got[i], want[i]);
+		/* the rest: each remaining group once */
+		char *seen = calloc(w->ngroups, 1);
+		for (size_t i = 0; i < w->ngroups; i++) {
+			size_t k = (size_t)(got[i] - w->groups);
+			assert_true(k < w->ngroups && !seen[k]);
+			seen[k] = 1;
+		}
+		free(seen);
+		free(got);
+	}
+	assert_true(w->ngroups > 500);
+	free(want);
+	kt_window_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_latency_at_write_time),
 		cmocka_unit_test(test_open_seconds),
 		cmocka_unit_test(test_exact_min_max),
+		cmocka_unit_test(test_sorted_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
