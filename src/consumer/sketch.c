@@ -5,6 +5,7 @@
 #include "wire.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,39 +276,110 @@ static double finish(const kt_sketch *s, double v)
 	return v;
 }
 
-double kt_sketch_quantile(const kt_sketch *s, double q)
+/* The rank among the values in the buckets (zeros included) whose value
+ * is the q-quantile, or -1 when *v is the answer already (an extreme, no
+ * value, out of memory for all). */
+static int64_t quantile_rank(const kt_sketch *s, double q, double *v)
 {
-	if (s->count == 0 || !(q >= 0 && q <= 1))
-		return NAN;
-	uint64_t rank = (uint64_t)floor(q * (double)(s->count - 1));
-	if (rank == 0)
-		return s->min; /* the extremes are known exactly */
-	if (rank == s->count - 1)
-		return s->max;
+	if (s->count == 0 || !(q >= 0 && q <= 1)) {
+		*v = NAN;
+		return -1;
+	}
+	/* q * (count - 1) >= 0: the conversion truncates, as floor would */
+	uint64_t rank = (uint64_t)(q * (double)(s->count - 1));
+	if (rank == 0 || rank == s->count - 1) {
+		*v = rank == 0 ? s->min : s->max; /* the extremes are known exactly */
+		return -1;
+	}
 	uint64_t placed = s->count - s->dropped;
 	if (placed < s->count) { /* out of memory once: rank among the rest */
-		if (placed == 0)
-			return q < 0.5 ? s->min : s->max;
-		rank = (uint64_t)floor(q * (double)(placed - 1));
+		if (placed == 0) {
+			*v = q < 0.5 ? s->min : s->max;
+			return -1;
+		}
+		rank = (uint64_t)(q * (double)(placed - 1));
 	}
-	/* Ascending order of values: negatives from the largest magnitude
-	 * down, then zeros, then positives upward. */
-	uint64_t seen = 0;
-	int idx;
-	for (uint32_t i = s->neg.n; i-- > 0;) {
-		seen += store_bucket(&s->neg, i, &idx);
-		if (seen > rank)
-			return finish(s, -bucket_value(idx));
+	return (int64_t)rank;
+}
+
+/* A walk over the buckets in ascending order of value: negatives from the
+ * largest magnitude down, then zeros, then positives upward. */
+typedef struct walk {
+	const kt_sketch *s;
+	uint64_t seen; /* values before the current bucket */
+	int phase;     /* 0 negatives, 1 zeros, 2 positives, 3 done */
+	uint32_t i;    /* the next bucket within the phase */
+	uint64_t end;  /* seen + the current bucket's count */
+	int idx;       /* the current bucket's index (phases 0 and 2) */
+} walk;
+
+/* The estimate of the values in w's current bucket. */
+static double walk_value(const walk *w)
+{
+	double v = w->phase == 1 ? 0.0 : bucket_value(w->idx);
+	return finish(w->s, w->phase == 0 ? -v : v);
+}
+
+/* Step w to the next non-empty bucket; false at the end. */
+static bool walk_next(walk *w)
+{
+	const kt_sketch *s = w->s;
+	w->seen = w->end;
+	for (;;) {
+		if (w->phase == 0 && w->i < s->neg.n) {
+			uint64_t c = store_bucket(&s->neg, s->neg.n - 1 - w->i++, &w->idx);
+			if (!c)
+				continue;
+			w->end = w->seen + c;
+			return true;
+		}
+		if (w->phase == 0) {
+			w->phase = 1;
+			if (s->zeros) {
+				w->end = w->seen + s->zeros;
+				return true;
+			}
+		}
+		if (w->phase == 1)
+			w->phase = 2, w->i = 0;
+		if (w->phase == 2 && w->i < s->pos.n) {
+			uint64_t c = store_bucket(&s->pos, w->i++, &w->idx);
+			if (!c)
+				continue;
+			w->end = w->seen + c;
+			return true;
+		}
+		w->phase = 3;
+		return false;
 	}
-	seen += s->zeros;
-	if (seen > rank)
-		return finish(s, 0.0);
-	for (uint32_t i = 0; i < s->pos.n; i++) {
-		seen += store_bucket(&s->pos, i, &idx);
-		if (seen > rank)
-			return finish(s, bucket_value(idx));
+}
+
+void kt_sketch_quantiles(const kt_sketch *s, const double *q, size_t n, double *out)
+{
+	walk w = {.s = s};
+	bool in_bucket = false, done = false, valued = false;
+	double value = 0;
+	for (size_t k = 0; k < n; k++) {
+		int64_t rank = quantile_rank(s, q[k], &out[k]);
+		if (rank < 0)
+			continue;
+		/* Ranks rise with q: the walk goes on from where it is. */
+		while (!done && (!in_bucket || w.end <= (uint64_t)rank)) {
+			in_bucket = walk_next(&w);
+			done = !in_bucket;
+			valued = false;
+		}
+		if (!done && !valued) /* one exp per bucket, however many ask */
+			value = walk_value(&w), valued = true;
+		out[k] = done ? s->max : value;
 	}
-	return s->max;
+}
+
+double kt_sketch_quantile(const kt_sketch *s, double q)
+{
+	double v;
+	kt_sketch_quantiles(s, &q, 1, &v);
+	return v;
 }
 
 static int store_merge(kt_sketch_store *dst, const kt_sketch_store *src)

@@ -83,6 +83,10 @@ int kt_sketch_add(kt_sketch *s, double x);
  * or q is outside [0, 1] (or NAN). */
 double kt_sketch_quantile(const kt_sketch *s, double q);
 
+/* out[i] = kt_sketch_quantile(s, q[i]) for n quantiles in ascending order,
+ * in one walk over the buckets (a window's writer asks three per stat). */
+void kt_sketch_quantiles(const kt_sketch *s, const double *q, size_t n, double *out);
+
 /* Fold src into dst (which may be src itself: every count doubles). The
  * result is the sketch of both sets of values, as if added to one sketch.
  * 0 on success; -1 on allocation failure, when dst is left unchanged.
