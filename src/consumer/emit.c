@@ -1,6 +1,7 @@
 /* emit: a text buffer with JSON, CSV and key encoders (see emit.h). */
 #include "emit.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,30 @@ void kt_emit_double(kt_emit *e, double d, const char *none)
 		e->len += n;
 	else
 		kt_emit_str(e, none);
+}
+
+void kt_emit_double_cached(kt_emit *e, kt_numcache *cache, double d, const char *none)
+{
+	uint64_t bits;
+	memcpy(&bits, &d, sizeof bits);
+	if (!cache || !isfinite(d)) {
+		kt_emit_double(e, d, none);
+		return;
+	}
+	if (!kt_emit_room(e, KT_NUMBER_MAX))
+		return;
+	size_t h = (size_t)((bits * UINT64_C(0x9e3779b97f4a7c15)) >> 54); /* 10 bits */
+	char *at = e->buf + e->len;
+	if (cache->len[h] && cache->bits[h] == bits) {
+		memcpy(at, cache->text[h], KT_NUMBER_MAX); /* a fixed size: a few stores */
+		e->len += cache->len[h];
+		return;
+	}
+	size_t n = kt_number_format(d, at); /* writes KT_NUMBER_MAX bytes */
+	memcpy(cache->text[h], at, KT_NUMBER_MAX);
+	cache->bits[h] = bits;
+	cache->len[h] = (uint8_t)n;
+	e->len += n;
 }
 
 void kt_emit_json_string(kt_emit *e, const char *s, size_t n)

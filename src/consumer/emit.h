@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "ktrio/number.h"
 
 typedef struct kt_emit {
 	char *buf;
@@ -58,6 +59,19 @@ void kt_emit_int(kt_emit *e, int64_t v);
 /* d by kt_number_format; a NaN or infinity as `none` ("null" in JSON, ""
  * in CSV). */
 void kt_emit_double(kt_emit *e, double d, const char *none);
+
+/* Texts of recently written doubles, by their bits (direct-mapped): a
+ * window's quantile estimates are bucket values, a few hundred distinct
+ * ones over all its groups, each costing a full shortest-digits search. */
+#define KT_NUMCACHE_SIZE 1024
+typedef struct kt_numcache {
+	uint64_t bits[KT_NUMCACHE_SIZE];
+	uint8_t len[KT_NUMCACHE_SIZE]; /* 0: empty */
+	char text[KT_NUMCACHE_SIZE][KT_NUMBER_MAX];
+} kt_numcache;
+
+/* As kt_emit_double, through cache (NULL: as kt_emit_double). */
+void kt_emit_double_cached(kt_emit *e, kt_numcache *cache, double d, const char *none);
 
 /* s[0..n) as a JSON string: quoted, '"', '\\' and control bytes escaped
  * (\n, \t, ... or \u00XX; NULs too), DEL as \u007f, UTF-8 as it is. */

@@ -25,6 +25,7 @@ void kt_report_init(kt_report *r, enum kt_format format, size_t top,
 	r->spec = spec;
 	kt_emit_init(&r->text);
 	kt_emit_init(&r->cell);
+	kt_emit_init(&r->pieces);
 	kt_table_init(&r->table);
 }
 
@@ -40,6 +41,9 @@ void kt_report_release(kt_report *r)
 	free_pending(r);
 	kt_emit_release(&r->text);
 	kt_emit_release(&r->cell);
+	kt_emit_release(&r->pieces);
+	free(r->quantile_texts);
+	r->quantile_texts = NULL;
 	kt_table_release(&r->table);
 }
 
@@ -57,6 +61,9 @@ static rates rates_of(const kt_window *w)
 /* Groups whose text is buffered before it is written out: bounds the
  * buffer for windows of many groups. */
 #define FLUSH_BYTES (1 << 20)
+
+/* The quantiles every stat shows, for kt_sketch_quantiles (ascending). */
+static const double quantile_qs[3] = {0.50, 0.95, 0.99};
 
 /* The minimum or maximum of a stat: exact when an integer of 2^53 or more. */
 static void emit_extreme(kt_emit *e, double d, bool is_int, int64_t exact, const char *none)
@@ -88,8 +95,39 @@ static void json_double(kt_emit *e, const char *field, double v)
 	kt_emit_double(e, v, "null");
 }
 
+/* The `"name":` texts of the fields, escaped once for the window rather
+ * than once per group (auto stats may have found new fields since the
+ * last one). -1 when memory ran out. */
+static int json_names(kt_report *r)
+{
+	const kt_fieldspec *s = r->spec;
+	kt_emit *e = &r->pieces;
+	size_t n = 0;
+	e->len = 0;
+	e->failed = false;
+	for (size_t i = 0; i < s->ngroup; i++, n++) {
+		json_name(e, s->group_by[i]);
+		r->name_end[n] = e->len;
+	}
+	for (size_t i = 0; i < s->nstats; i++, n++) {
+		json_name(e, s->stats[i]);
+		r->name_end[n] = e->len;
+	}
+	if (s->distinct)
+		json_name(e, s->distinct);
+	r->name_end[n] = e->len;
+	return e->failed ? -1 : 0;
+}
+
+/* Field i's `"name":` (see json_names). */
+static void json_name_at(kt_emit *e, const kt_report *r, size_t i)
+{
+	size_t from = i ? r->name_end[i - 1] : 0;
+	kt_emit_bytes(e, r->pieces.buf + from, r->name_end[i] - from);
+}
+
 /* One stat of a group; st NULL when none of its records had a value. */
-static void stat_json(kt_emit *e, const kt_stat *st, uint64_t group_count)
+static void stat_json(kt_emit *e, kt_numcache *qt, const kt_stat *st, uint64_t group_count)
 {
 	uint64_t n = st ? st->moments.count : 0;
 	json_uint(e, "{\"count\":", n);
@@ -100,6 +138,8 @@ static void stat_json(kt_emit *e, const kt_stat *st, uint64_t group_count)
 		return;
 	}
 	const kt_welford *m = &st->moments;
+	double p[3];
+	kt_sketch_quantiles(&st->quantiles, quantile_qs, 3, p);
 	json_double(e, ",\"sum\":", m->sum);
 	json_double(e, ",\"mean\":", m->mean);
 	kt_emit_str(e, ",\"min\":");
@@ -107,20 +147,23 @@ static void stat_json(kt_emit *e, const kt_stat *st, uint64_t group_count)
 	kt_emit_str(e, ",\"max\":");
 	emit_extreme(e, m->max, st->max_is_int, st->max_int, "null");
 	json_double(e, ",\"stddev\":", kt_welford_stddev(m));
-	json_double(e, ",\"p50\":", kt_sketch_quantile(&st->quantiles, 0.50));
-	json_double(e, ",\"p95\":", kt_sketch_quantile(&st->quantiles, 0.95));
-	json_double(e, ",\"p99\":", kt_sketch_quantile(&st->quantiles, 0.99));
+	static const char *const names[3] = {",\"p50\":", ",\"p95\":", ",\"p99\":"};
+	for (int i = 0; i < 3; i++) {
+		kt_emit_str(e, names[i]);
+		kt_emit_double_cached(e, qt, p[i], "null");
+	}
 	kt_emit_char(e, '}');
 }
 
-static void group_json(kt_emit *e, const kt_fieldspec *spec, const kt_group *g)
+static void group_json(kt_emit *e, const kt_report *r, const kt_group *g)
 {
+	const kt_fieldspec *spec = r->spec;
 	kt_emit_str(e, "{\"key\":{");
 	for (size_t i = 0; i < spec->ngroup; i++) {
 		kt_key_part part;
 		if (i)
 			kt_emit_char(e, ',');
-		json_name(e, spec->group_by[i]);
+		json_name_at(e, r, i);
 		if (kt_key_part_at(g->key, g->keylen, i, &part) == 0)
 			kt_emit_key_json(e, &part);
 		else
@@ -131,13 +174,13 @@ static void group_json(kt_emit *e, const kt_fieldspec *spec, const kt_group *g)
 	for (size_t i = 0; i < spec->nstats; i++) {
 		if (i)
 			kt_emit_char(e, ',');
-		json_name(e, spec->stats[i]);
-		stat_json(e, g->stats[i], g->count);
+		json_name_at(e, r, spec->ngroup + i);
+		stat_json(e, r->quantile_texts, g->stats[i], g->count);
 	}
 	kt_emit_char(e, '}');
 	if (spec->distinct) {
 		kt_emit_str(e, ",\"distinct\":{");
-		json_name(e, spec->distinct);
+		json_name_at(e, r, spec->ngroup + spec->nstats);
 		kt_emit_uint(e, g->distinct ? kt_hll_estimate(g->distinct) : 0);
 		kt_emit_char(e, '}');
 	}
@@ -211,6 +254,8 @@ static int write_json(kt_report *r, FILE *out, const kt_window *w,
 {
 	kt_emit *e = &r->text;
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
+	if (json_names(r) < 0)
+		return -1;
 	uint64_t other = 0;
 	for (size_t i = shown; i < w->ngroups; i++)
 		other += sorted[i]->count;
@@ -219,7 +264,7 @@ static int write_json(kt_report *r, FILE *out, const kt_window *w,
 	for (size_t i = 0; i < shown; i++) {
 		if (i)
 			kt_emit_char(e, ',');
-		group_json(e, r->spec, sorted[i]);
+		group_json(e, r, sorted[i]);
 		if (e->len >= FLUSH_BYTES && kt_emit_flush(e, out) < 0)
 			return -1;
 	}
@@ -320,7 +365,7 @@ static void csv_window_columns(kt_emit *e, const csv_window *cw)
 }
 
 /* The stat columns of one group (g NULL: an empty window's row). */
-static void csv_stat(kt_emit *e, const kt_group *g, size_t i)
+static void csv_stat(kt_emit *e, kt_numcache *qt, const kt_group *g, size_t i)
 {
 	const kt_stat *st = g ? g->stats[i] : NULL;
 	uint64_t n = st ? st->moments.count : 0;
@@ -338,9 +383,12 @@ static void csv_stat(kt_emit *e, const kt_group *g, size_t i)
 	kt_emit_char(e, ',');
 	emit_extreme(e, m->max, st->max_is_int, st->max_int, "");
 	csv_num(e, kt_welford_stddev(m));
-	csv_num(e, kt_sketch_quantile(&st->quantiles, 0.50));
-	csv_num(e, kt_sketch_quantile(&st->quantiles, 0.95));
-	csv_num(e, kt_sketch_quantile(&st->quantiles, 0.99));
+	double p[3];
+	kt_sketch_quantiles(&st->quantiles, quantile_qs, 3, p);
+	for (int k = 0; k < 3; k++) {
+		kt_emit_char(e, ',');
+		kt_emit_double_cached(e, qt, p[k], "");
+	}
 }
 
 /* One row: a group of the window, or (g NULL) the window alone. */
@@ -362,10 +410,20 @@ static void csv_row(kt_report *r, const csv_window *cw, const kt_group *g)
 	}
 	csv_uint(e, g ? g->count : 0);
 	for (size_t i = 0; i < r->csv_stats; i++)
-		csv_stat(e, g, i);
+		csv_stat(e, r->quantile_texts, g, i);
 	if (s->distinct)
 		csv_uint(e, g && g->distinct ? kt_hll_estimate(g->distinct) : 0);
-	csv_window_columns(e, cw);
+	kt_emit_bytes(e, r->pieces.buf, r->pieces.len); /* csv_tail's */
+}
+
+/* The window's own columns, for csv_row to end each row with. */
+static void csv_tail(kt_report *r, const csv_window *cw)
+{
+	r->pieces.len = 0;
+	r->pieces.failed = false;
+	csv_window_columns(&r->pieces, cw);
+	if (r->pieces.failed)
+		r->text.failed = true; /* the flush then fails */
 }
 
 /* The empty windows held back, now that the header is out. */
@@ -379,6 +437,7 @@ static void csv_flush_pending(kt_report *r)
 		csv_window cw = {.start = start, .end = end, .latency_p50 = NAN,
 				 .latency_p99 = NAN, .partial = p->partial,
 				 .health = &p->health};
+		csv_tail(r, &cw);
 		csv_row(r, &cw, NULL);
 	}
 	free_pending(r);
@@ -421,6 +480,7 @@ static int write_csv(kt_report *r, FILE *out, const kt_window *w,
 			 .partial = w->partial, .health = h};
 	for (size_t i = shown; i < w->ngroups; i++)
 		cw.other_count += sorted[i]->count;
+	csv_tail(r, &cw);
 	if (w->ngroups == 0)
 		csv_row(r, &cw, NULL);
 	for (size_t i = 0; i < shown; i++) {
@@ -860,6 +920,8 @@ int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
 	/* JSON and CSV write every group unless --top was given; the table
 	 * the top ones. Only those need ordering. */
 	bool all = r->format != KT_FORMAT_TABLE && !r->top_explicit;
+	if (!r->quantile_texts && r->format != KT_FORMAT_TABLE)
+		r->quantile_texts = calloc(1, sizeof *r->quantile_texts); /* NULL: uncached */
 	kt_group **sorted = kt_window_sorted(w, all ? SIZE_MAX : r->top);
 	if (!sorted)
 		return -1;

@@ -102,6 +102,14 @@ typedef struct kt_report {
 	size_t nhistory;
 	kt_emit text;  /* the output being built, written per window */
 	kt_emit cell;  /* one value's text, before CSV quoting or cutting */
+	/* Text the same for every group of a window, made once for it: JSON,
+	 * every field's `"name":` escaped (group-by fields, stats, distinct;
+	 * field i's ends at name_end[i]); CSV, the window's own columns that
+	 * end each of its rows. */
+	kt_emit pieces;
+	kt_numcache *quantile_texts; /* owned; NULL until needed or when out
+				      * of memory (then numbers are made anew) */
+	size_t name_end[KT_MAX_GROUP_FIELDS + KT_MAX_STATS + 1];
 } kt_report;
 
 void kt_report_init(kt_report *r, enum kt_format format, size_t top,
