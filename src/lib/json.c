@@ -156,10 +156,11 @@ static inline uint64_t special_bytes(uint64_t w)
 	return (zero_q | zero_s | low) & HIGHS;
 }
 
-/* The parser also looks at bytes above 0x7F: UTF-8 to check. */
-static inline bool needs_look(uint64_t w)
+/* The parser also looks at bytes above 0x7F: UTF-8 to check. Nonzero
+ * when it must; the lowest set bit is in the first such byte's high bit. */
+static inline uint64_t needs_look(uint64_t w)
 {
-	return special_bytes(w) || (w & HIGHS);
+	return special_bytes(w) | (w & HIGHS);
 }
 
 size_t kt_json_plain_run(const char *s, size_t n)
@@ -189,8 +190,15 @@ static char *parse_string(parser *ps, size_t *len)
 		while (ps->end - s >= 8) {
 			uint64_t w;
 			memcpy(&w, s, 8);
-			if (needs_look(w))
+			uint64_t look = needs_look(w);
+			if (look) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* Straight to the first byte to look at: the
+				 * lowest flag is always a true one. */
+				s += __builtin_ctzll(look) / 8;
+#endif
 				break;
+			}
 			s += 8;
 		}
 		if (s >= ps->end)
