@@ -77,6 +77,20 @@ static void test_format(void **st)
 	end_expect("generator: warning: \ngenerator: \n");
 }
 
+/* Names in messages may come from the data: what a terminal would obey
+ * (ESC, a newline, C1's CSI, a stray byte) prints escaped, text as it is. */
+static void test_escaped(void **st)
+{
+	(void)st;
+	kt_log log;
+	kt_log_init(&log, "consumer");
+	begin();
+	kt_warn(&log, "not '%s' nor '%s'", "a\x1b[31mb\nc", "\xC2\x9B" "2J\xFF");
+	kt_info(&log, "caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\ttab\x7f");
+	end_expect("consumer: warning: not 'a\\u001b[31mb\\u000ac' nor '\\u009b2J\\xff'\n"
+		   "consumer: caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\\u0009tab\\u007f\n");
+}
+
 static void test_default_threshold(void **st)
 {
 	(void)st;
@@ -218,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_escaped),
 		cmocka_unit_test(test_default_threshold),
 		cmocka_unit_test(test_adjust_filtering),
 		cmocka_unit_test(test_adjust_limits),
