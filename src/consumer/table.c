@@ -329,9 +329,7 @@ static void put_cell(kt_emit *e, const char *text, size_t n, int cw, int width, 
 		spaces(e, width - cw);
 }
 
-/* Key cells as shown in column c (l->width[c] wide), in fit: each cut
- * keeping its start and end; two different values that would still print
- * alike show a hash of their value instead of their end. */
+/* A key column's cells as shown: their text, one per row shown. */
 typedef struct fitted {
 	kt_emit text;
 	kt_table_text *cell; /* per row */
@@ -346,6 +344,9 @@ static int cmp_text(const void *a, const void *b, void *ctx)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* Key column c's cells in f, width columns wide: each cut keeping its
+ * start and end; two different values that would still print alike show a
+ * hash of their value (24 bits) instead of their end. */
 static void fit_keys(const kt_table *t, size_t c, size_t rows, int width, fitted *f)
 {
 	f->text.len = 0;
