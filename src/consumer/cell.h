@@ -20,7 +20,10 @@
  * emoji presented as pictures, 1 for the rest. A few dozen ranges, no
  * Unicode table and no locale: it agrees with glibc's wcwidth in a UTF-8
  * locale on the scripts met in practice (the unit test says which); a
- * character it misjudges shifts the rest of that line by a column. */
+ * character it misjudges shifts the rest of that line by a column. Not
+ * wcwidth itself: it needs setlocale (process-wide) and a UTF-8 locale,
+ * and under LANG=C, as in many containers and cron jobs, it calls every
+ * non-ASCII character unprintable (-1). */
 int kt_cell_char_width(uint32_t cp);
 
 /* The character at s (avail >= 1 bytes readable): its length and, in *cp,
