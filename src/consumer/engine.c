@@ -603,13 +603,15 @@ static void member_end(kt_engine *e)
  * seal nothing until a record comes, and the merger would wait for these
  * partitions. Processing time stands in for their event time (as an idle
  * partition holds nothing back in a plain consumer): each is said to
- * have nothing more for the windows ending by now - the lateness, and
- * counts its records of those windows late from here on (sealed_end). */
+ * have nothing more for the windows ending by now - the lateness - the
+ * idle timeout (a producer stalled for less than that, its records'
+ * times behind the clock, still counts), and counts its records of those
+ * windows late from here on (sealed_end). */
 static void member_through(kt_engine *e, int64_t now)
 {
 	if (e->nopen || !kt_wclock_all_idle(&e->clock))
 		return;
-	int64_t t = kt_wclock_window_start(&e->clock, now - e->o.lateness_ms);
+	int64_t t = kt_wclock_window_start(&e->clock, now - e->o.lateness_ms - e->o.idle_ms);
 	bool sent = false;
 	for (size_t i = 0; i < e->nslots && !e->failed; i++) {
 		slot *sl = &e->slots[i];
