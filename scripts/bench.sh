@@ -180,6 +180,35 @@ worst=$(awk 'BEGIN {m = 0} $2 > m {m = $2} END {print m}' "$work/report_ms")
 row "window of 100,000 groups written, ms (table/json/csv)" "$wall" "target 100" "$(ratio 100 "$worst")"
 row "same, CPU ms of the writing thread (table/json/csv)" "$cpu" "-" "-"
 
+# ---- 8. scale-out member CPU ----------------------------------------------
+# CPU s (user+sys) per million records of a member (--partials-to, event
+# time, 5 s windows over a backlog 1 ms apart: 3 partitions' partials and
+# seals per window) against a plain consumer with the same settings, runs
+# interleaved on the same backlog (target: at most 1.15x). Stamped an hour
+# back, not at 1: the broker's retention would delete records of 1970.
+so=$(topic so)
+so_n=$((1000000 / scale))
+st=$(( ($(date +%s) - 3600) * 1000 ))
+"$bin/generator" -b "$brokers" -t "$so" --create-topic --partitions 3 --count 1 --rate 0 \
+	--start-time "$st" -q >/dev/null 2>&1 || true
+"$bin/generator" -b "$brokers" -t "$so" --rate 0 --count "$so_n" --start-time "$st" -q >/dev/null 2>&1
+so_n=$((so_n + 1))
+so_parts=$(topic so-parts); create "$so_parts"
+so_args=(--event-time ts --window 5s --allowed-lateness 1s --group-by category --stats price,quantity)
+pc=() mc=()
+for i in $(seq "$runs"); do
+	timed "$work/t" "$bin/consumer" -b "$brokers" -t "$so" -g "so-plain-$$-$i" --from-beginning \
+		--exit-at-end "${so_args[@]}" --format json -q >/dev/null
+	pc+=("$(cpu "$work/t")")
+	timed "$work/t" "$bin/consumer" -b "$brokers" -t "$so" -g "so-member-$$-$i" --from-beginning \
+		--exit-at-end "${so_args[@]}" --partials-to "$so_parts" -q >/dev/null 2>&1
+	mc+=("$(cpu "$work/t")")
+done
+p_cpu=$(printf '%s\n' "${pc[@]}" | median | awk -v n="$so_n" '{printf "%.2f", $1 / n * 1e6}')
+m_cpu=$(printf '%s\n' "${mc[@]}" | median | awk -v n="$so_n" '{printf "%.2f", $1 / n * 1e6}')
+row "scale-out member CPU s per million records (vs plain consumer, same settings)" \
+	"$m_cpu" "$p_cpu" "$(ratio "$m_cpu" "$p_cpu")"
+
 mkdir -p bench
 {
 	echo "Measured $(date -u +%Y-%m-%d) on $machine; Kafka 4.3.1 (local KRaft, one node), librdkafka $(pkg-config --modversion rdkafka); median of $runs runs$([ $scale = 10 ] && echo ', BENCH_QUICK (10x smaller)')."
