@@ -79,6 +79,10 @@ typedef struct slot {
 	 * seals already hold. */
 	kt_health health;
 	int64_t sealed_end, sealed_pos;
+	/* The committed offset it was assigned at (-1: none, or it starts
+	 * elsewhere), until the first record or end of partition shows
+	 * where reading began: a commit the log no longer holds is said. */
+	int64_t resume_from;
 } slot;
 
 struct kt_engine {
@@ -893,6 +897,25 @@ static bool reached_until(kt_engine *e, const rd_kafka_message_t *m, size_t s)
 	return true;
 }
 
+/* Reading began at first, past the committed offset: when the log no
+ * longer starts before that offset (DeleteRecords, retention), librdkafka
+ * went where auto.offset.reset says without a word. Say it, once. */
+static void check_resume(kt_engine *e, slot *sl, int64_t first)
+{
+	int64_t from = sl->resume_from, low, high;
+	sl->resume_from = -1;
+	if (first <= from ||
+	    rd_kafka_query_watermark_offsets(e->rk, sl->topic, sl->partition, &low, &high,
+					     (int)e->o.query_timeout_ms) ||
+	    low <= from)
+		return; /* compacted away, or a transaction marker: not lost */
+	kt_warn(e->log, "'%s' [%d]: committed offset %" PRId64 " is no longer in the log (it "
+		"starts at %" PRId64 ": deleted, or past retention); auto.offset.reset=%s "
+		"resumed at %" PRId64 "%s", sl->topic, (int)sl->partition, from, low,
+		e->o.reset_policy ? e->o.reset_policy : "?", first,
+		first > low ? ", skipping the records before it" : "");
+}
+
 static void handle_message(kt_engine *e, rd_kafka_message_t *m,
 			   const decoded *d, int64_t now)
 {
@@ -900,6 +923,9 @@ static void handle_message(kt_engine *e, rd_kafka_message_t *m,
 	int s = find_slot(e, topic, m->partition);
 	if (s >= 0 && e->slots[s].until_done)
 		return; /* fetched before the partition was paused */
+	if (s >= 0 && e->slots[s].resume_from >= 0 &&
+	    (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF))
+		check_resume(e, &e->slots[s], m->offset);
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 		if (s >= 0) {
 			e->slots[s].eof = true;
@@ -977,7 +1003,8 @@ static void add_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *parts
 		}
 		e->slots[e->nslots++] = (slot){.topic = t, .partition = parts->elems[i].partition,
 					       .next = -1, .settled = -1, .health.lag = -1,
-					       .sealed_end = INT64_MIN, .sealed_pos = -1};
+					       .sealed_end = INT64_MIN, .sealed_pos = -1,
+					       .resume_from = -1};
 	}
 }
 
@@ -997,6 +1024,24 @@ static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *pa
 		e->slots[kept++] = e->slots[i];
 	}
 	e->nslots = kept;
+}
+
+/* The committed offsets the partitions in parts resume from (those
+ * --from-time left at INVALID): one OffsetFetch, as librdkafka makes. */
+static void note_resume_offsets(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(parts);
+	rd_kafka_resp_err_t err = rd_kafka_committed(e->rk, c, (int)e->o.query_timeout_ms);
+	if (err)
+		kt_debug(e->log, "cannot read committed offsets: %s", rd_kafka_err2str(err));
+	for (int k = 0; !err && k < c->cnt; k++) {
+		const rd_kafka_topic_partition_t *p = &c->elems[k];
+		int s = find_slot(e, p->topic, p->partition);
+		if (s >= 0 && !p->err && p->offset >= 0 &&
+		    parts->elems[k].offset == RD_KAFKA_OFFSET_INVALID)
+			e->slots[s].resume_from = p->offset;
+	}
+	rd_kafka_topic_partition_list_destroy(c);
 }
 
 static void report_assign_error(kt_engine *e, rd_kafka_error_t *error)
@@ -1077,6 +1122,8 @@ static void rebalance(kt_engine *e, rd_kafka_resp_err_t err,
 			clear_slots(e);
 		add_slots(e, parts);
 		start_from_time(e, parts);
+		if (!e->failed)
+			note_resume_offsets(e, parts);
 		if (e->o.partials && !e->failed)
 			member_restore(e, parts);
 		if (cooperative)

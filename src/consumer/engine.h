@@ -34,6 +34,7 @@ typedef struct kt_engine_opts {
 	bool from_set, until_set; /* --from-time, --until-time */
 	int64_t from_ms, until_ms; /* epoch ms */
 	int64_t query_timeout_ms; /* for the offsets of --from-time */
+	const char *reset_policy; /* auto.offset.reset, for messages */
 	/* A member of a scaled-out group (--partials-to, event time only):
 	 * each window of each partition goes to the merger as partials
 	 * (borrowed) instead of to the report; the partition counts of the

@@ -499,6 +499,8 @@ static int run(options *o, const kt_log *log)
 	 * second one silently halves the first one's figures: say so. */
 	o->engine.warn_partial = !o->group_set;
 	o->engine.query_timeout_ms = o->cfg.connect_timeout_ms;
+	const char *reset = kt_config_get(&o->cfg, "auto.offset.reset"); /* -X wins */
+	o->engine.reset_policy = reset ? reset : o->from_beginning ? "earliest" : "latest";
 	kt_partials *partials = NULL;
 	/* A partials topic missing is a mistake in the command, not an
 	 * outage. */

@@ -9,7 +9,8 @@
 # leaving numeric fields out (more than 16) say so, on stderr and in JSON;
 # an offset file with trailing text or a key twice is refused, and so is a
 # schema nested deeper than cJSON parses, naming its depth; zipf(10000000)
-# fields need no 160 MB table each.
+# fields need no 160 MB table each; a group whose committed offset was
+# deleted is told where it resumes.
 . "$(dirname "$0")/lib.sh"
 
 topic=$(new_topic quiet)
@@ -131,3 +132,35 @@ PY
 	[ "$(cat "$WORK/rss")" -lt 100 ] || fail "peak RSS $(cat "$WORK/rss") MB"
 }
 test_case "generator: zipf(10000000) fields start without a table each" big_zipf
+
+lost_commit() {
+	# Group g commits 100 (read to the end); 50 more are written and all
+	# 150 deleted, then 10 more: g's commit is below the log's start.
+	local t g=$1 policy=$2
+	t=$(new_topic lost)
+	ktpy create "$t" 1
+	recs() { python3 -c 'import json,sys; [print(json.dumps({"v": json.dumps({"x": i}), "p": 0})) for i in range(int(sys.argv[1]))]' "$1"; }
+	recs 100 | ktpy produce "$t"
+	expect_status 0 "$KT_BIN/consumer" -t "$t" -g "$t-$g" --from-beginning -e --format json
+	recs 50 | ktpy produce "$t"
+	expect_status 0 "$KT_BIN/delete-records" -t "$t" --before-offset end --yes
+	recs 10 | ktpy produce "$t"
+	local committed low high
+	committed=$(ktpy committed "$t-$g" "$t" | awk '{print $2}')
+	read -r _ low high < <(ktpy watermarks "$t")
+	expect_eq "committed, low, high" "100 150 160" "$committed $low $high"
+	expect_status 0 "$KT_BIN/consumer" -t "$t" -g "$t-$g" -e --format json "${@:3}"
+	local at=$high tail=", skipping the records before it"
+	[ "$policy" = earliest ] && at=$low tail=""
+	expect_eq "warnings" "consumer: warning: '$t' [0]: committed offset $committed is no longer in the log (it starts at $low: deleted, or past retention); auto.offset.reset=$policy resumed at $at$tail" \
+		"$(grep warning "$WORK/err" | grep -v 'nothing read')"
+	python3 - "$WORK/out" $((high - at)) <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert sum(r["records"] for r in rows) == int(sys.argv[2]), rows
+PY
+}
+test_case "consumer: a committed offset deleted since is said, resuming at the end (latest)" \
+	lost_commit a latest
+test_case "consumer: ... and at the first record with --from-beginning (earliest)" \
+	lost_commit b earliest --from-beginning
