@@ -15,6 +15,7 @@
 #define KTRIO_JSON_H
 
 #include <cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Where the copy of the text and the nodes come from: n bytes, 8-byte
@@ -42,6 +43,18 @@ typedef void *(*kt_json_alloc_fn)(void *ctx, size_t n);
  *   the number's valuestring, e.g. "1234567890123456099"; NULL for every
  *   other number, whose valuedouble is exact. */
 cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx);
+
+/* Whether the root object's member named key (NUL-terminated; len bytes,
+ * NULs from \u0000 included) goes into the tree. */
+typedef bool (*kt_json_keep_fn)(void *keep_ctx, const char *key, size_t len);
+
+/* As kt_json_parse, but a member of the root object that keep (not NULL)
+ * refuses is left out of the tree: it is checked just as strictly (its
+ * strings' escapes and UTF-8, numbers by the grammar, nesting depth), so
+ * the same texts fail, but no node is made for it. A consumer reading a
+ * few fields of wide records skips the building of the rest. */
+cJSON *kt_json_parse_some(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx,
+			  kt_json_keep_fn keep, void *keep_ctx);
 
 /* How many bytes at the start of s[0..n) a JSON string holds as they are:
  * up to the first '"', '\\' or control character (UTF-8 passes as is). For

@@ -52,6 +52,27 @@ void kt_record_arena_init(kt_record_arena *a);
 cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
 			size_t max_bytes, enum kt_invalid *reason);
 
+/* The top-level fields a query reads (names borrowed, NUL-terminated),
+ * for kt_record_decode_some. */
+#define KT_RECORD_MAX_KEYS 48
+typedef struct kt_record_keys {
+	size_t n;
+	const char *name[KT_RECORD_MAX_KEYS];
+	size_t len[KT_RECORD_MAX_KEYS]; /* strlen(name[i]) */
+} kt_record_keys;
+
+/* Add name (borrowed) to k; false when k is full, when the caller must
+ * keep every field instead (decode with keys NULL). */
+bool kt_record_keys_add(kt_record_keys *k, const char *name);
+
+/* As kt_record_decode, but only the root's members named in keys (as a C
+ * string: up to a NUL in the key, as the field lookups compare) go into
+ * the tree; the others are checked as strictly (the same records are
+ * refused, for the same reasons) and left out. keys NULL: all kept. */
+cJSON *kt_record_decode_some(kt_record_arena *a, const void *value, size_t len,
+			     size_t max_bytes, const kt_record_keys *keys,
+			     enum kt_invalid *reason);
+
 /* Forget every record decoded into a, keeping its memory for the next
  * batch. */
 void kt_record_arena_reset(kt_record_arena *a);

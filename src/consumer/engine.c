@@ -133,6 +133,10 @@ struct kt_engine {
 	 * for a window it opens. */
 	bool before_seen;
 	int64_t before_max;
+	/* The fields the query reads: decoding builds nodes for these only
+	 * (keys_set false: for all, as auto stats need every number). */
+	kt_record_keys keys;
+	bool keys_set;
 };
 
 /* Decode and filter messages [from, to) of batch b with dec, into dec's
@@ -151,8 +155,8 @@ static void decode_slice(kt_engine *e, decoder *dec, batch *b, size_t from,
 		d->why = KT_INVALID_COUNT;
 		if (m->err)
 			continue; /* the main thread handles errors and EOF */
-		d->root = kt_record_decode(arena, m->payload, m->len,
-					   e->o.max_record_bytes, &why);
+		d->root = kt_record_decode_some(arena, m->payload, m->len, e->o.max_record_bytes,
+						e->keys_set ? &e->keys : NULL, &why);
 		if (!d->root)
 			d->why = (uint8_t)why;
 		else if (!kt_filter_match(dec->filter, d->root))
@@ -245,6 +249,25 @@ static kt_engine_ctx *engine_ctx(void *opaque)
 	return (kt_engine_ctx *)opaque;
 }
 
+/* The top-level fields the query reads: group-by, stats, event time,
+ * distinct and the filters' fields. false when they cannot all be named
+ * (auto stats read every numeric field; too many fields). */
+static bool query_keys(const kt_fieldspec *spec, const kt_filter *filter, kt_record_keys *k)
+{
+	if (spec->auto_stats)
+		return false;
+	bool ok = true;
+	for (size_t i = 0; i < spec->ngroup; i++)
+		ok = ok && kt_record_keys_add(k, spec->group_by[i]);
+	for (size_t i = 0; i < spec->nstats; i++)
+		ok = ok && kt_record_keys_add(k, spec->stats[i]);
+	if (spec->time_field)
+		ok = ok && kt_record_keys_add(k, spec->time_field);
+	if (spec->distinct)
+		ok = ok && kt_record_keys_add(k, spec->distinct);
+	return ok && kt_filter_keys(filter, k);
+}
+
 kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 			 kt_fieldspec *spec, const kt_filter *filter,
 			 kt_report *report, FILE *out, const kt_log *log)
@@ -264,6 +287,7 @@ kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,
 			return NULL;
 		}
 	}
+	e->keys_set = query_keys(spec, filter, &e->keys);
 	kt_wclock_init(&e->clock, o->window_ms, o->event_time, o->lateness_ms,
 		       o->idle_ms, o->max_future_ms);
 	e->health.lag = -1;

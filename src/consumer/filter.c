@@ -45,6 +45,17 @@ struct kt_filter {
 	pcre2_match_data *md;
 };
 
+bool kt_filter_keys(const kt_filter *f, kt_record_keys *k)
+{
+	for (size_t i = 0; f && i < f->n; i++) {
+		if (!kt_record_keys_add(k, f->v[i].field))
+			return false;
+		if (f->v[i].path && !kt_record_keys_add(k, f->v[i].path[0]))
+			return false;
+	}
+	return true;
+}
+
 kt_filter *kt_filter_new(void)
 {
 	return calloc(1, sizeof(kt_filter));

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ktrio/record.h"
+
 /* A conjunction of expressions: a record passes when every one holds.
  *
  * Expression syntax: FIELD OP OPERAND, OP one of
@@ -47,6 +49,10 @@ void kt_filter_free(kt_filter *f);
  * anew, with match data of its own: what each thread matching records in
  * parallel needs. NULL on OOM. */
 kt_filter *kt_filter_copy(const kt_filter *f);
+
+/* Add the top-level fields f's expressions read to k (a dotted field:
+ * itself and its first segment). false when k is full. */
+bool kt_filter_keys(const kt_filter *f, kt_record_keys *k);
 
 /* Parse and add one expression (copied) to f (not NULL). Returns 0, or -1 with a message
  * naming the expression in err (errlen bytes; err may be NULL), e.g.

@@ -18,6 +18,8 @@ typedef struct parser {
 	kt_json_alloc_fn alloc;
 	void *ctx;
 	int depth;
+	kt_json_keep_fn keep; /* NULL: every member of the root object */
+	void *keep_ctx;
 } parser;
 
 static cJSON *parse_value(parser *ps);
@@ -345,6 +347,110 @@ static cJSON *parse_number(parser *ps)
 	return n;
 }
 
+/* ---- values left out (kt_json_parse_some) ----------------------------- */
+
+static bool skip_value(parser *ps);
+
+static char *skip_digits(char *q, const char *stop)
+{
+	while (q < stop && is_digit(*q))
+		q++;
+	return q;
+}
+
+/* parse_number's grammar, without the value. */
+static bool skip_number(parser *ps)
+{
+	char *q = ps->p, *stop = ps->end;
+	q += q < stop && *q == '-';
+	if (q >= stop || !is_digit(*q))
+		return false;
+	q = *q == '0' ? q + 1 : skip_digits(q, stop);
+	if (q < stop && *q == '.') {
+		if (++q >= stop || !is_digit(*q))
+			return false;
+		q = skip_digits(q, stop);
+	}
+	if (q < stop && (*q == 'e' || *q == 'E')) {
+		q++;
+		q += q < stop && (*q == '-' || *q == '+');
+		if (q >= stop || !is_digit(*q))
+			return false;
+		q = skip_digits(q, stop);
+	}
+	ps->p = q;
+	return true;
+}
+
+/* parse_container's grammar and depth limit, without nodes. */
+static bool skip_container(parser *ps, bool object)
+{
+	if (++ps->depth > CJSON_NESTING_LIMIT)
+		return false;
+	char close = object ? '}' : ']';
+	ps->p++;
+	skip_space(ps);
+	if (peek(ps) == close) {
+		ps->p++;
+		ps->depth--;
+		return true;
+	}
+	for (;;) {
+		size_t keylen;
+		if (object) {
+			if (peek(ps) != '"' || !parse_string(ps, &keylen))
+				return false;
+			skip_space(ps);
+			if (peek(ps) != ':')
+				return false;
+			ps->p++;
+			skip_space(ps);
+		}
+		if (!skip_value(ps))
+			return false;
+		skip_space(ps);
+		char next = peek(ps);
+		ps->p++;
+		if (next == close)
+			break;
+		if (next != ',')
+			return false;
+		skip_space(ps);
+	}
+	ps->depth--;
+	return true;
+}
+
+static bool skip_literal(parser *ps, const char *word, size_t len)
+{
+	if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len))
+		return false;
+	ps->p += len;
+	return true;
+}
+
+/* Check the value at ps->p as parse_value would and step over it. */
+static bool skip_value(parser *ps)
+{
+	size_t len;
+	switch (peek(ps)) {
+	case '{':
+		return skip_container(ps, true);
+	case '[':
+		return skip_container(ps, false);
+	case '"':
+		return parse_string(ps, &len) && len <= INT_MAX; /* decoded in our copy */
+	case 't':
+		return skip_literal(ps, "true", 4);
+	case 'f':
+		return skip_literal(ps, "false", 5);
+	case 'n':
+		return skip_literal(ps, "null", 4);
+	default:
+		return skip_number(ps);
+	}
+}
+
 /* ---- containers ------------------------------------------------------ */
 
 static void append(cJSON *parent, cJSON **last, cJSON *item)
@@ -376,8 +482,8 @@ static cJSON *parse_container(parser *ps, bool object)
 	}
 	for (;;) {
 		char *key = NULL;
+		size_t keylen = 0;
 		if (object) {
-			size_t keylen;
 			if (peek(ps) != '"' || !(key = parse_string(ps, &keylen)))
 				return NULL;
 			skip_space(ps);
@@ -386,11 +492,16 @@ static cJSON *parse_container(parser *ps, bool object)
 			ps->p++;
 			skip_space(ps);
 		}
-		cJSON *item = parse_value(ps);
-		if (!item)
-			return NULL;
-		item->string = key;
-		append(c, &last, item);
+		if (object && ps->depth == 1 && ps->keep && !ps->keep(ps->keep_ctx, key, keylen)) {
+			if (!skip_value(ps))
+				return NULL;
+		} else {
+			cJSON *item = parse_value(ps);
+			if (!item)
+				return NULL;
+			item->string = key;
+			append(c, &last, item);
+		}
 		skip_space(ps);
 		char next = peek(ps);
 		ps->p++;
@@ -400,7 +511,8 @@ static cJSON *parse_container(parser *ps, bool object)
 			return NULL;
 		skip_space(ps);
 	}
-	c->child->prev = last; /* cJSON keeps the last item there */
+	if (c->child)
+		c->child->prev = last; /* cJSON keeps the last item there */
 	ps->depth--;
 	return c;
 }
@@ -447,12 +559,19 @@ static cJSON *parse_value(parser *ps)
 
 cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx)
 {
+	return kt_json_parse_some(s, len, alloc, ctx, NULL, NULL);
+}
+
+cJSON *kt_json_parse_some(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx,
+			  kt_json_keep_fn keep, void *keep_ctx)
+{
 	char *text = alloc(ctx, len + 1);
 	if (!text)
 		return NULL;
 	memcpy(text, s, len);
 	text[len] = '\0';
-	parser ps = {.p = text, .end = text + len, .alloc = alloc, .ctx = ctx};
+	parser ps = {.p = text, .end = text + len, .alloc = alloc, .ctx = ctx,
+		     .keep = keep, .keep_ctx = keep_ctx};
 	skip_space(&ps);
 	cJSON *root = parse_value(&ps);
 	if (!root)

@@ -145,8 +145,41 @@ const char *kt_invalid_name(enum kt_invalid reason)
 	return (unsigned)reason < KT_INVALID_COUNT ? names[reason] : "unknown";
 }
 
+bool kt_record_keys_add(kt_record_keys *k, const char *name)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->name[i], name) == 0)
+			return true;
+	if (k->n == KT_RECORD_MAX_KEYS)
+		return false;
+	k->len[k->n] = strlen(name);
+	k->name[k->n++] = name;
+	return true;
+}
+
+/* kt_json_keep_fn over a kt_record_keys: the key as a C string (up to a
+ * NUL it may hold), as cJSON lookups and the consumer's field matching
+ * compare names. The key is NUL-terminated at len, so when a name is no
+ * longer than len its terminator can be compared too. */
+static bool keep_key(void *ctx, const char *key, size_t len)
+{
+	const kt_record_keys *k = ctx;
+	for (size_t i = 0; i < k->n; i++)
+		if (k->len[i] <= len && key[0] == k->name[i][0] &&
+		    memcmp(key, k->name[i], k->len[i] + 1) == 0)
+			return true;
+	return false;
+}
+
 cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
 			size_t max_bytes, enum kt_invalid *reason)
+{
+	return kt_record_decode_some(a, value, len, max_bytes, NULL, reason);
+}
+
+cJSON *kt_record_decode_some(kt_record_arena *a, const void *value, size_t len,
+			     size_t max_bytes, const kt_record_keys *keys,
+			     enum kt_invalid *reason)
 {
 	if (!value) {
 		*reason = KT_INVALID_NULL;
@@ -167,7 +200,8 @@ cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
 		len--;
 	mark before = arena_mark(a);
 	/* Nesting deeper than CJSON_NESTING_LIMIT fails cleanly. */
-	cJSON *root = kt_json_parse(text, len, arena_alloc, a);
+	cJSON *root = kt_json_parse_some(text, len, arena_alloc, a, keys ? keep_key : NULL,
+					 (void *)keys);
 	if (!root) {
 		arena_rewind(a, before);
 		/* The parser checks UTF-8 in strings, and JSON outside them is

@@ -449,6 +449,70 @@ static void test_record_reasons(void **st)
 	kt_record_arena_release(&core_arena);
 }
 
+/* Fields left out of the tree are checked as strictly: each record below
+ * is refused for the same reason with and without a key set naming only
+ * "k" (its fault sits in another field), and a good one keeps "k" alone,
+ * a key holding a NUL after "k" too (it compares as a C string). */
+static void test_decode_some(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		enum kt_invalid why;
+	} bad[] = {
+		{"{\"k\":1,\"x\":\"\xc3\"}", KT_INVALID_BAD_UTF8},
+		{"{\"k\":1,\"x\":\"\\q\"}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":\"\\ud800\"}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":01}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":-}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":1.}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":1e}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":tru}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":[1,]}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":{\"a\" 1}}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":\"a\x01\"}", KT_INVALID_NOT_JSON},
+		{"{\"k\":1,\"x\":1,}", KT_INVALID_NOT_JSON},
+	};
+	kt_record_keys keys = {0};
+	assert_true(kt_record_keys_add(&keys, "k"));
+	kt_record_arena a;
+	kt_record_arena_init(&a);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		enum kt_invalid all = KT_INVALID_COUNT, some = KT_INVALID_COUNT;
+		size_t n = strlen(bad[i].text);
+		assert_null(kt_record_decode(&a, bad[i].text, n, 1000, &all));
+		assert_null(kt_record_decode_some(&a, bad[i].text, n, 1000, &keys, &some));
+		assert_int_equal(all, bad[i].why);
+		assert_int_equal(some, bad[i].why);
+	}
+	/* deeper than cJSON's limit under a left-out field: refused either way */
+	char deep[2 * CJSON_NESTING_LIMIT + 64] = "{\"k\":1,\"x\":";
+	size_t n = strlen(deep);
+	for (int i = 0; i < CJSON_NESTING_LIMIT + 1; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < CJSON_NESTING_LIMIT + 1; i++)
+		deep[n++] = ']';
+	deep[n++] = '}';
+	enum kt_invalid why = KT_INVALID_COUNT;
+	assert_null(kt_record_decode_some(&a, deep, n, sizeof deep, &keys, &why));
+	assert_int_equal(why, KT_INVALID_NOT_JSON);
+	const char good[] = "{\"x\":{\"k\":2},\"k\":\"v\",\"y\":[true,null,-1.5e3],\"k\\u0000z\":3}";
+	cJSON *root = kt_record_decode_some(&a, good, sizeof good - 1, 1000, &keys, &why);
+	assert_non_null(root);
+	assert_int_equal(cJSON_GetArraySize(root), 2);
+	assert_string_equal(root->child->string, "k");
+	assert_string_equal(root->child->valuestring, "v");
+	assert_int_equal(root->child->next->valuedouble, 3);
+	/* none kept: an empty object, still an object */
+	kt_record_keys none = {0};
+	assert_true(kt_record_keys_add(&none, "absent"));
+	root = kt_record_decode_some(&a, good, sizeof good - 1, 1000, &none, &why);
+	assert_non_null(root);
+	assert_true(cJSON_IsObject(root));
+	assert_null(root->child);
+	kt_record_arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +527,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_batch_survives_failures, teardown),
 		cmocka_unit_test_teardown(test_first_decode_fails, teardown),
 		cmocka_unit_test(test_record_reasons),
+		cmocka_unit_test(test_decode_some),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
