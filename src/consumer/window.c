@@ -337,34 +337,6 @@ static void insertion_sort(rank_entry *v, size_t n)
 	}
 }
 
-/* Sort v[0..n) by rank: runs of 16 by insertion, then merged bottom-up
- * through tmp (n entries). */
-static void merge_sort(rank_entry *v, rank_entry *tmp, size_t n)
-{
-	enum { RUN = 16 };
-	for (size_t i = 0; i < n; i += RUN)
-		insertion_sort(v + i, n - i < RUN ? n - i : RUN);
-	rank_entry *src = v, *dst = tmp;
-	for (size_t width = RUN; width < n; width *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * width) {
-			size_t mid = lo + width < n ? lo + width : n;
-			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				dst[k++] = ranks_before(&src[j], &src[i]) ? src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
-		}
-		rank_entry *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof *v);
-}
-
 /* Restore the heap below i: v[0] is the entry ranked last of v[0..n). */
 static void sift_down(rank_entry *v, size_t n, size_t i)
 {
@@ -399,16 +371,85 @@ static void select_top(rank_entry *v, size_t n, size_t top)
 	}
 }
 
+/* Sort v[0..n) by rank in place (the heap of select_top, emptied from the
+ * back): the fallback that bounds quicksort's worst case. */
+static void heap_sort(rank_entry *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, n, i);
+	for (size_t end = n; end > 1; end--) {
+		rank_entry t = v[0];
+		v[0] = v[end - 1];
+		v[end - 1] = t;
+		sift_down(v, end - 1, 0);
+	}
+}
+
+static void swap_entries(rank_entry *a, rank_entry *b)
+{
+	rank_entry t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Sort v[0..n) by rank in place, no memory beyond the stack: quicksort on
+ * the median of three (keys are all different, so no equal runs), heap
+ * sort below a depth of 2 log2 n, insertion sort for short runs. */
+static void intro_sort(rank_entry *v, size_t n, int depth)
+{
+	while (n > 16) {
+		if (depth-- == 0) {
+			heap_sort(v, n);
+			return;
+		}
+		rank_entry *a = &v[0], *m = &v[n / 2], *z = &v[n - 1];
+		if (ranks_before(m, a))
+			swap_entries(m, a);
+		if (ranks_before(z, m)) {
+			swap_entries(z, m);
+			if (ranks_before(m, a))
+				swap_entries(m, a);
+		}
+		swap_entries(m, &v[n - 2]); /* the pivot aside; v[n - 1] ranks after it */
+		rank_entry *pivot = &v[n - 2];
+		size_t i = 0, j = n - 2;
+		for (;;) {
+			while (ranks_before(&v[++i], pivot))
+				;
+			while (j > 0 && ranks_before(pivot, &v[--j]))
+				;
+			if (i >= j)
+				break;
+			swap_entries(&v[i], &v[j]);
+		}
+		swap_entries(&v[i], pivot);
+		/* Recurse on the smaller side, loop on the larger. */
+		if (i < n - i - 1) {
+			intro_sort(v, i, depth);
+			v += i + 1;
+			n -= i + 1;
+		} else {
+			intro_sort(v + i + 1, n - i - 1, depth);
+			n = i;
+		}
+	}
+	insertion_sort(v, n);
+}
+
+static void sort_entries(rank_entry *v, size_t n)
+{
+	int depth = 0;
+	for (size_t k = n; k > 1; k /= 2)
+		depth += 2;
+	intro_sort(v, n, depth);
+}
+
 kt_group **kt_window_sorted(const kt_window *w, size_t top)
 {
 	size_t n = w->ngroups;
-	kt_group **out = malloc((n ? n : 1) * sizeof *out);
-	rank_entry *v = malloc((n ? 2 * n : 1) * sizeof *v);
-	if (!out || !v) {
-		free(out);
-		free(v);
+	rank_entry *v = malloc((n ? n : 1) * sizeof *v);
+	if (!v)
 		return NULL;
-	}
 	size_t from = common_prefix(w);
 	for (size_t i = 0; i < n; i++) {
 		kt_group *g = &w->groups[i];
@@ -420,14 +461,19 @@ kt_group **kt_window_sorted(const kt_window *w, size_t top)
 	if (top < n / 4) {
 		if (top)
 			select_top(v, n, top);
-		merge_sort(v, v + n, top);
+		sort_entries(v, top);
 	} else {
-		merge_sort(v, v + n, n);
+		sort_entries(v, n);
 	}
-	for (size_t i = 0; i < n; i++)
-		out[i] = v[i].g;
-	free(v);
-	return out;
+	/* The pointers over the entries, in place: out[i] ends before v[i + 1]
+	 * starts, and v[i] is read before out[i] is written. */
+	kt_group **out = (kt_group **)(void *)v;
+	for (size_t i = 0; i < n; i++) {
+		kt_group *g = v[i].g;
+		out[i] = g;
+	}
+	kt_group **shrunk = realloc(out, (n ? n : 1) * sizeof *out);
+	return shrunk ? shrunk : out;
 }
 
 double kt_window_latency_ms(const kt_window *w, double q, int64_t written_ms)
