@@ -88,13 +88,13 @@ row "produce, MB/s (vs kcat -P; avg $avg_size B)" "$(awk -v m="$mb" -v s="$g_s" 
 backlog=$(topic backlog); create "$backlog"
 "$bin/generator" -b "$brokers" -t "$backlog" --rate 0 --count "$consume_n" -q >/dev/null 2>&1
 consume_n=$((consume_n + 1)) # the record create() wrote
-ours=() kc=() kj=() ccpu=()
+ours=() kc=() kj=() ccpu=() kcpu=()
 for i in $(seq "$runs"); do
 	timed "$work/t" "$bin/consumer" -b "$brokers" -t "$backlog" -g "bench-$$-$i" --from-beginning \
 		--exit-at-end --group-by category --stats price,quantity --format json -q >"$work/c.out"
 	ours+=("$(elapsed "$work/t")"); ccpu+=("$(cpu "$work/t")")
 	timed "$work/t" kcat -b "$brokers" -C -t "$backlog" -e -o beginning -q >/dev/null
-	kc+=("$(elapsed "$work/t")")
+	kc+=("$(elapsed "$work/t")"); kcpu+=("$(cpu "$work/t")")
 	# Its own rate (records over the time from its start to the last
 	# record, group join included), as for the producer tool: the JVM's
 	# start-up is not held against it.
@@ -110,6 +110,19 @@ k_rate=$(awk -v n="$consume_n" -v s="$(printf '%s\n' "${kc[@]}" | median)" 'BEGI
 j_rate=$(printf '%s\n' "${kj[@]}" | median)
 row "consume+aggregate $consume_n, records/s (vs kcat -C)" "$(fmt "$c_rate")" "$(fmt "$k_rate")" "$(ratio "$c_rate" "$k_rate")"
 row "consume+aggregate, records/s (vs kafka-consumer-perf-test)" "$(fmt "$c_rate")" "$(fmt "$j_rate")" "$(ratio "$c_rate" "$j_rate")"
+
+# ---- 2b. start-up --------------------------------------------------------
+# From starting the consumer to its first partition assigned and its first
+# record counted (its -v lines, timed as they come), on the backlog above.
+su=() sf=()
+for i in $(seq "$runs"); do
+	read -r a f < <(python3 "$repo/scripts/bench_startup.py" "$bin/consumer" "$brokers" \
+		"$backlog" "bench-start-$$-$i")
+	su+=("$a"); sf+=("$f")
+done
+row "consumer start to first partition assigned / first record counted, s" \
+	"$(printf '%s\n' "${su[@]}" | median) / $(printf '%s\n' "${sf[@]}" | median)" "target 1" \
+	"$(ratio 1 "$(printf '%s\n' "${sf[@]}" | median)")"
 
 # ---- 3. latency ---------------------------------------------------------
 live=$(topic live); create "$live"
@@ -154,7 +167,10 @@ row "generator peak RSS, MB" "$(printf '%s\n' "${grss[@]}" | median)" "-" "-"
 gcs=$(printf '%s\n' "${gcpu[@]}" | median)
 ccs=$(printf '%s\n' "${ccpu[@]}" | median)
 row "generator CPU s per million events" "$(awk -v c="$gcs" -v n="$produce_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "-" "-"
-row "consumer CPU s per million records" "$(awk -v c="$ccs" -v n="$consume_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "-" "-"
+kcs=$(printf '%s\n' "${kcpu[@]}" | median)
+row "consumer CPU s per million records (user+sys, vs kcat -C in the same runs; target 1.4)" \
+	"$(awk -v c="$ccs" -v n="$consume_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" \
+	"$(awk -v c="$kcs" -v n="$consume_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "$(ratio "$ccs" "$kcs")"
 
 # ---- 6. number formatting -------------------------------------------------
 # kt_number_format against the printf + sscanf it replaced (no broker needed).
