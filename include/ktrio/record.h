@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Why a record was not counted; the names are part of the JSON output. */
 enum kt_invalid {
@@ -59,6 +60,11 @@ typedef struct kt_record_keys {
 	size_t n;
 	const char *name[KT_RECORD_MAX_KEYS];
 	size_t len[KT_RECORD_MAX_KEYS]; /* strlen(name[i]) */
+	/* Quick refusals: bit b of first[b / 64] set when some name starts
+	 * with byte b; bit l of lens when some name is l bytes (l < 63) and
+	 * bit 63 for any longer one. */
+	uint64_t first[4];
+	uint64_t lens;
 } kt_record_keys;
 
 /* Add name (borrowed) to k; false when k is full, when the caller must

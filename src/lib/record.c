@@ -152,7 +152,11 @@ bool kt_record_keys_add(kt_record_keys *k, const char *name)
 			return true;
 	if (k->n == KT_RECORD_MAX_KEYS)
 		return false;
-	k->len[k->n] = strlen(name);
+	size_t len = strlen(name);
+	unsigned char b = (unsigned char)name[0];
+	k->first[b / 64] |= UINT64_C(1) << (b % 64);
+	k->lens |= UINT64_C(1) << (len < 63 ? len : 63);
+	k->len[k->n] = len;
 	k->name[k->n++] = name;
 	return true;
 }
@@ -161,14 +165,29 @@ bool kt_record_keys_add(kt_record_keys *k, const char *name)
  * NUL it may hold), as cJSON lookups and the consumer's field matching
  * compare names. The key is NUL-terminated at len, so when a name is no
  * longer than len its terminator can be compared too. */
-static bool keep_key(void *ctx, const char *key, size_t len)
+static __attribute__((noinline)) bool keep_named(const kt_record_keys *k, const char *key,
+						 size_t len)
 {
-	const kt_record_keys *k = ctx;
 	for (size_t i = 0; i < k->n; i++)
 		if (k->len[i] <= len && key[0] == k->name[i][0] &&
 		    memcmp(key, k->name[i], k->len[i] + 1) == 0)
 			return true;
 	return false;
+}
+
+static bool keep_key(void *ctx, const char *key, size_t len)
+{
+	const kt_record_keys *k = ctx;
+	unsigned char b = (unsigned char)key[0];
+	/* Most keys are refused here, without the names' loop (kept out of
+	 * line so this test costs no register saves): no name starts with
+	 * their first byte, or none is as long (only for keys up to 62
+	 * bytes without a NUL: one with a NUL may equal a shorter name). */
+	if (!(k->first[b / 64] >> (b % 64) & 1))
+		return false;
+	if (len < 63 && !(k->lens >> len & 1) && strlen(key) == len)
+		return false;
+	return keep_named(k, key, len);
 }
 
 cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
