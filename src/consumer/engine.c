@@ -108,6 +108,7 @@ struct kt_engine {
 			      * before it starts */
 	bool uncommitted; /* the shutdown left offsets uncommitted */
 	bool warned_partial; /* said that it holds only some partitions */
+	bool commit_lost;    /* said that a committed offset is gone */
 	bool warned_skipped; /* said that auto stats left fields out */
 	rd_kafka_topic_partition_list_t *from_done; /* started at --from-time */
 	/* The pipeline: with threads > 1, the workers (threads - 1 of them)
@@ -335,6 +336,11 @@ void kt_engine_free(kt_engine *e)
 uint64_t kt_engine_records_seen(const kt_engine *e)
 {
 	return e->seen;
+}
+
+bool kt_engine_commit_lost(const kt_engine *e)
+{
+	return e->commit_lost;
 }
 
 bool kt_engine_uncommitted(const kt_engine *e)
@@ -933,6 +939,7 @@ static void check_resume(kt_engine *e, slot *sl, int64_t first)
 					     (int)e->o.query_timeout_ms) ||
 	    low <= from)
 		return; /* compacted away, or a transaction marker: not lost */
+	e->commit_lost = true;
 	kt_warn(e->log, "'%s' [%d]: committed offset %" PRId64 " is no longer in the log (it "
 		"starts at %" PRId64 ": deleted, or past retention); auto.offset.reset=%s "
 		"resumed at %" PRId64 "%s", sl->topic, (int)sl->partition, from, low,

@@ -96,4 +96,9 @@ bool kt_engine_uncommitted(const kt_engine *e);
 /* Records counted so far (valid, invalid, filtered, late). */
 uint64_t kt_engine_records_seen(const kt_engine *e);
 
+/* Whether a partition's committed offset was found gone from the log
+ * (and said): the group had offsets, it did not start at the end for
+ * want of them. */
+bool kt_engine_commit_lost(const kt_engine *e);
+
 #endif

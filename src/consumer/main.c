@@ -546,7 +546,7 @@ static int run(options *o, const kt_log *log)
 		/* kcat -C -e starts at the beginning; a new group here starts
 		 * at the end, and "0 records read" alone does not say why. */
 		if (o->engine.exit_at_end && kt_engine_records_seen(e) == 0 &&
-		    !o->from_beginning && !o->engine.from_set)
+		    !o->from_beginning && !o->engine.from_set && !kt_engine_commit_lost(e))
 			kt_warn(log, "nothing read: a group without committed offsets starts at "
 				"the end of each partition (add --from-beginning to read what "
 				"the topics hold)");
