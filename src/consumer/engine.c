@@ -927,6 +927,10 @@ static bool reached_until(kt_engine *e, const rd_kafka_message_t *m, size_t s)
 	return true;
 }
 
+/* How long the checks of a resumed commit may wait for the broker: they
+ * only feed a warning, and a Ctrl-C waits for them. */
+#define RESUME_CHECK_TIMEOUT_MS 2000
+
 /* Reading began at first, past the committed offset: when the log no
  * longer starts before that offset (DeleteRecords, retention), librdkafka
  * went where auto.offset.reset says without a word. Say it, once. */
@@ -936,7 +940,7 @@ static void check_resume(kt_engine *e, slot *sl, int64_t first)
 	sl->resume_from = -1;
 	if (first <= from ||
 	    rd_kafka_query_watermark_offsets(e->rk, sl->topic, sl->partition, &low, &high,
-					     (int)e->o.query_timeout_ms) ||
+					     RESUME_CHECK_TIMEOUT_MS) ||
 	    low <= from)
 		return; /* compacted away, or a transaction marker: not lost */
 	e->commit_lost = true;
@@ -1064,7 +1068,7 @@ static void remove_slots(kt_engine *e, const rd_kafka_topic_partition_list_t *pa
 static void note_resume_offsets(kt_engine *e, const rd_kafka_topic_partition_list_t *parts)
 {
 	rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(parts);
-	rd_kafka_resp_err_t err = rd_kafka_committed(e->rk, c, (int)e->o.query_timeout_ms);
+	rd_kafka_resp_err_t err = rd_kafka_committed(e->rk, c, RESUME_CHECK_TIMEOUT_MS);
 	if (err)
 		kt_debug(e->log, "cannot read committed offsets: %s", rd_kafka_err2str(err));
 	for (int k = 0; !err && k < c->cnt; k++) {
