@@ -715,6 +715,8 @@ static void emit_oldest(kt_engine *e, bool partial, bool commit_now)
 	if (kt_report_window(e->report, e->out, w, &e->health) < 0) {
 		kt_err(e->log, "cannot write a window: %s", kt_report_failure_text(errno));
 		e->failed = true;
+	} else if (e->o.sink && kt_sink_window(e->o.sink, e->report, w, &e->health) < 0) {
+		e->failed = true; /* said; its offsets stay uncommitted */
 	}
 	/* Its groups go now, not when it is reused: a kept window holding
 	 * them would double the state at every window's end. */

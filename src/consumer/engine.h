@@ -16,6 +16,7 @@
 #include "ktrio/log.h"
 #include "partials.h"
 #include "report.h"
+#include "sink.h"
 
 typedef struct kt_engine_opts {
 	int64_t window_ms;
@@ -40,6 +41,9 @@ typedef struct kt_engine_opts {
 	 * (borrowed) instead of to the report; the partition counts of the
 	 * subscribed topics go in every seal. */
 	kt_partials *partials;
+	/* --output-topic (borrowed, may be NULL): each window written is
+	 * also produced there, delivered before its offsets are committed. */
+	kt_sink *sink;
 	const char *const *topics;
 	const int32_t *topic_partitions;
 	size_t ntopics;

@@ -44,6 +44,7 @@ enum {
 	OPT_PARTIALS_TO,
 	OPT_MERGE,
 	OPT_MERGE_TIMEOUT,
+	OPT_OUTPUT_TOPIC,
 };
 
 /* The one source of the consumer's flags: getopt's tables and --help. */
@@ -105,6 +106,9 @@ static const kt_cli_opt cli_opts[] = {
 	{"merge-timeout", OPT_MERGE_TIMEOUT, "D",
 	 "merger: write a window still unsealed D after\n"
 	 "its first partial, incomplete (default 3 windows)", 0},
+	{"output-topic", OPT_OUTPUT_TOPIC, "TOPIC",
+	 "also produce each window written to TOPIC as\n"
+	 "its JSON object (key: the window's start)", 0},
 	KT_CONFIG_CLI_FORMAT("table|json|csv", "output format (default table)"),
 	KT_CONFIG_CLI_CONNECTION,
 };
@@ -136,7 +140,7 @@ typedef struct options {
 	kt_report_columns columns; /* --columns */
 	const char *filter_exprs[64]; /* as given, for the partials' settings */
 	size_t nfilter_exprs;
-	const char *partials_to, *merge;
+	const char *partials_to, *merge, *output_topic;
 	int64_t merge_timeout_ms;
 	bool fields_set; /* --group-by, --stats or --distinct given */
 } options;
@@ -256,6 +260,11 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 				       c == OPT_MERGE ? "merge" : "partials-to");
 		*(c == OPT_MERGE ? &o->merge : &o->partials_to) = arg;
 		return 0;
+	case OPT_OUTPUT_TOPIC:
+		if (!*arg)
+			return kt_fail(err, errlen, "invalid value '' for --output-topic: empty topic name");
+		o->output_topic = arg;
+		return 0;
 	case OPT_MERGE_TIMEOUT:
 		return positive_duration("--merge-timeout", arg, &o->merge_timeout_ms, err, errlen);
 	case OPT_THREADS:
@@ -303,6 +312,9 @@ static int check_scale_out(const options *o, char *err, size_t errlen)
 			       o->engine.event_time ? "--event-time"
 			       : o->nfilter_exprs   ? "--filter"
 						    : "--group-by/--stats/--distinct");
+	if (o->partials_to && o->output_topic)
+		return kt_fail(err, errlen, "option '--output-topic' is for a plain consumer or a "
+			       "merger: a member ('--partials-to') writes no window");
 	if (o->merge_timeout_ms && !o->merge)
 		return kt_fail(err, errlen, "option '--merge-timeout' needs '--merge'");
 	return 0;
@@ -366,6 +378,21 @@ static void screen_setup(kt_report *report, enum kt_format format)
 	}
 }
 
+/* Whether topic (NULL: none asked) is missing on the cluster rk talks to
+ * (said: "<what> topic 'x' does not exist"). An error asking is not
+ * "missing": what uses the topic tells it then. */
+static bool missing_topic(rd_kafka_t *rk, const char *topic, const char *what,
+			  const options *o, const kt_log *log)
+{
+	char err[512];
+	if (!topic ||
+	    kt_kafka_partition_count(rk, topic, o->cfg.connect_timeout_ms, err, sizeof err) != 0)
+		return false;
+	kt_err(log, "%s topic '%s' does not exist%s", what, topic,
+	       strcmp(what, "output") ? "" : " (create it first)");
+	return true;
+}
+
 /* consumer --merge: the merger's own consumer of the partials topic. */
 static int run_merge(options *o, const kt_log *log)
 {
@@ -394,6 +421,18 @@ static int run_merge(options *o, const kt_log *log)
 		rd_kafka_destroy(rk);
 		return n < 0 ? 1 : 2;
 	}
+	if (missing_topic(rk, o->output_topic, "output", o, log)) {
+		rd_kafka_destroy(rk);
+		return 2;
+	}
+	kt_sink *sink = o->output_topic ? kt_sink_new(&o->cfg, o->output_topic, log, err,
+						      sizeof err)
+				       : NULL;
+	if (o->output_topic && !sink) {
+		kt_err(log, "%s", err);
+		rd_kafka_destroy(rk);
+		return 1;
+	}
 	kt_report report;
 	kt_report_init(&report, o->cfg.format, (size_t)o->top, o->top_set, &o->spec);
 	screen_setup(&report, o->cfg.format);
@@ -412,9 +451,12 @@ static int run_merge(options *o, const kt_log *log)
 		kt_merger_opts mo = {.topic = o->merge,
 				     .exit_at_end = o->engine.exit_at_end,
 				     .timeout_ms = o->merge_timeout_ms,
-				     .max_groups = o->engine.max_groups};
+				     .max_groups = o->engine.max_groups,
+				     .sink = sink};
 		status = kt_merger_run(rk, &mo, &o->spec, &report, stdout, log, kt_signal_flag());
 	}
+	if (kt_sink_close(sink, 10000) < 0 && status == 0)
+		status = 1;
 	rd_kafka_consumer_close(rk);
 	kt_report_release(&report);
 	rd_kafka_destroy(rk);
@@ -503,23 +545,28 @@ static int run(options *o, const kt_log *log)
 	o->engine.reset_policy = reset ? reset : o->from_beginning ? "earliest" : "latest";
 	kt_partials *partials = NULL;
 	/* A partials topic missing is a mistake in the command, not an
-	 * outage. */
-	if (counts && o->partials_to &&
-	    kt_kafka_partition_count(rk, o->partials_to, o->cfg.connect_timeout_ms, err,
-				     sizeof err) == 0) {
-		kt_err(log, "partials topic '%s' does not exist", o->partials_to);
+	 * outage; so is a missing output topic. */
+	if (counts && (missing_topic(rk, o->partials_to, "partials", o, log) ||
+		       missing_topic(rk, o->output_topic, "output", o, log))) {
 		free(counts);
 		rd_kafka_destroy(rk);
 		return 2;
 	}
-	if (!counts || (o->partials_to && !(partials = member_partials(o, log)))) {
+	kt_sink *sink = NULL;
+	if (!counts || (o->partials_to && !(partials = member_partials(o, log))) ||
+	    (o->output_topic &&
+	     !(sink = kt_sink_new(&o->cfg, o->output_topic, log, err, sizeof err)))) {
 		if (!counts)
 			kt_err(log, "out of memory");
+		else if (o->output_topic && !sink)
+			kt_err(log, "%s", err);
+		kt_partials_free(partials);
 		free(counts);
 		rd_kafka_destroy(rk);
 		return 1;
 	}
 	o->engine.partials = partials;
+	o->engine.sink = sink;
 	o->engine.topics = (const char *const *)o->cfg.topics;
 	o->engine.topic_partitions = counts;
 	o->engine.ntopics = o->cfg.ntopics;
@@ -561,6 +608,8 @@ static int run(options *o, const kt_log *log)
 		kt_err(log, "cannot write a window: %s", kt_report_failure_text(errno));
 		status = 1;
 	}
+	if (kt_sink_close(sink, 10000) < 0 && status == 0)
+		status = 1;
 	if (kt_kafka_destroy(rk, flags, DESTROY_TIMEOUT_MS) < 0) {
 		/* Seen after a topic was deleted, and with the brokers gone. */
 		kt_warn(log, "librdkafka did not finish within %.1f s: exiting without waiting "

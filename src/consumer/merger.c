@@ -681,6 +681,8 @@ static int write_oldest(merger *m, int64_t *start, int64_t *after_seal)
 		if (kt_report_window(m->report, m->out, sum, &h) < 0) {
 			kt_err(m->log, "cannot write a window: %s", kt_report_failure_text(errno));
 			rc = -1;
+		} else if (m->o->sink && kt_sink_window(m->o->sink, m->report, sum, &h) < 0) {
+			rc = -1; /* said; not committed */
 		}
 	} else {
 		kt_err(m->log, "out of memory");

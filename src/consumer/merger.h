@@ -17,6 +17,7 @@
 #include "fields.h"
 #include "ktrio/log.h"
 #include "report.h"
+#include "sink.h"
 
 typedef struct kt_merger_opts {
 	const char *topic;  /* the partials topic (for the commits) */
@@ -24,6 +25,7 @@ typedef struct kt_merger_opts {
 	int64_t timeout_ms; /* write an unsealed window this long after its
 			     * first partial, incomplete; 0: 3 windows */
 	size_t max_groups;  /* per merged window */
+	kt_sink *sink;      /* --output-topic (borrowed), or NULL */
 } kt_merger_opts;
 
 /* Run over consumer rk (subscribed to the partials topic, its rebalance

@@ -248,11 +248,11 @@ static void tail_json(kt_emit *e, const kt_window *w, const kt_health *h,
 	kt_emit_str(e, "}\n");
 }
 
-/* One line per window, built in r->text and written a megabyte at a time. */
-static int write_json(kt_report *r, FILE *out, const kt_window *w,
-		      const kt_health *h, kt_group **sorted)
+/* One line per window, built in e and, when out is given, written a
+ * megabyte at a time. */
+static int json_into(kt_report *r, kt_emit *e, FILE *out, const kt_window *w,
+		     const kt_health *h, kt_group **sorted)
 {
-	kt_emit *e = &r->text;
 	size_t shown = r->top_explicit && r->top < w->ngroups ? r->top : w->ngroups;
 	if (json_names(r) < 0)
 		return -1;
@@ -265,14 +265,35 @@ static int write_json(kt_report *r, FILE *out, const kt_window *w,
 		if (i)
 			kt_emit_char(e, ',');
 		group_json(e, r, sorted[i]);
-		if (e->len >= FLUSH_BYTES && kt_emit_flush(e, out) < 0)
+		if (out && e->len >= FLUSH_BYTES && kt_emit_flush(e, out) < 0)
 			return -1;
 	}
 	kt_emit_char(e, ']');
 	if (r->spec && r->spec->auto_skipped)
 		json_uint(e, ",\"auto_skipped\":", r->spec->auto_skipped);
 	tail_json(e, w, h, w->ngroups - shown, other);
-	return kt_emit_flush(e, out);
+	return e->failed ? -1 : 0;
+}
+
+static int write_json(kt_report *r, FILE *out, const kt_window *w,
+		      const kt_health *h, kt_group **sorted)
+{
+	int rc = json_into(r, &r->text, out, w, h, sorted);
+	/* Flushed in any case: that also clears a failure. */
+	return kt_emit_flush(&r->text, out) < 0 || rc < 0 ? -1 : 0;
+}
+
+int kt_report_json(kt_report *r, const kt_window *w, const kt_health *h, kt_emit *e)
+{
+	/* As --format json: every group unless --top was given. */
+	kt_group **sorted = kt_window_sorted(w, r->top_explicit ? r->top : SIZE_MAX);
+	if (!sorted)
+		return -1;
+	int rc = json_into(r, e, NULL, w, h, sorted);
+	free(sorted);
+	if (rc == 0 && e->len && e->buf[e->len - 1] == '\n')
+		e->len--; /* the object alone */
+	return rc;
 }
 
 /* ---- CSV ------------------------------------------------------------- */

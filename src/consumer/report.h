@@ -133,6 +133,11 @@ const char *kt_report_failure_text(int errnum);
 int kt_report_window(kt_report *r, FILE *out, const kt_window *w,
 		     const kt_health *h);
 
+/* Window w with h as the JSON object --format json writes for it (with
+ * r's --top), without the newline, appended to e. -1 when memory runs
+ * out. */
+int kt_report_json(kt_report *r, const kt_window *w, const kt_health *h, kt_emit *e);
+
 /* On a terminal (redraw), when its size changed (kt_term_resized), draw
  * the last table again laid out for the new size; call it at least every
  * 100 ms. 0 when nothing was to be done; -1 when out fails. */
