@@ -95,6 +95,7 @@ typedef struct merger {
 	ppart *pp; /* by partials partition */
 	size_t npp;
 	bool sources_cut; /* said once: too many sources for the metadata */
+	bool assigned;    /* the first assignment was said */
 	uint64_t late_duplicates; /* partials of windows already written */
 	int status;
 	kt_wire_buf scratch;
@@ -732,11 +733,17 @@ static int write_ready(merger *m, bool end, bool caught_up)
 
 /* ---- the loop --------------------------------------------------------- */
 
-static bool all_at_end(rd_kafka_t *rk, const bool *eof, int n)
+/* Whether every assigned partials partition is read to its end; the
+ * first assignment is said (-v: scripts wait for it). */
+static bool all_at_end(merger *m, const bool *eof, int n)
 {
 	rd_kafka_topic_partition_list_t *a = NULL;
-	if (rd_kafka_assignment(rk, &a) || !a)
+	if (rd_kafka_assignment(m->rk, &a) || !a)
 		return false;
+	if (a->cnt > 0 && !m->assigned) {
+		kt_info(m->log, "assigned %d partials partition(s)", a->cnt);
+		m->assigned = true;
+	}
 	bool done = a->cnt > 0;
 	for (int i = 0; i < a->cnt && done; i++)
 		done = a->elems[i].partition < n && eof[a->elems[i].partition];
@@ -767,7 +774,7 @@ int kt_merger_run(rd_kafka_t *rk, const kt_merger_opts *o, kt_fieldspec *spec,
 			}
 			rd_kafka_message_destroy(msg);
 		}
-		bool caught_up = !msg && all_at_end(rk, eof, 4096);
+		bool caught_up = !msg && all_at_end(&m, eof, 4096);
 		if (m.status == 0 && m.settings && write_ready(&m, false, caught_up) < 0)
 			m.status = 1;
 		if (o->exit_at_end && caught_up)

@@ -33,18 +33,29 @@ plain() {
 }
 test_case "one plain consumer reads the backlog" plain
 
-# Three members read the backlog slowly (4 KB fetches) while a live merger
+# Three members read the backlog slowly (2 KB fetches) while a live merger
 # writes windows; the merger is killed (SIGKILL) once it has written some
 # and committed after the last one (checked while it is stopped with
 # SIGSTOP: a kill between a window's write and its commit's answer would
 # repeat that window, the one repeat the README owns up to). The members
 # finish; the merger started again in its group with -e writes the rest.
 killed_merger() {
-	local parts pids=() i slow=(-X fetch.max.bytes=1000000 -X max.partition.fetch.bytes=4000)
+	local parts pids=() i slow=(-X fetch.max.bytes=1000000 -X max.partition.fetch.bytes=2000)
 	local group="merger-restart-$$" total mpid
 	total=$(wc -l <"$WORK/plain.json")
 	parts=$(new_topic mrestart-parts)
 	ktpy create "$parts" 3
+	: >"$WORK/run1.json"
+	"$KT_BIN/consumer" --merge "$parts" -g "$group" --merge-timeout 10m --format json -v \
+		>"$WORK/run1.json" 2>"$WORK/run1.err" &
+	mpid=$!
+	at_exit "kill -9 $mpid 2>/dev/null"
+	# The merger is in its group before the members start.
+	merger_ready() {
+		kill -0 "$mpid" 2>/dev/null || { tail -n 5 "$WORK/run1.err" >&2; fail "the merger died"; }
+		grep -q "assigned [1-9]" "$WORK/run1.err"
+	}
+	wait_for 120 merger_ready || fail "the merger was given no partition"
 	for i in 1 2 3; do
 		"$KT_BIN/consumer" -t "$input" -g "members-mr-$$" --from-beginning -e \
 			"${settings[@]}" --partials-to "$parts" "${slow[@]}" \
@@ -52,11 +63,6 @@ killed_merger() {
 		pids+=($!)
 		at_exit "kill -9 $! 2>/dev/null"
 	done
-	: >"$WORK/run1.json"
-	"$KT_BIN/consumer" --merge "$parts" -g "$group" --merge-timeout 10m --format json -v \
-		>"$WORK/run1.json" 2>"$WORK/run1.err" &
-	mpid=$!
-	at_exit "kill -9 $mpid 2>/dev/null"
 	# Some windows written, and the merger (stopped) not between a
 	# window's write and its commit's answer: kill it there.
 	clean_point() {
@@ -102,3 +108,4 @@ PY
 }
 test_case "a merger killed (SIGKILL) mid-run and started again: no window lost, none repeated" \
 	killed_merger
+
