@@ -722,10 +722,10 @@ static int write_ready(merger *m, bool end, bool caught_up)
 		char at[40];
 		kt_format_iso8601_ms(start, at, sizeof at);
 		if (after_seal >= 0)
-			kt_info(m->log, "window %s written %" PRId64 " ms after its last seal%s", at,
+			kt_debug(m->log, "window %s written %" PRId64 " ms after its last seal%s", at,
 				after_seal, rc == 0 ? "; offsets committed" : "");
 		else
-			kt_info(m->log, "window %s written without a seal%s", at,
+			kt_debug(m->log, "window %s written without a seal%s", at,
 				rc == 0 ? "; offsets committed" : "");
 	}
 	return 0;
@@ -741,7 +741,7 @@ static bool all_at_end(merger *m, const bool *eof, int n)
 	if (rd_kafka_assignment(m->rk, &a) || !a)
 		return false;
 	if (a->cnt > 0 && !m->assigned) {
-		kt_info(m->log, "assigned %d partials partition(s)", a->cnt);
+		kt_debug(m->log, "assigned %d partials partition(s)", a->cnt);
 		m->assigned = true;
 	}
 	bool done = a->cnt > 0;
