@@ -1,5 +1,6 @@
 """Test helper for scale-out (t0411): a seeded dataset with invalid records,
-and the comparison of a plain consumer's windows with a merger's."""
+the comparison of a plain consumer's windows with a merger's, and a
+partials topic's records one a line (seals TOPIC, to diagnose a failure)."""
 import json
 import math
 import random
@@ -89,9 +90,47 @@ def compare(plain_path, merged_path, plain_late, plain_invalid):
     return 1 if bad else 0
 
 
+def seals(topic):
+    """The partials records of topic, one line each (for a failure's
+    diagnosis): kind, input partition, window, and for a seal its pieces,
+    late count and the offsets it covers."""
+    import os
+    import struct
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": os.environ.get("KT_BROKERS", "127.0.0.1:9092"),
+                  "group.id": "scaleout-seals", "enable.partition.eof": True})
+    parts = list(c.list_topics(topic, timeout=10).topics[topic].partitions)
+    todo = set(parts)
+    c.assign([TopicPartition(topic, p, 0) for p in parts])
+    kinds = {1: "piece", 2: "seal", 3: "end", 4: "through"}
+    while todo:
+        m = c.poll(1.0)
+        if m is None:
+            continue
+        if m.error():
+            todo.discard(m.partition())
+            continue
+        v, at = m.value(), 5
+        kind = v[4]
+        for _ in range(2):  # settings, topic
+            at += 4 + struct.unpack_from("<I", v, at)[0]
+        part, _, start, end = struct.unpack_from("<IIqq", v, at)
+        at += 24
+        line = f"{m.partition()}:{m.offset()} {kinds.get(kind, kind)} p{part} {start} {end}"
+        if kind == 2:
+            pieces = struct.unpack_from("<I", v, at)[0]
+            h = struct.unpack_from("<13Q", v, at + 4)  # 11 invalid, filtered, late
+            first, nxt = struct.unpack_from("<qq", v, at + 4 + 13 * 8)
+            line += f" pieces {pieces} late {h[12]} offsets [{first},{nxt})"
+        print(line)
+    c.close()
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "spoil":
         spoil(*sys.argv[2:])
     elif cmd == "compare":
         sys.exit(compare(*sys.argv[2:]))
+    elif cmd == "seals":
+        seals(*sys.argv[2:])

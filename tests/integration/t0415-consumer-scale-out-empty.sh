@@ -70,7 +70,7 @@ live_empty() {
 	ktpy create "$input" 4
 	ktpy create "$parts" 2
 	for i in 1 2; do
-		"$KT_BIN/consumer" -t "$input" -g "members-$$" --event-time ts --window 1s \
+		"$KT_BIN/consumer" -t "$input" -g "members-$$" --from-beginning --event-time ts --window 1s \
 			--allowed-lateness 500ms --group-by cat --partials-to "$parts" -v \
 			>"$WORK/m$i.out" 2>"$WORK/m$i.err" &
 		pids+=($!)

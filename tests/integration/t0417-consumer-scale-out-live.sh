@@ -3,7 +3,8 @@
 # six partitions, three members (1 s event-time windows; a partition is idle
 # after 3 s without a record, so a generator stalled on a loaded machine
 # does not make the members' partitions idle and its records late) and a
-# merger running as it goes. Every window the events fall in is written complete
+# merger running as it goes; then the same with a third member joining two
+# mid-stream. Every window the events fall in is written complete
 # from six partitions, its count what an independent read of the topic
 # (confluent-kafka) finds in it, and the counts sum to what the generator
 # says it delivered.
@@ -12,31 +13,54 @@
 RATE=${KT_LIVE_RATE:-3000}
 SECS=${KT_LIVE_SECS:-20}
 
+# live JOIN: three members from the start (JOIN 0), or two and a third
+# joining once JOIN windows are written (a rebalance mid-stream: the open
+# windows are given up and replayed by their new owners).
 live() {
-	local input parts i mpid pids=() delivered
+	local join=$1 input parts i mpid pids=() delivered gpid
 	input=$(new_topic live-in)
 	parts=$(new_topic live-parts)
 	ktpy create "$input" 6
 	ktpy create "$parts" 3
-	for i in 1 2 3; do
-		"$KT_BIN/consumer" -t "$input" -g "live-members-$$" --event-time ts --window 1s \
+	member() { # N
+		"$KT_BIN/consumer" -t "$input" -g "live-members-$$-$join" --from-beginning \
+			--event-time ts --window 1s \
 			--allowed-lateness 500ms --idle-timeout 3s --group-by category --stats price \
-			--partials-to "$parts" -v >"$WORK/m$i.out" 2>"$WORK/m$i.err" &
+			--partials-to "$parts" -v >"$WORK/m$1.out" 2>"$WORK/m$1.err" &
 		pids+=($!)
 		at_exit "kill -9 $! 2>/dev/null"
-	done
-	"$KT_BIN/consumer" --merge "$parts" -g "live-merger-$$" --merge-timeout 60s --format json \
+	}
+	member 1
+	member 2
+	[ "$join" != 0 ] || member 3
+	"$KT_BIN/consumer" --merge "$parts" -g "live-merger-$$-$join" --merge-timeout 60s --format json \
 		>"$WORK/merged.json" 2>"$WORK/merger.err" &
 	mpid=$!
 	at_exit "kill -9 $mpid 2>/dev/null"
-	two_each() { # each member's last assignment: two partitions
-		for i in 1 2 3; do
+	assigned() { # N M: each of the first N members' last assignment: M partitions
+		for i in $(seq "$1"); do
 			grep 'assigned [0-9]* partition' "$WORK/m$i.err" | tail -n 1 |
-				grep -q 'assigned 2 partition' || return 1
+				grep -q "assigned $2 partition" || return 1
 		done
 	}
-	wait_for 60 two_each || fail "the members were not given two partitions each"
-	expect_status 0 "$KT_BIN/generator" -t "$input" --rate "$RATE" --duration "${SECS}s" --seed 15
+	if [ "$join" = 0 ]; then
+		wait_for 60 assigned 3 2 || fail "the members were not given two partitions each"
+	else
+		wait_for 60 assigned 2 3 || fail "the members were not given three partitions each"
+	fi
+	"$KT_BIN/generator" -t "$input" --rate "$RATE" --duration "${SECS}s" --seed 15 \
+		>"$WORK/gen.out" 2>"$WORK/gen.err" &
+	gpid=$!
+	at_exit "kill -9 $gpid 2>/dev/null"
+	if [ "$join" != 0 ]; then
+		ran() { [ "$(grep -c '"complete":true' "$WORK/merged.json")" -ge "$join" ]; }
+		wait_for 60 ran || fail "no window written from the first two members"
+		member 3
+		wait_for 60 assigned 3 2 || fail "the third member was not given two partitions"
+		say "a third member joined after $(grep -c . "$WORK/merged.json") windows"
+	fi
+	wait "$gpid" || { cat "$WORK/gen.err" >&2; fail "the generator failed"; }
+	cp "$WORK/gen.err" "$WORK/err"
 	delivered=$(sed -n 's/.*, delivered \([0-9]*\),.*/\1/p' "$WORK/err")
 	[ -n "$delivered" ] || fail "the generator said nothing of what it delivered"
 	# The merger's windows, once they hold every delivered event.
@@ -84,12 +108,18 @@ if total != delivered or sum(w["records"] for w in merged) != delivered:
 for b in bad[:20]:
     print(b)
 print(f"{len(got)} windows, all complete from 6 partitions; {delivered} delivered = {total} read "
-      f"= merged: {len(bad)} differences")
+      f"= merged (duplicates {sum(w['duplicates'] for w in merged)}): {len(bad)} differences")
 sys.exit(1 if bad else 0)
 PY
-		{ cat "$WORK/check" >&2; fail "${slow:-the merged windows differ from the topic}"; }
+		{
+			cat "$WORK/check" >&2
+			"$KT_PY" "$KT_REPO/tests/integration/scaleout.py" seals "$parts" >"$WORK/seals" 2>&1 || true
+			fail "${slow:-the merged windows differ from the topic}"
+		}
 	[ -z "$slow" ] || fail "$slow"
 	say "$(tail -n 1 "$WORK/check")"
 }
 test_case "live: 3 members and a merger over a generator at ${RATE}/s for ${SECS} s: every window complete, the counts the topic's" \
-	live
+	live 0
+test_case "live: a third member joins two mid-stream: every window complete, the counts the topic's" \
+	live 8
