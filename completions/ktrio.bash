@@ -14,7 +14,7 @@ _ktrio_complete() {
 		opts="$common --format --group --instance-id --from-beginning --from-time --until-time --exit-at-end --window --event-time
 			--allowed-lateness --idle-timeout --max-future --group-by --stats --distinct --top --columns
 			--max-groups --filter --max-record-bytes --threads --partials-to --merge
-			--merge-timeout --output-topic" ;;
+			--merge-timeout --max-windows --output-topic" ;;
 	delete-records)
 		opts="$common --format --partition --before-offset --before-time --older-than
 			--offset-json-file --key --key-regex --dry-run --yes --timeout" ;;

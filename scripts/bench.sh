@@ -225,6 +225,13 @@ m_cpu=$(printf '%s\n' "${mc[@]}" | median | awk -v n="$so_n" '{printf "%.2f", $1
 row "scale-out member CPU s per million records (vs plain consumer, same settings)" \
 	"$m_cpu" "$p_cpu" "$(ratio "$m_cpu" "$p_cpu")"
 
+# ---- 9. scale-out merger --------------------------------------------------
+# Its peak RSS over 300 windows against 100, and how long after a window's
+# last seal it writes it (live, one member): scripts/bench_merger.sh.
+while IFS='|' read -r figure ours peer r; do
+	row "$figure" "$ours" "$peer" "$r"
+done < <(scripts/bench_merger.sh "$bin" "$brokers" "$work/merger" "$scale")
+
 mkdir -p bench
 {
 	echo "Measured $(date -u +%Y-%m-%d) on $machine; Kafka 4.3.1 (local KRaft, one node), librdkafka $(pkg-config --modversion rdkafka); median of $runs runs$([ $scale = 10 ] && echo ', BENCH_QUICK (10x smaller)')."

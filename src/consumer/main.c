@@ -45,6 +45,7 @@ enum {
 	OPT_MERGE,
 	OPT_MERGE_TIMEOUT,
 	OPT_OUTPUT_TOPIC,
+	OPT_MAX_WINDOWS,
 };
 
 /* The one source of the consumer's flags: getopt's tables and --help. */
@@ -106,6 +107,9 @@ static const kt_cli_opt cli_opts[] = {
 	{"merge-timeout", OPT_MERGE_TIMEOUT, "D",
 	 "merger: write a window still unsealed D after\n"
 	 "its first partial, incomplete (default 3 windows)", 0},
+	{"max-windows", OPT_MAX_WINDOWS, "N",
+	 "merger: windows open at once; beyond, the\n"
+	 "oldest is written incomplete, counted (default 1000)", 0},
 	{"output-topic", OPT_OUTPUT_TOPIC, "TOPIC",
 	 "also produce each window written to TOPIC as\n"
 	 "its JSON object (key: the window's start)", 0},
@@ -142,6 +146,7 @@ typedef struct options {
 	size_t nfilter_exprs;
 	const char *partials_to, *merge, *output_topic;
 	int64_t merge_timeout_ms;
+	int64_t max_windows; /* 0: not given */
 	bool fields_set; /* --group-by, --stats or --distinct given */
 } options;
 
@@ -260,6 +265,8 @@ static int program_option(void *ctx, int c, const char *arg, char *err,
 				       c == OPT_MERGE ? "merge" : "partials-to");
 		*(c == OPT_MERGE ? &o->merge : &o->partials_to) = arg;
 		return 0;
+	case OPT_MAX_WINDOWS:
+		return kt_parse_int("--max-windows", arg, 1, 1000000, &o->max_windows, err, errlen);
 	case OPT_OUTPUT_TOPIC:
 		if (!*arg)
 			return kt_fail(err, errlen, "invalid value '' for --output-topic: empty topic name");
@@ -315,6 +322,8 @@ static int check_scale_out(const options *o, char *err, size_t errlen)
 	if (o->partials_to && o->output_topic)
 		return kt_fail(err, errlen, "option '--output-topic' is for a plain consumer or a "
 			       "merger: a member ('--partials-to') writes no window");
+	if (o->max_windows && !o->merge)
+		return kt_fail(err, errlen, "option '--max-windows' needs '--merge'");
 	if (o->merge_timeout_ms && !o->merge)
 		return kt_fail(err, errlen, "option '--merge-timeout' needs '--merge'");
 	return 0;
@@ -404,6 +413,9 @@ static int run_merge(options *o, const kt_log *log)
 		"enable.auto.commit", "false",
 		/* Partials are state: a new merger reads them all. */
 		"auto.offset.reset", "earliest",
+		/* Its memory is its open windows (--max-windows), not a
+		 * prefetch of the backlog (librdkafka's default: 64 MB). */
+		"queued.max.messages.kbytes", "1024",
 		"enable.partition.eof", "true",
 		"fetch.wait.max.ms", o->engine.exit_at_end ? "10" : "100",
 		NULL};
@@ -452,6 +464,7 @@ static int run_merge(options *o, const kt_log *log)
 				     .exit_at_end = o->engine.exit_at_end,
 				     .timeout_ms = o->merge_timeout_ms,
 				     .max_groups = o->engine.max_groups,
+				     .max_windows = o->max_windows ? (size_t)o->max_windows : 1000,
 				     .sink = sink};
 		status = kt_merger_run(rk, &mo, &o->spec, &report, stdout, log, kt_signal_flag());
 	}

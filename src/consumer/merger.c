@@ -16,10 +16,6 @@
 #include "summary.h"
 #include "wire.h"
 
-/* Windows open in the merger at once; beyond, the oldest is written
- * incomplete (counted, never silent). */
-#define MAX_WINDOWS 4096
-
 /* One (window, input partition). */
 typedef struct part {
 	char *topic;
@@ -95,7 +91,8 @@ typedef struct merger {
 	ppart *pp; /* by partials partition */
 	size_t npp;
 	bool sources_cut; /* said once: too many sources for the metadata */
-	bool assigned;    /* the first assignment was said */
+	uint64_t windows_overflow; /* written early: more than max_windows open */
+	bool assigned;             /* the first assignment was said */
 	uint64_t late_duplicates; /* partials of windows already written */
 	int status;
 	kt_wire_buf scratch;
@@ -654,7 +651,7 @@ static int write_oldest(merger *m, int64_t *start, int64_t *after_seal)
 	kt_window *sum = kt_window_new(w->start, w->end, m->o->max_groups);
 	kt_health h = {.lag = -1, .merged = true, .complete = nmissing == 0,
 		       .missing = missing, .duplicates = w->duplicates + m->late_duplicates,
-		       .conflicts = w->conflicts};
+		       .conflicts = w->conflicts, .windows_overflow = m->windows_overflow};
 	int rc = sum ? 0 : -1;
 	bool opened = false;
 	for (size_t i = 0; i < w->nparts && rc == 0; i++) {
@@ -711,8 +708,16 @@ static int write_ready(merger *m, bool end, bool caught_up)
 		bool ready = missing_of(m, &m->windows[0], missing, sizeof missing) == 0 &&
 			     m->ntopics > 0;
 		bool overdue = caught_up && kt_clock_mono_ms() - m->windows[0].first_ms >= timeout;
-		if (!ready && !overdue && !end && m->nwindows < MAX_WINDOWS)
+		bool overflow = m->nwindows > (m->o->max_windows ? m->o->max_windows : 1000);
+		if (!ready && !overdue && !end && !overflow)
 			break;
+		if (!ready && !overdue && !end) { /* the cap on open windows */
+			if (!m->windows_overflow)
+				kt_warn(m->log, "more than %zu windows open (--max-windows): the "
+						"oldest are written incomplete (counted in "
+						"windows_overflow)", m->nwindows - 1);
+			m->windows_overflow++;
+		}
 		int64_t start, after_seal;
 		if (write_oldest(m, &start, &after_seal) < 0)
 			return -1;

@@ -25,6 +25,8 @@ typedef struct kt_merger_opts {
 	int64_t timeout_ms; /* write an unsealed window this long after its
 			     * first partial, incomplete; 0: 3 windows */
 	size_t max_groups;  /* per merged window */
+	size_t max_windows; /* open at once (0: 1000); beyond, the oldest is
+			     * written incomplete and counted (windows_overflow) */
 	kt_sink *sink;      /* --output-topic (borrowed), or NULL */
 } kt_merger_opts;
 

@@ -34,6 +34,8 @@ typedef struct kt_health {
 	uint32_t partitions;
 	const char *missing;
 	uint64_t duplicates, conflicts;
+	uint64_t windows_overflow; /* windows written early so far: more
+				    * were open than --max-windows */
 } kt_health;
 
 /* A window written before the CSV header: without --stats, the columns

@@ -11,6 +11,8 @@ their code:
       {"v": str|null, "vb64": base64, "k": str, "p": int, "ts": ms}
   ktpy.py dump TOPIC                                every record, as JSON lines
       {"p": int, "o": int, "k": str|null, "v": str|null, "ts": ms}
+  ktpy.py copy SRC DST KEY_REGEX                    copy the records whose key
+      matches to DST, bytes as they are; prints how many
   ktpy.py watermarks TOPIC                          "partition low high" lines
   ktpy.py committed GROUP TOPIC                     "partition offset" lines
   ktpy.py leaders TOPIC                             "partition leader isr" lines
@@ -20,6 +22,7 @@ their code:
 import base64
 import json
 import os
+import re
 import sys
 
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -148,6 +151,46 @@ def dump(topic):
     c.close()
 
 
+def copy(src, dst, key_regex):
+    """Copy the records of src whose key matches key_regex to dst, bytes as
+    they are, in each partition's order."""
+    conf = extra_conf()
+    conf.update({"group.id": "ktpy-copy", "enable.auto.commit": False,
+                 "enable.partition.eof": True})
+    c = Consumer(conf)
+    admin = AdminClient(extra_conf())
+    todo, assign = set(), []
+    for p in partitions_of(admin, src):
+        low, high = c.get_watermark_offsets(TopicPartition(src, p), timeout=10)
+        if high > low:
+            todo.add(p)
+            assign.append(TopicPartition(src, p, low))
+    c.assign(assign)
+    pconf = extra_conf()
+    pconf.update({"enable.idempotence": True, "message.max.bytes": 8000000})
+    prod = Producer(pconf)
+    pattern = re.compile(key_regex)
+    n = 0
+    while todo:
+        m = c.poll(1.0)
+        if m is None:
+            continue
+        if m.error():
+            if m.error().code() == -191:  # _PARTITION_EOF
+                todo.discard(m.partition())
+                continue
+            raise SystemExit(f"ktpy: copy: {m.error()}")
+        k = m.key()
+        if k is not None and pattern.search(k.decode("utf-8", "replace")):
+            prod.produce(dst, key=k, value=m.value())
+            prod.poll(0)
+            n += 1
+    c.close()
+    if prod.flush(60):
+        raise SystemExit("ktpy: copy: records left undelivered")
+    print(n)
+
+
 def watermarks(topic):
     conf = extra_conf()
     conf["group.id"] = "ktpy-watermarks"
@@ -191,7 +234,7 @@ def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
     cmd, args = argv[1], argv[2:]
-    {"create": create, "delete": delete, "produce": produce, "dump": dump,
+    {"create": create, "delete": delete, "produce": produce, "dump": dump, "copy": copy,
      "watermarks": watermarks, "committed": committed, "leaders": leaders,
      "coordinator": coordinator}[cmd](*args)
 

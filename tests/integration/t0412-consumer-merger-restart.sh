@@ -117,3 +117,51 @@ PY
 test_case "a merger killed (SIGKILL) mid-run and started again: no window lost, none repeated" \
 	killed_merger
 
+# The cap on open windows (--max-windows): partials of one of two input
+# partitions alone (copied from a member's partials by key) never complete
+# a window; an uncapped merger holds them all to the end, one capped at 3
+# writes the oldest incomplete as the fourth opens, each counted in
+# windows_overflow and said once, with the same figures.
+capped() {
+	local in2 parts only0 n
+	in2=$(new_topic mcap-in)
+	parts=$(new_topic mcap-parts)
+	only0=$(new_topic mcap-only0)
+	ktpy create "$in2" 2
+	ktpy create "$parts" 1
+	ktpy create "$only0" 1
+	"$KT_PY" "$KT_REPO/tests/integration/evmodel.py" dataset 5 2 3000 $T0 5000 2000 >"$WORK/cap-data"
+	ktpy produce "$in2" <"$WORK/cap-data"
+	expect_status 0 "$KT_BIN/consumer" -t "$in2" -g "mcap-members-$$" --from-beginning -e \
+		"${settings[@]}" --partials-to "$parts"
+	n=$(ktpy copy "$parts" "$only0" "/0\$")
+	say "$n partials of partition 0 copied"
+	expect_status 0 "$KT_BIN/consumer" --merge "$only0" -g "mcap-all-$$" -e --format json
+	cp "$WORK/out" "$WORK/uncapped.json"
+	expect_status 0 "$KT_BIN/consumer" --merge "$only0" -g "mcap-3-$$" -e --format json \
+		--max-windows 3
+	cp "$WORK/out" "$WORK/capped.json"
+	expect_eq "warnings about the cap" 1 "$(grep -c 'more than 3 windows open (--max-windows)' "$WORK/err")"
+	scaleout compare "$WORK/uncapped.json" "$WORK/capped.json" 0 0 >"$WORK/cap.cmp" ||
+		{ cat "$WORK/cap.cmp" >&2; fail "capped windows differ from uncapped ones"; }
+	"$KT_PY" - "$WORK/uncapped.json" "$WORK/capped.json" "$in2" <<'PY' || fail "windows_overflow is not what the cap implies"
+import json, sys
+un = [json.loads(l) for l in open(sys.argv[1])]
+cap = [json.loads(l) for l in open(sys.argv[2])]
+n = len(un)
+if n < 6:
+    raise SystemExit(f"only {n} windows")
+for w in un + cap:
+    if w["complete"] or w["missing_partitions"] != [f"{sys.argv[3]}/1"]:
+        raise SystemExit(f"window {w['window_start']}: complete {w['complete']}, missing {w['missing_partitions']}")
+if any(w["windows_overflow"] for w in un):
+    raise SystemExit("uncapped merger counted an overflow")
+want = [min(i + 1, n - 3) for i in range(n)]
+got = [w["windows_overflow"] for w in cap]
+if got != want:
+    raise SystemExit(f"windows_overflow {got}, expected {want}")
+print(n, "windows;", n - 3, "written early")
+PY
+	say "$(tail -n 1 "$WORK/cap.cmp")"
+}
+test_case "a merger capped at 3 open windows writes the oldest early, counted" capped
