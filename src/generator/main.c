@@ -265,13 +265,6 @@ static int run_kafka(options *o, kt_event_gen *gen, const kt_log *log)
 		"batch.size", "1000000", "batch.num.messages", "10000",
 		"queue.buffering.max.messages", "1000000",
 		"queue.buffering.max.kbytes", "262144",
-		/* Events without a key go to a random partition each, not to
-		 * one partition per 10 ms (librdkafka's sticky default): a
-		 * backlog written at --rate 0 in a few ms otherwise lands on
-		 * one partition (measured: 2957 of 3000 over 3 partitions),
-		 * and one group member gets all the work. 1M events over 6
-		 * partitions: 4.52 s sticky, 3.62 s random, all within 0.3 %. */
-		"sticky.partitioning.linger.ms", "0",
 		/* The only way a refused, retried write (NOT_ENOUGH_REPLICAS)
 		 * is told: kt_kafka_take_retried_error reads these lines. */
 		"debug", "msg", NULL};

@@ -40,20 +40,6 @@ PY
 }
 test_case "generator: the Kafka timestamp of each message is the event's ts" kafka_timestamps
 
-spread_evenly() {
-	# Keyless events go to a random partition each: even a backlog written
-	# in a few milliseconds is spread over the partitions (librdkafka's
-	# sticky default put 2957 of 3000 on one of three).
-	local t
-	t=$(new_topic gen-spread)
-	expect_status 0 "$KT_BIN/generator" -t "$t" --create-topic --partitions 3 --count 3000 --rate 0
-	ktpy watermarks "$t" >"$WORK/marks"
-	# Each partition's high watermark: 1000 expected, 800 is 7 sigma below.
-	awk '{ n++; if ($3 < 800) bad = bad " " $0 } END { if (n != 3 || bad != "") { print "uneven:" bad; exit 1 } }' "$WORK/marks" ||
-		fail "partitions not evenly filled: $(cat "$WORK/marks")"
-}
-test_case "generator: keyless events are spread evenly over the partitions" spread_evenly
-
 existing_topic() {
 	expect_status 0 "$KT_BIN/generator" -t "$topic" --create-topic --partitions 5 --count 1 --rate 0
 	expect_grep "already exists with 3 partitions, not 5" "$WORK/err"
