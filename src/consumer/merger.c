@@ -88,6 +88,9 @@ typedef struct merger {
 	topic_info *topics;
 	size_t ntopics, tcap;
 	int64_t written_through; /* windows starting at or before it are written */
+	int64_t restore_cap; /* while restoring: the last window written, as the
+			      * commits say; no input partition counts as sealed
+			      * past it (see restore_entry) */
 	ppart *pp; /* by partials partition */
 	size_t npp;
 	bool sources_cut; /* said once: too many sources for the metadata */
@@ -308,8 +311,21 @@ static int restore_entry(void *arg, bool is_source, const char *name, size_t len
 	source *s = source_at(m, name, len, n);
 	if (!s)
 		return -1;
+	/* A seal of a window not written yet is read again (the commit is at
+	 * or below the first partial of every open window); taken from the
+	 * metadata it would count that window's partition as sealed before its
+	 * partials are read again, and the window be written without them. */
+	if (sealed > m->restore_cap)
+		sealed = m->restore_cap;
 	if (sealed > s->sealed_start)
 		s->sealed_start = sealed;
+	return 0;
+}
+
+static int skip_entry(void *arg, bool is_source, const char *name, size_t len, int32_t n,
+		      int64_t sealed)
+{
+	(void)arg, (void)is_source, (void)name, (void)len, (void)n, (void)sealed;
 	return 0;
 }
 
@@ -324,6 +340,17 @@ static void restore(merger *m)
 		kt_warn(m->log, "cannot read the merger's committed offsets: %s; windows written "
 				"before a restart may be written again", rd_kafka_err2str(err));
 	int64_t before = m->written_through;
+	/* First the last window written, as every commit read says it. */
+	m->restore_cap = m->written_through;
+	for (int i = 0; !err && a && i < a->cnt; i++) {
+		const rd_kafka_topic_partition_t *t = &a->elems[i];
+		const ppart *pp = ppart_of(m, t->partition);
+		int64_t w, r;
+		if (pp && !pp->restored && t->metadata &&
+		    kt_mstate_parse(t->metadata, t->metadata_size, &w, &r, skip_entry, NULL) == 0 &&
+		    w > m->restore_cap)
+			m->restore_cap = w;
+	}
 	for (int i = 0; a && i < a->cnt; i++) {
 		const rd_kafka_topic_partition_t *t = &a->elems[i];
 		ppart *pp = ppart_of(m, t->partition);
