@@ -121,6 +121,16 @@ new_topic() {
 }
 
 ktpy() { "$KT_PY" "$KT_REPO/tests/integration/ktpy.py" "$@"; }
+scaleout() { "$KT_PY" "$KT_REPO/tests/integration/scaleout.py" "$@"; }
+
+# The scale-out tests' seeded backlog: evmodel.py's event-time dataset of
+# 6 partitions of PER records from T0 (out of order within 5 s, some late)
+# in $WORK/clean, and the same with invalid records mixed in (scaleout.py
+# spoil) in $WORK/data.  scale_backlog SEED PER SPOIL_SEED T0
+scale_backlog() {
+	"$KT_PY" "$KT_REPO/tests/integration/evmodel.py" dataset "$1" 6 "$2" "$4" 5000 2000 >"$WORK/clean"
+	scaleout spoil "$WORK/clean" "$3" >"$WORK/data"
+}
 
 # Start a background process and make sure it is stopped at exit.
 spawn() {

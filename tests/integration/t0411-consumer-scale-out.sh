@@ -12,9 +12,7 @@
 
 T0=1767225600000
 PER=${KT_SCALE_PER:-34000} # records per partition: 204,000 in all
-scaleout() { "$KT_PY" "$KT_REPO/tests/integration/scaleout.py" "$@"; }
-"$KT_PY" "$KT_REPO/tests/integration/evmodel.py" dataset 15 6 "$PER" $T0 5000 2000 >"$WORK/clean"
-scaleout spoil "$WORK/clean" 7 >"$WORK/data"
+scale_backlog 15 "$PER" 7 $T0
 input=$(new_topic scale-in)
 ktpy create "$input" 6
 ktpy produce "$input" <"$WORK/data"

@@ -10,9 +10,7 @@
 
 T0=1767225600000
 PER=${KT_SCALE_PER:-10000} # records per partition: 60,000 in all
-scaleout() { "$KT_PY" "$KT_REPO/tests/integration/scaleout.py" "$@"; }
-"$KT_PY" "$KT_REPO/tests/integration/evmodel.py" dataset 15 6 "$PER" $T0 5000 2000 >"$WORK/clean"
-scaleout spoil "$WORK/clean" 11 >"$WORK/data"
+scale_backlog 15 "$PER" 11 $T0
 input=$(new_topic mrestart-in)
 ktpy create "$input" 6
 ktpy produce "$input" <"$WORK/data"

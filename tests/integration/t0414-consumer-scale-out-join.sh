@@ -9,9 +9,7 @@
 
 T0=1767225600000
 PER=${KT_SCALE_PER:-12000} # records per partition: 72,000 in all
-scaleout() { "$KT_PY" "$KT_REPO/tests/integration/scaleout.py" "$@"; }
-"$KT_PY" "$KT_REPO/tests/integration/evmodel.py" dataset 21 6 "$PER" $T0 5000 2000 >"$WORK/clean"
-scaleout spoil "$WORK/clean" 5 >"$WORK/data"
+scale_backlog 21 "$PER" 5 $T0
 input=$(new_topic join-in)
 ktpy create "$input" 6
 # Small record batches (8 records), read one batch per partition per fetch,
