@@ -97,6 +97,7 @@ typedef struct merger {
 	uint64_t windows_overflow; /* written early: more than max_windows open */
 	bool assigned;             /* the first assignment was said */
 	uint64_t late_duplicates; /* partials of windows already written */
+	uint64_t late_partials;   /* the same, of a partition they lacked */
 	int status;
 	kt_wire_buf scratch;
 } merger;
@@ -517,6 +518,18 @@ static int take_piece(merger *m, part *q, const kt_partial *p, char *err, size_t
 	return rc < 0 ? kt_fail(err, errlen, "out of memory") : 0;
 }
 
+/* A seal, not a replay, of a window already written: a duplicate when its
+ * partition had sealed that window (or a later one) before, else late. */
+static void note_late_seal(merger *m, source *s, int64_t start)
+{
+	if (s && s->sealed_start < start) {
+		s->sealed_start = start;
+		m->late_partials++;
+	} else {
+		m->late_duplicates++;
+	}
+}
+
 static void take_seal(merger *m, mwindow *w, part *q, const kt_partial *p, int64_t ts)
 {
 	if (q->sealed) {
@@ -599,9 +612,11 @@ static int take_record(merger *m, const rd_kafka_message_t *msg)
 		return 0;
 	}
 	if (p.start <= m->written_through) {
-		/* A window already written: a replay of what was sealed. */
+		/* A window already written: a replay of what was sealed, or,
+		 * when this partition had not sealed it, a late one whose
+		 * records that window lacks (it was written early). */
 		if (p.kind == KT_PARTIAL_SEAL && msg->offset >= pp->replay_to)
-			m->late_duplicates++;
+			note_late_seal(m, source_of(m, &p), p.start);
 		return 0;
 	}
 	mwindow *w = window_of(m, &p);
@@ -678,7 +693,7 @@ static int write_oldest(merger *m, int64_t *start, int64_t *after_seal)
 	kt_window *sum = kt_window_new(w->start, w->end, m->o->max_groups);
 	kt_health h = {.lag = -1, .merged = true, .complete = nmissing == 0,
 		       .missing = missing, .duplicates = w->duplicates + m->late_duplicates,
-		       .conflicts = w->conflicts, .windows_overflow = m->windows_overflow};
+		       .conflicts = w->conflicts, .late_partials = m->late_partials, .windows_overflow = m->windows_overflow};
 	int rc = sum ? 0 : -1;
 	bool opened = false;
 	for (size_t i = 0; i < w->nparts && rc == 0; i++) {
@@ -716,6 +731,7 @@ static int write_oldest(merger *m, int64_t *start, int64_t *after_seal)
 	*after_seal = rc == 0 && w->last_seal_ts >= 0 ? sum->written_ms - w->last_seal_ts : -1;
 	kt_window_free(sum);
 	m->late_duplicates = 0;
+	m->late_partials = 0;
 	m->written_through = w->start;
 	window_release(w);
 	memmove(m->windows, m->windows + 1, (m->nwindows - 1) * sizeof *m->windows);

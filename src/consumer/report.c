@@ -244,6 +244,7 @@ static void tail_json(kt_emit *e, const kt_window *w, const kt_health *h,
 		kt_emit_str(e, h->missing ? h->missing : "");
 		json_uint(e, "],\"duplicates\":", h->duplicates);
 		json_uint(e, ",\"conflicts\":", h->conflicts);
+		json_uint(e, ",\"late_partials\":", h->late_partials);
 		json_uint(e, ",\"windows_overflow\":", h->windows_overflow);
 	}
 	kt_emit_str(e, "}\n");
@@ -602,6 +603,8 @@ static void head_merged(kt_table *t, const kt_health *h)
 	}
 	seg(t, false, " | ", NULL, "duplicates %" PRIu64, h->duplicates);
 	seg(t, false, " | ", h->conflicts ? RED : NULL, "conflicts %" PRIu64, h->conflicts);
+	if (h->late_partials)
+		seg(t, false, " | ", RED, "late partials %" PRIu64, h->late_partials);
 	if (h->windows_overflow)
 		seg(t, false, " | ", RED, "windows overflow %" PRIu64, h->windows_overflow);
 }

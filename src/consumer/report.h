@@ -34,6 +34,9 @@ typedef struct kt_health {
 	uint32_t partitions;
 	const char *missing;
 	uint64_t duplicates, conflicts;
+	uint64_t late_partials; /* sealed sets of windows already written
+				 * without them (early, at --merge-timeout or
+				 * --max-windows): records those windows lack */
 	uint64_t windows_overflow; /* windows written early so far: more
 				    * were open than --max-windows */
 } kt_health;

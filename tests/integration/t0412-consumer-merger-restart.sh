@@ -161,5 +161,29 @@ if got != want:
 print(n, "windows;", n - 3, "written early")
 PY
 	say "$(tail -n 1 "$WORK/cap.cmp")"
+
+	# Then partition 1's partials, after all of partition 0's: those of
+	# the windows written early come late (the records those windows
+	# lack: late_partials, not duplicates); the three open ones complete.
+	local both
+	both=$(new_topic mcap-both)
+	ktpy create "$both" 1
+	ktpy copy "$parts" "$both" "/0\$" >/dev/null
+	ktpy copy "$parts" "$both" "/1\$" >/dev/null
+	expect_status 0 "$KT_BIN/consumer" --merge "$both" -g "mcap-late-$$" -e --format json \
+		--max-windows 3
+	"$KT_PY" - "$WORK/uncapped.json" "$WORK/out" <<'PY' || fail "late partials are not counted as such"
+import json, sys
+n = sum(1 for _ in open(sys.argv[1]))
+got = [json.loads(l) for l in open(sys.argv[2])]
+complete = [w["complete"] for w in got]
+if complete != [False] * (n - 3) + [True] * 3:
+    raise SystemExit(f"complete: {complete}, expected {n - 3} early then 3 complete")
+late = sum(w["late_partials"] for w in got)
+dup = sum(w["duplicates"] for w in got)
+if late != n - 3 or dup:
+    raise SystemExit(f"late_partials {late}, duplicates {dup}: expected {n - 3} and 0")
+print(f"{late} late partials, 0 duplicates")
+PY
 }
-test_case "a merger capped at 3 open windows writes the oldest early, counted" capped
+test_case "a merger capped at 3 open windows writes the oldest early, counted; later partials for them counted late" capped

@@ -150,6 +150,37 @@ static void test_json_window(void **st)
 	teardown(&f);
 }
 
+/* A merged window (consumer --merge) ends with its merge health: partition
+ * counts, what it lacks, and the repeats and late partial sets seen since
+ * the window before; the table says "late partials" only when there are. */
+static void test_merged_health(void **st)
+{
+	(void)st;
+	fixture f;
+	setup_two_groups(&f);
+	kt_health h = {.lag = -1, .merged = true, .complete = false, .partitions = 5,
+		       .missing = "\"t/3\"", .duplicates = 1, .conflicts = 0,
+		       .late_partials = 2, .windows_overflow = 7};
+	char *got = report(&f, KT_FORMAT_JSON, 10, false, &h);
+	const char *tail = "\"partitions\":5,\"complete\":false,\"missing_partitions\":[\"t/3\"],"
+			   "\"duplicates\":1,\"conflicts\":0,\"late_partials\":2,"
+			   "\"windows_overflow\":7}\n";
+	size_t n = strlen(got), m = strlen(tail);
+	if (n < m || strcmp(got + n - m, tail) != 0)
+		fail_msg("got:\n%s\nwant it to end with:\n%s", got, tail);
+	free(got);
+	got = report(&f, KT_FORMAT_TABLE, 10, false, &h);
+	if (!strstr(got, "duplicates 1 | conflicts 0 | late partials 2 | windows overflow 7"))
+		fail_msg("no merge health line in:\n%s", got);
+	free(got);
+	h.late_partials = 0;
+	got = report(&f, KT_FORMAT_TABLE, 10, false, &h);
+	if (strstr(got, "late partials"))
+		fail_msg("late partials said with none:\n%s", got);
+	free(got);
+	teardown(&f);
+}
+
 /* With an explicit --top 1 JSON lists one group and "other" sums the rest;
  * a group past max_groups (2) counts as overflow, not as a record; a stat
  * field with no value in a group has sum 0 and null figures; lag unknown
@@ -331,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_window),
 		cmocka_unit_test(test_json_top_other_overflow),
+		cmocka_unit_test(test_merged_health),
 		cmocka_unit_test(test_json_no_group_by_and_empty),
 		cmocka_unit_test(test_csv_window),
 		cmocka_unit_test(test_csv_top_and_empty),
