@@ -1,9 +1,10 @@
 /* event: the generator's events: one JSON object per event with id, run,
  * seq, ts and the schema's fields, drawn from a seeded generator into one
  * reused cJSON object and written out by this module into a reused buffer
- * (names escaped once, numbers formatted here as the consumer writes them,
+ * (names and the schema's string values escaped once, at start; numbers
+ * formatted here as the consumer writes them,
  * ktrio/number.h: a float without "decimals" in the shortest text that
- * reads back as the drawn double; cJSON printing only consts): byte for
+ * reads back as the drawn double; a const printed by cJSON once): byte for
  * byte what cJSON_PrintUnformatted makes of the object (whose numbers are
  * raw text), with no allocation per event. */
 #ifndef KTRIO_EVENT_H
@@ -29,8 +30,10 @@ void kt_event_gen_free(kt_event_gen *g);
 /* Draw event number seq with event time ts_ms: one JSON object, without
  * newline, {"id", "run", "seq", "ts", then the schema's fields in order}.
  * *json (NUL-terminated, *len bytes) points into a buffer owned by g,
- * valid until the next call or kt_event_gen_free. Allocates nothing
- * unless an event outgrows the buffer; -1 when it cannot grow (64 MiB). */
+ * valid until the next call or kt_event_gen_free. Allocates nothing:
+ * the buffer, sized by kt_event_gen_new for the largest event the schema
+ * can make, always holds it. Returns 0 (the int is kept for callers that
+ * check). */
 int kt_event_gen_next(kt_event_gen *g, uint64_t seq, int64_t ts_ms,
 		      const char **json, size_t *len);
 

@@ -715,6 +715,58 @@ static void test_encoder_matches_cjson(void **state)
 	}
 }
 
+/* The longest values a schema allows (255 bytes, each escaped to six),
+ * a "by" string whose cases mix a pattern and values, every value of each
+ * drawn: the encoder's buffer holds them (valgrind watches its bounds) and
+ * writes what cJSON prints, which cJSON parses back to the same values. */
+static void test_encoder_longest_values(void **state)
+{
+	(void)state;
+	char ctl[255 * 6 + 1] = "", pre[116 * 6 + 1] = "", *c = ctl, *p = pre;
+	for (int b = 0; b < 255; b++)
+		c += sprintf(c, "\\u%04x", 1 + b % 31);
+	for (int b = 0; b < 116; b++)
+		p += sprintf(p, "\\u%04x", 1 + b % 31);
+	static char text[16384];
+	snprintf(text, sizeof text,
+		 "{'fields': ["
+		 "{'name': 'k', 'type': 'enum', 'values': {'%s': 0.5, 'b\\'': 0.5}},"
+		 "{'name': 's', 'type': 'string', 'by': 'k', 'cases': {"
+		 " '%s': {'pattern': '%s{}%s', 'dist': 'uniform(-9000000000000000, -1)'},"
+		 " 'b\\'': {'values': ['%s', 'x']}}},"
+		 "{'name': 't', 'type': 'timestamp', 'format': 'iso'},"
+		 "{'name': 'f', 'type': 'float', 'decimals': 15, 'dist': 'uniform(-1e16, 1e16)'},"
+		 "{'name': 'g', 'type': 'float', 'dist': 'uniform(-1e-300, 1e-300)'}"
+		 "]}",
+		 ctl, ctl, pre, pre, ctl);
+	kt_schema *s = schema_of(text);
+	kt_event_gen *g = gen_of(s, 3);
+	size_t longest = 0;
+	for (uint64_t i = 0; i < 2000; i++) {
+		const char *json;
+		size_t len;
+		assert_int_equal(kt_event_gen_next(g, i, INT64_MAX - (int64_t)i, &json, &len), 0);
+		char *oracle = kt_event_gen_cjson_text(g);
+		assert_non_null(oracle);
+		assert_int_equal(len, strlen(json));
+		assert_string_equal(json, oracle);
+		cJSON_free(oracle);
+		cJSON *o = cJSON_ParseWithLength(json, len);
+		assert_non_null(o);
+		const char *k = str(o, "k"), *v = str(o, "s");
+		assert_true(strlen(k) == 255 || strcmp(k, "b\"") == 0);
+		if (strlen(k) == 255)
+			assert_true(strlen(v) > 2 * 116 && strncmp(v + 116, "-", 1) == 0);
+		else
+			assert_true(strlen(v) == 255 || strcmp(v, "x") == 0);
+		cJSON_Delete(o);
+		longest = len > longest ? len : longest;
+	}
+	assert_true(longest > 2500); /* most escapes take 6 bytes, \n and the like 2 */
+	kt_event_gen_free(g);
+	kt_schema_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -727,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_large_event),
 		cmocka_unit_test(test_encoder_matches_cjson),
+		cmocka_unit_test(test_encoder_longest_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,6 +294,42 @@ static void test_uuid(void **state)
 	free(ids);
 }
 
+/* The UUID's text is its two draws in hex, printed here the slow, plain
+ * way (snprintf) with the version and variant bits set: every digit
+ * position, letters and digits, each of 16 values at each place. */
+static void test_uuid_text(void **state)
+{
+	(void)state;
+	kt_rng r, copy;
+	kt_rng_seed(&r, 12345);
+	kt_rng_seed(&copy, 12345);
+	unsigned seen[32] = {0}; /* per hex position: a bit per value seen */
+	for (int i = 0; i < N; i++) {
+		char got[37], hex[33], want[37];
+		memset(got, 'x', sizeof got);
+		kt_rng_uuid(&r, got);
+		uint64_t w0 = kt_rng_next(&copy), w1 = kt_rng_next(&copy);
+		w0 = (w0 & ~0xf000ULL) | 0x4000ULL;
+		w1 = (w1 & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+		snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)w0,
+			 (unsigned long long)w1);
+		snprintf(want, sizeof want, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+			 hex + 16, hex + 20);
+		assert_string_equal(got, want);
+		for (int j = 0; j < 32; j++)
+			seen[j] |= 1u << (strchr("0123456789abcdef", hex[j]) - "0123456789abcdef");
+	}
+	for (int j = 0; j < 32; j++) {
+		unsigned all = j == 12 ? 1u << 4 : j == 16 ? 0xf00u : 0xffffu;
+		assert_int_equal(seen[j], all);
+	}
+	/* An all-zero state draws zeros: only the version and variant show. */
+	kt_rng z = {.s = {0, 0, 0, 0}};
+	char u[37];
+	kt_rng_uuid(&z, u);
+	assert_string_equal(u, "00000000-0000-4000-8000-000000000000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_zipf),
 		cmocka_unit_test(test_zipf_bad_parameters),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_uuid_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
