@@ -104,6 +104,15 @@ int kt_sketch_merge(kt_sketch *dst, const kt_sketch *src);
 void kt_sketch_encode(const kt_sketch *s, kt_wire_buf *b);
 int kt_sketch_decode(kt_sketch *s, kt_wire_reader *r);
 
+/* The index of the bucket holding a magnitude m in [KT_SKETCH_MIN, +inf]
+ * (those above KT_SKETCH_MAX go to its bucket): ceil(log(m) / log(gamma)),
+ * the mapping every sketch shares. kt_sketch_bucket_log computes it with
+ * libm's log, as the definition says; kt_sketch_bucket, which kt_sketch_add
+ * uses, gives the same index for every m without log() except near a
+ * bucket's edge. Exposed for the tests that hold the two equal. */
+int kt_sketch_bucket(double m);
+int kt_sketch_bucket_log(double m);
+
 /* Bytes used by s: the struct and its heap blocks (allocator overhead
  * aside). The consumer does not need it: tests hold the memory bound to
  * it. */

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,126 @@ static double *data(void)
 	double *x = malloc(N * sizeof *x);
 	assert_non_null(x);
 	return x;
+}
+
+/* The index mapping's definition, as sketch.h states it: kt_sketch_bucket
+ * (no log() but near edges) must agree with it for every magnitude. */
+static int oracle_bucket(double m)
+{
+	if (m > KT_SKETCH_MAX)
+		m = KT_SKETCH_MAX;
+	return (int)ceil(log(m) / log((1 + KT_SKETCH_ALPHA) / (1 - KT_SKETCH_ALPHA)));
+}
+
+static void same_bucket(double m)
+{
+	int want = kt_sketch_bucket_log(m), got = kt_sketch_bucket(m);
+	if (want != got)
+		fail_msg("bucket of %a: %d, log() says %d", m, got, want);
+}
+
+/* m and the doubles up to n steps either side of it. */
+static void same_around(double m, int n)
+{
+	double lo = m, hi = m;
+	same_bucket(m);
+	for (int i = 0; i < n; i++) {
+		lo = nextafter(lo, 0);
+		hi = nextafter(hi, INFINITY);
+		if (lo >= KT_SKETCH_MIN)
+			same_bucket(lo);
+		same_bucket(hi);
+	}
+}
+
+static void test_bucket_mapping(void **state)
+{
+	(void)state;
+	const double gamma = (1 + KT_SKETCH_ALPHA) / (1 - KT_SKETCH_ALPHA);
+	/* kt_sketch_bucket_log is the formula as the sketch always had it
+	 * (its constant for log(gamma) included). */
+	for (double m = KT_SKETCH_MIN; m < KT_SKETCH_MAX; m *= 1.37)
+		assert_int_equal(kt_sketch_bucket_log(m), oracle_bucket(m));
+	/* Edges: the ends of the range, powers of two and of gamma, the
+	 * values the bench and the templates draw. */
+	same_around(KT_SKETCH_MIN, 64);
+	same_around(KT_SKETCH_MAX, 64);
+	same_bucket(INFINITY);
+	same_bucket(DBL_MAX);
+	assert_int_equal(kt_sketch_bucket(INFINITY), kt_sketch_bucket(KT_SKETCH_MAX));
+	for (int e = -30; e <= 64; e++)
+		same_around(ldexp(1, e), 8);
+	for (double g = KT_SKETCH_MIN; g < 2 * KT_SKETCH_MAX; g *= gamma)
+		same_around(g, 8);
+	for (int i = 1; i <= 100000; i++) {
+		same_bucket(i);
+		same_bucket(i / 100.0);
+	}
+	/* Every edge itself: the smallest double in each bucket, found by
+	 * bisection over the doubles' bit patterns (ordered as the values
+	 * are, for positive doubles) with the formula, and its neighbours. */
+	uint64_t lo_bits, hi_bits;
+	double min = KT_SKETCH_MIN, max = KT_SKETCH_MAX;
+	memcpy(&lo_bits, &min, 8);
+	memcpy(&hi_bits, &max, 8);
+	int first = kt_sketch_bucket_log(min), last = kt_sketch_bucket_log(max), edges = 0;
+	for (int i = first + 1; i <= last; i++) {
+		uint64_t lo = lo_bits, hi = hi_bits; /* formula(lo) < i <= formula(hi) */
+		while (hi - lo > 1) {
+			uint64_t mid = lo + (hi - lo) / 2;
+			double m;
+			memcpy(&m, &mid, 8);
+			if (kt_sketch_bucket_log(m) < i)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		double edge;
+		memcpy(&edge, &hi, 8);
+		same_around(edge, 16);
+		edges++;
+	}
+	assert_int_equal(edges, last - first);
+	/* Random doubles: bit patterns uniform over the range's exponents,
+	 * and log-uniform magnitudes (from a seed of their own: the other
+	 * tests' data stays what it was). */
+	uint64_t saved = seed;
+	seed = 777;
+	for (int n = 0; n < 1000000; n++) {
+		uint64_t bits = lo_bits + mix() % (hi_bits - lo_bits + 1);
+		double m;
+		memcpy(&m, &bits, 8);
+		same_bucket(m);
+		same_bucket(exp(log(KT_SKETCH_MIN) + unit() * (log(KT_SKETCH_MAX) - log(KT_SKETCH_MIN))));
+	}
+	seed = saved;
+}
+
+/* Zeros, subnormals, values below KT_SKETCH_MIN and negatives as
+ * kt_sketch_add takes them: the first ones count as zeros, negatives by
+ * their magnitude's bucket. */
+static void test_bucket_edges_in_sketch(void **state)
+{
+	(void)state;
+	kt_sketch s;
+	kt_sketch_init(&s);
+	const double small[] = {0.0, -0.0, 0x1p-1074, -0x1p-1074, 0x1p-1022, 1e-10,
+				-1e-10, 0.999999 * KT_SKETCH_MIN};
+	for (size_t i = 0; i < sizeof small / sizeof *small; i++)
+		assert_int_equal(kt_sketch_add(&s, small[i]), 0);
+	assert_int_equal(s.zeros, 8);
+	assert_int_equal(kt_sketch_add(&s, -KT_SKETCH_MIN), 0);
+	assert_int_equal(kt_sketch_add(&s, -3.5), 0);
+	assert_int_equal(kt_sketch_add(&s, -INFINITY), 0);
+	assert_int_equal(s.zeros, 8);
+	assert_int_equal(s.neg.n, 3);
+	assert_int_equal(s.pos.n, 0);
+	/* The negatives' buckets are their magnitudes', ascending. */
+	const int16_t *keys = s.neg.mem;
+	assert_int_equal(keys[0], oracle_bucket(KT_SKETCH_MIN));
+	assert_int_equal(keys[1], oracle_bucket(3.5));
+	assert_int_equal(keys[2], oracle_bucket(KT_SKETCH_MAX));
+	kt_sketch_release(&s);
 }
 
 static void test_uniform(void **state)
@@ -534,6 +655,8 @@ static void test_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bucket_mapping),
+		cmocka_unit_test(test_bucket_edges_in_sketch),
 		cmocka_unit_test(test_uniform),
 		cmocka_unit_test(test_normal),
 		cmocka_unit_test(test_skewed),
