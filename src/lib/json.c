@@ -12,7 +12,12 @@
 
 /* The parser works on its own copy of the text: strings are decoded in
  * place there (NUL-terminated over their closing quote) instead of each
- * being allocated and copied. */
+ * being allocated and copied. The copy ends with PAD NULs: a NUL is never
+ * valid where the parser reads one, so reads need no bound at every byte
+ * (the text's end reads as a NUL, which every rule refuses), and strings
+ * are scanned 8 bytes at a time up to their last byte. */
+#define PAD 8
+
 typedef struct parser {
 	char *p, *end;
 	kt_json_alloc_fn alloc;
@@ -29,17 +34,18 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* The parser never reads past the NUL at the text's end: every rule
+ * refuses it (ps->p <= ps->end wherever these are called). */
 static void skip_space(parser *ps)
 {
-	while (ps->p < ps->end &&
-	       (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
+	while (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t')
 		ps->p++;
 }
 
-/* The next byte, or 0 at the end (a NUL is never valid where it is read). */
+/* The next byte, 0 at the end (a NUL is never valid where it is read). */
 static char peek(const parser *ps)
 {
-	return ps->p < ps->end ? *ps->p : '\0';
+	return *ps->p;
 }
 
 static cJSON *new_node(parser *ps, int type)
@@ -179,30 +185,39 @@ size_t kt_json_plain_run(const char *s, size_t n)
 	return i;
 }
 
-/* The string whose opening quote is at ps->p, decoded and NUL-terminated
- * in place, its length (it may hold NULs: \u0000) in *len; NULL when
- * malformed. */
-static char *parse_string(parser *ps, size_t *len)
+/* The first byte of [s, ...) that parse_string must look at (a quote,
+ * a backslash, a control character, one above 0x7F, or the NUL at the
+ * text's end), eight bytes at a time: most strings hold none of them until
+ * their closing quote. The padding makes the 8-byte reads safe: a block
+ * read whole holds no NUL, so it ends before the text does. */
+static inline char *scan_plain(char *s)
 {
-	char *start = ps->p + 1, *s = start;
+	for (;;) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		uint64_t look = needs_look(w);
+		if (look) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* the lowest flag is always a true one */
+			return s + __builtin_ctzll(look) / 8;
+#else
+			unsigned char c;
+			while ((c = (unsigned char)*s) >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+				s++;
+			return s;
+#endif
+		}
+		s += 8;
+	}
+}
+
+/* parse_string past its first byte to look at (s), which is not the
+ * closing quote: escapes, UTF-8, the errors. Out of line, so the plain
+ * strings' path saves no registers. */
+static __attribute__((noinline)) char *string_rest(parser *ps, char *start, char *s, size_t *len)
+{
 	bool escaped = false;
 	for (;;) {
-		/* Eight plain bytes at a time: most strings have no quote,
-		 * backslash or control character until their end. */
-		while (ps->end - s >= 8) {
-			uint64_t w;
-			memcpy(&w, s, 8);
-			uint64_t look = needs_look(w);
-			if (look) {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				/* Straight to the first byte to look at: the
-				 * lowest flag is always a true one. */
-				s += __builtin_ctzll(look) / 8;
-#endif
-				break;
-			}
-			s += 8;
-		}
 		if (s >= ps->end)
 			return NULL;
 		unsigned char c = (unsigned char)*s;
@@ -215,13 +230,17 @@ static char *parse_string(parser *ps, size_t *len)
 			if (!n)
 				return NULL;
 			s += n;
-			continue;
+		} else {
+			if (c == '\\') {
+				escaped = true;
+				/* whatever follows is checked by unescape; a
+				 * NUL (the end) is refused here */
+				if (!*++s)
+					return NULL;
+			}
+			s++;
 		}
-		if (c == '\\') {
-			escaped = true;
-			s++; /* whatever follows is checked by unescape */
-		}
-		s++;
+		s = scan_plain(s);
 	}
 	ps->p = s + 1;
 	if (escaped) {
@@ -229,6 +248,20 @@ static char *parse_string(parser *ps, size_t *len)
 		*len = (size_t)n;
 		return n >= 0 ? start : NULL;
 	}
+	*s = '\0'; /* the closing quote, read already */
+	*len = (size_t)(s - start);
+	return start;
+}
+
+/* The string whose opening quote is at ps->p, decoded and NUL-terminated
+ * in place, its length (it may hold NULs: \u0000) in *len; NULL when
+ * malformed. */
+static inline char *parse_string(parser *ps, size_t *len)
+{
+	char *start = ps->p + 1, *s = scan_plain(start);
+	if (*s != '"') /* (a quote is never the padding: s < ps->end) */
+		return string_rest(ps, start, s, len);
+	ps->p = s + 1;
 	*s = '\0'; /* the closing quote, read already */
 	*len = (size_t)(s - start);
 	return start;
@@ -245,7 +278,7 @@ static const double exact_pow10[] = {
 
 /* Text [s, stop) that the fast path cannot read exactly, through strtod,
  * which needs it NUL-terminated: the byte after it (our own copy of the
- * text, which has one more at its end) is lent for that. +-HUGE_VAL
+ * text, which has PAD more at its end) is lent for that. +-HUGE_VAL
  * beyond range, as cJSON gives. */
 static double slow_number(char *s, char *stop)
 {
@@ -565,11 +598,11 @@ cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ct
 cJSON *kt_json_parse_some(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx,
 			  kt_json_keep_fn keep, void *keep_ctx)
 {
-	char *text = alloc(ctx, len + 1);
+	char *text = alloc(ctx, len + PAD);
 	if (!text)
 		return NULL;
 	memcpy(text, s, len);
-	text[len] = '\0';
+	memset(text + len, 0, PAD);
 	parser ps = {.p = text, .end = text + len, .alloc = alloc, .ctx = ctx,
 		     .keep = keep, .keep_ctx = keep_ctx};
 	skip_space(&ps);
