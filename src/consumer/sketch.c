@@ -356,25 +356,46 @@ static __attribute__((noinline)) int store_add(kt_sketch_store *st, int idx, uin
 	return 0;
 }
 
-/* One more in bucket idx of a dense run that holds it, when the count
- * still fits its width: what most values of a busy sketch need, without
- * store_add's calls and register saves. 0 when store_add must do it. */
+/* One more in bucket idx when the store has that bucket already and its
+ * count still fits the width: what most values of a busy sketch need,
+ * without store_add's calls and register saves. 0 when store_add must do
+ * it (a sparse store's new bucket is searched for twice: rare once the
+ * sketch has seen its range). */
 static inline int store_bump(kt_sketch_store *st, int idx)
 {
-	size_t i = (size_t)(unsigned)(idx - st->base);
-	if (!st->dense || i >= st->n)
-		return 0;
+	size_t i;
+	void *ctrs;
+	if (st->dense) {
+		i = (size_t)(unsigned)(idx - st->base);
+		if (i >= st->n)
+			return 0;
+		ctrs = st->mem;
+	} else {
+		const int16_t *keys = sparse_keys(st);
+		uint32_t lo = 0, hi = st->n;
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (keys[mid] < idx)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == st->n || keys[lo] != idx)
+			return 0;
+		i = lo;
+		ctrs = sparse_ctrs(st);
+	}
 	switch (st->width) {
 	case 1: {
-		uint8_t *c = (uint8_t *)st->mem + i;
+		uint8_t *c = (uint8_t *)ctrs + i;
 		return *c < UINT8_MAX ? (++*c, 1) : 0;
 	}
 	case 2: {
-		uint16_t *c = (uint16_t *)st->mem + i;
+		uint16_t *c = (uint16_t *)ctrs + i;
 		return *c < UINT16_MAX ? (++*c, 1) : 0;
 	}
 	case 4: {
-		uint32_t *c = (uint32_t *)st->mem + i;
+		uint32_t *c = (uint32_t *)ctrs + i;
 		return *c < UINT32_MAX ? (++*c, 1) : 0;
 	}
 	default:
