@@ -77,6 +77,14 @@ int kt_fieldspec_set_stats(kt_fieldspec *s, const char *list, char *err,
 /* The bytes of a string node: kt_json_parse keeps the length in
  * valueint (strings may hold NULs); cJSON_Parse leaves it 0 and has no
  * NULs inside strings. */
+/* cJSON's type tests inline (cJSON_IsNumber and the others are calls into
+ * the library, several per field of every record): the same test, on the
+ * low byte of the type. */
+static inline bool is_type(int type, const cJSON *v)
+{
+	return v && (v->type & 0xFF) == type;
+}
+
 static size_t string_len(const cJSON *v)
 {
 	return v->valueint > 0 ? (size_t)v->valueint : strlen(v->valuestring);
@@ -123,19 +131,19 @@ static int encode_value(kt_fieldspec *s, size_t *used, const cJSON *v,
 	const char *bytes = NULL;
 	size_t len = 0;
 	char tag;
-	if (cJSON_IsString(v)) {
+	if (is_type(cJSON_String, v)) {
 		tag = 's', bytes = v->valuestring, len = string_len(v);
-	} else if (cJSON_IsNumber(v)) {
+	} else if (is_type(cJSON_Number, v)) {
 		if (!isfinite(v->valuedouble)) {
 			*reason = KT_INVALID_BAD_NUMBER;
 			return -1;
 		}
 		tag = 'n', len = number_text(v, num, &bytes);
-	} else if (cJSON_IsTrue(v)) {
+	} else if (is_type(cJSON_True, v)) {
 		tag = 't';
-	} else if (cJSON_IsFalse(v)) {
+	} else if (is_type(cJSON_False, v)) {
 		tag = 'f';
-	} else if (cJSON_IsNull(v)) {
+	} else if (is_type(cJSON_NULL, v)) {
 		tag = 'z';
 	} else {
 		*reason = KT_INVALID_WRONG_TYPE;
@@ -220,7 +228,7 @@ static void take_stat(kt_extracted *out, int i, const cJSON *v, uint32_t *seen)
 		return;
 	}
 	*seen |= BIT(i);
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+	if (!is_type(cJSON_Number, v) || !isfinite(v->valuedouble))
 		return;
 	out->stat[i] = v->valuedouble;
 	out->stat_present |= BIT(i);
@@ -237,13 +245,13 @@ static void take_stat(kt_extracted *out, int i, const cJSON *v, uint32_t *seen)
 
 static int take_time(const cJSON *v, int64_t *t, enum kt_invalid *reason)
 {
-	if (cJSON_IsNumber(v)) {
+	if (is_type(cJSON_Number, v)) {
 		double d = v->valuedouble;
 		if (isfinite(d) && d >= -9e15 && d <= 9e15) {
 			*t = (int64_t)d;
 			return 0;
 		}
-	} else if (cJSON_IsString(v)) {
+	} else if (is_type(cJSON_String, v)) {
 		/* The same bound as for numbers: later arithmetic and
 		 * formatting rely on it. */
 		char err[8];
@@ -264,8 +272,8 @@ static int take_distinct(kt_fieldspec *spec, size_t used, const cJSON *v,
 			 kt_extracted *out)
 {
 	enum kt_invalid ignored;
-	if (cJSON_IsObject(v) || cJSON_IsArray(v) ||
-	    (cJSON_IsNumber(v) && !isfinite(v->valuedouble)))
+	if (is_type(cJSON_Object, v) || is_type(cJSON_Array, v) ||
+	    (is_type(cJSON_Number, v) && !isfinite(v->valuedouble)))
 		return 0;
 	size_t end = used;
 	if (encode_value(spec, &end, v, &ignored) < 0)
@@ -306,7 +314,7 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 			distinct_twice = distinct != NULL;
 			distinct = c;
 		}
-		int si = stat_index(spec, name, cJSON_IsNumber(c));
+		int si = stat_index(spec, name, is_type(cJSON_Number, c));
 		if (si >= 0)
 			take_stat(out, si, c, &seen);
 	}
