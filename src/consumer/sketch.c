@@ -221,6 +221,20 @@ static size_t store_bytes(const kt_sketch_store *st)
 }
 
 /* The i-th bucket in ascending index order (dense ones may be empty). */
+/* The first of the n sorted keys not below idx (n when none is). */
+static inline uint32_t sparse_find(const int16_t *keys, uint32_t n, int idx)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (keys[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static uint64_t store_bucket(const kt_sketch_store *st, uint32_t i, int *idx)
 {
 	if (st->dense) {
@@ -303,14 +317,7 @@ static __attribute__((noinline)) int store_add(kt_sketch_store *st, int idx, uin
 	}
 
 	int16_t *keys = sparse_keys(st);
-	uint32_t lo = 0, hi = st->n;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (keys[mid] < idx)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	uint32_t lo = sparse_find(keys, st->n, idx);
 	uint64_t v = c;
 	if (lo < st->n && keys[lo] == idx)
 		v = add_sat(ctr_get(sparse_ctrs(st), st->width, lo), c);
@@ -372,14 +379,7 @@ static inline int store_bump(kt_sketch_store *st, int idx)
 		ctrs = st->mem;
 	} else {
 		const int16_t *keys = sparse_keys(st);
-		uint32_t lo = 0, hi = st->n;
-		while (lo < hi) {
-			uint32_t mid = (lo + hi) / 2;
-			if (keys[mid] < idx)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		uint32_t lo = sparse_find(keys, st->n, idx);
 		if (lo == st->n || keys[lo] != idx)
 			return 0;
 		i = lo;
