@@ -357,6 +357,99 @@ static void test_table_head(void **st)
 	teardown(&f);
 }
 
+/* A window whose text is many times report.c's flush threshold (64 KiB):
+ * 1,000 groups of one record each, keys of 150 bytes that order as their
+ * numbers (equal counts: by key), so JSON and CSV are written over several
+ * flushes. Each group's text is built here from the contract above: the
+ * whole line must hold every group once, in order, nothing cut or doubled
+ * at a flush. Values v = i % 40 keep the sketch exact (below 50). */
+#define BIG_GROUPS 1000
+static void big_key(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "k%04d-%0145d", i, 0);
+}
+
+static void setup_big(fixture *f)
+{
+	setup(f, "g", "v", NULL, BIG_GROUPS);
+	for (int i = BIG_GROUPS - 1; i >= 0; i--) {
+		char key[160], rec[256];
+		big_key(key, sizeof key, i);
+		snprintf(rec, sizeof rec, "{\"g\":\"%s\",\"v\":%d}", key, i % 40);
+		add(f, rec, -1);
+	}
+}
+
+static void test_big_window_flushed(void **st)
+{
+	(void)st;
+	fixture f;
+	setup_big(&f);
+	kt_health h = {.lag = 0};
+	char *got = report(&f, KT_FORMAT_JSON, 10, false, &h);
+	size_t want_cap = (size_t)BIG_GROUPS * 300 + 16, at = 0;
+	char *want = malloc(want_cap);
+	assert_non_null(want);
+	at += (size_t)snprintf(want + at, want_cap - at, "\"groups\":[");
+	for (int i = 0; i < BIG_GROUPS; i++) {
+		char key[160];
+		int v = i % 40;
+		big_key(key, sizeof key, i);
+		at += (size_t)snprintf(want + at, want_cap - at,
+				       "%s{\"key\":{\"g\":\"%s\"},\"count\":1,"
+				       "\"stats\":{\"v\":{\"count\":1,\"skipped\":0,\"sum\":%d,"
+				       "\"mean\":%d,\"min\":%d,\"max\":%d,\"stddev\":null,"
+				       "\"p50\":%d,\"p95\":%d,\"p99\":%d}}}",
+				       i ? "," : "", key, v, v, v, v, v, v, v);
+	}
+	at += (size_t)snprintf(want + at, want_cap - at,
+			       "],\"other\":{\"groups\":0,\"count\":0},\"overflow\":0,");
+	assert_true(at < want_cap);
+	assert_true(strlen(got) > 4 * 65536);
+	if (!strstr(got, want))
+		fail_msg("groups wrong in JSON of %zu bytes", strlen(got));
+	char *nl = strchr(got, '\n');
+	assert_non_null(nl); /* one line, ended once */
+	assert_null(strchr(nl + 1, '\n'));
+	assert_int_equal(nl[1], '\0');
+	free(got);
+
+	/* CSV: the header, then one row per group in the same order, each
+	 * "start,end,key,1," then v's figures, then the same window columns. */
+	got = report(&f, KT_FORMAT_CSV, 10, false, &h);
+	assert_true(strlen(got) > 4 * 65536);
+	char *line = strchr(got, '\n');
+	assert_non_null(line);
+	line++;
+	const char *tail = NULL;
+	size_t tail_len = 0;
+	for (int i = 0; i < BIG_GROUPS; i++) {
+		char key[160], head[400];
+		int v = i % 40;
+		big_key(key, sizeof key, i);
+		int n = snprintf(head, sizeof head,
+				 "2023-11-14T22:13:20.000Z,2023-11-14T22:13:30.000Z,%s,1,1,0,"
+				 "%d,%d,%d,%d,,%d,%d,%d,",
+				 key, v, v, v, v, v, v, v);
+		if (strncmp(line, head, (size_t)n) != 0)
+			fail_msg("CSV row %d wrong: %.300s", i, line);
+		char *end = strchr(line, '\n');
+		assert_non_null(end);
+		if (!tail) {
+			tail = line + n;
+			tail_len = (size_t)(end - tail);
+		} else if ((size_t)(end - (line + n)) != tail_len ||
+			   memcmp(line + n, tail, tail_len) != 0) {
+			fail_msg("CSV row %d's window columns differ: %.300s", i, line);
+		}
+		line = end + 1;
+	}
+	assert_int_equal(*line, '\0');
+	free(got);
+	free(want);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_csv_window),
 		cmocka_unit_test(test_csv_top_and_empty),
 		cmocka_unit_test(test_table_head),
+		cmocka_unit_test(test_big_window_flushed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
