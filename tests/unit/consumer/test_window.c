@@ -217,6 +217,110 @@ static void test_sorted_order(void **state)
 	kt_window_free(w);
 }
 
+/* The ranking's edges, each order written out by hand: counts of 2^32 and
+ * more, UINT32_MAX itself and one below it (the ranking keeps counts in as
+ * few bits as the window's range of counts needs, and as many bits of the
+ * keys as are left: 90 here, from the common start "k-"), equal counts
+ * over keys that share 8 bytes and more after "k-" and keys that share 16
+ * (beyond the key bits: only the keys tell them apart), keys that are
+ * prefixes of others (within the first 8 bytes and after them), a NUL and
+ * a byte >= 0x80; both paths: a few of many (top < n/4) and the full sort
+ * (top >= n and in between). Then counts all equal (no count bits) and
+ * counts spanning all 64 bits. */
+static void test_sorted_edges(void **state)
+{
+	(void)state;
+	const uint64_t c32 = UINT64_C(1) << 32;
+	static const struct {
+		const char *key;
+		size_t len;
+	} want[] = {
+		/* Keys in the reverse of their counts' order, so that only
+		 * the counts can rank them. */
+		{"k-zz", 4},             /* 2^33 */
+		{"k-yy", 4},             /* 2^32 + 5 */
+		{"k-big-a", 7},          /* 2^32 + 1 */
+		{"k-big-b", 7},          /* 2^32 + 1, after a: by key */
+		{"k-aaa", 5},            /* UINT32_MAX */
+		{"k-a", 3},              /* UINT32_MAX - 1 */
+		{"k-AB", 4},             /* 7 from here on */
+		{"k-AB\0", 5},           /* the one before is its prefix */
+		{"k-ABCDEFGH", 10},      /* its first 8 bytes after "k-" are all the rest's */
+		{"k-ABCDEFGH\0", 11},
+		{"k-ABCDEFGHa", 11},
+		{"k-ABCDEFGHa\x80", 12},
+		{"k-ABCDEFGHb", 11},
+		{"k-\x80z", 4},
+		{"k-xxxxxxxxxxxxxxxx", 18}, /* 3 from here on */
+		{"k-xxxxxxxxxxxxxxxx\0", 19},
+		{"k-xxxxxxxxxxxxxxxxa", 19},
+		{"k-xxxxxxxxxxxxxxxxb", 19},
+		{"k-", 2},               /* 1 */
+	};
+	const uint64_t counts[] = {2 * c32, c32 + 5, c32 + 1, c32 + 1, UINT32_MAX, UINT32_MAX - 1,
+				   7, 7, 7, 7, 7, 7, 7, 7, 3, 3, 3, 3, 1};
+	enum { N = sizeof want / sizeof *want };
+	/* Made in a scrambled order: 7 is prime to 19. */
+	kt_window *w = kt_window_new(0, 1000, N);
+	assert_non_null(w);
+	for (size_t i = 0; i < N; i++) {
+		size_t k = i * 7 % N;
+		bool oom = false;
+		kt_group *g = kt_window_group(w, want[k].key, want[k].len, &oom);
+		assert_non_null(g);
+		g->count = counts[k];
+	}
+	assert_int_equal(w->ngroups, N);
+	size_t tops[] = {1, 2, 3, N - 1, N, SIZE_MAX};
+	for (size_t t = 0; t < sizeof tops / sizeof *tops; t++) {
+		kt_group **got = kt_window_sorted(w, tops[t]);
+		assert_non_null(got);
+		size_t ordered = tops[t] < N ? tops[t] : N;
+		for (size_t i = 0; i < ordered; i++) {
+			if (got[i]->keylen != want[i].len ||
+			    memcmp(got[i]->key, want[i].key, want[i].len) != 0 ||
+			    got[i]->count != counts[i])
+				fail_msg("top %zu: place %zu holds '%.*s' (%zu bytes, %llu), not '%s'", tops[t], i,
+					 (int)got[i]->keylen, got[i]->key, got[i]->keylen,
+					 (unsigned long long)got[i]->count, want[i].key);
+		}
+		char seen[N] = {0};
+		for (size_t i = 0; i < N; i++) {
+			size_t k = (size_t)(got[i] - w->groups);
+			assert_true(k < N && !seen[k]);
+			seen[k] = 1;
+		}
+		free(got);
+	}
+	kt_window_free(w);
+
+	/* Counts all equal: by key alone. Counts from 0 to UINT64_MAX: keys in
+	 * the reverse of the counts' order. */
+	static const char *const same[] = {"a", "a\x01", "ab", "b"};
+	static const char *const span[] = {"z", "y", "x", "w"};
+	const uint64_t span_counts[] = {UINT64_MAX, UINT64_MAX - 1, 1, 0};
+	for (int pass = 0; pass < 2; pass++) {
+		const char *const *keys = pass ? span : same;
+		w = kt_window_new(0, 1000, 4);
+		assert_non_null(w);
+		for (size_t i = 0; i < 4; i++) {
+			size_t k = 3 - i;
+			bool oom = false;
+			kt_group *g = kt_window_group(w, keys[k], strlen(keys[k]), &oom);
+			assert_non_null(g);
+			g->count = pass ? span_counts[k] : 5;
+		}
+		kt_group **got = kt_window_sorted(w, SIZE_MAX);
+		assert_non_null(got);
+		for (size_t i = 0; i < 4; i++) {
+			assert_int_equal(got[i]->keylen, strlen(keys[i]));
+			assert_memory_equal(got[i]->key, keys[i], got[i]->keylen);
+		}
+		free(got);
+		kt_window_free(w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_open_seconds),
 		cmocka_unit_test(test_exact_min_max),
 		cmocka_unit_test(test_sorted_order),
+		cmocka_unit_test(test_sorted_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
