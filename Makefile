@@ -86,6 +86,15 @@ $(BUILD)/tests/%.o: tests/unit/%.c Makefile
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(MODS) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
+# test_json_swar: the JSON tests on json.c without its SSE2 string scan
+# (KT_JSON_NO_SIMD), which hides the portable one on x86-64.
+$(BUILD)/obj/lib/json-nosimd.o: src/lib/json.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DKT_JSON_NO_SIMD $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/lib/test_json_swar: $(BUILD)/tests/lib/test_json_swar.o $(BUILD)/obj/lib/json-nosimd.o $(MODS) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
 # Man pages are generated when scdoc is there; without it they are skipped.
 $(BUILD)/man/%: docs/%.scd
 	@mkdir -p $(@D)
@@ -147,4 +156,4 @@ format-check:
 clean:
 	rm -rf build
 
--include $(patsubst src/%.c,$(BUILD)/obj/%.d,$(ALL_SRC)) $(UNIT_BINS:=.d)
+-include $(patsubst src/%.c,$(BUILD)/obj/%.d,$(ALL_SRC)) $(UNIT_BINS:=.d) $(BUILD)/obj/lib/json-nosimd.d

@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
+/* KT_JSON_NO_SIMD: the portable 8-byte string scan even where SSE2 is
+ * (tests/unit/lib/test_json_swar.c runs the JSON tests on it). */
+#if defined(__SSE2__) && !defined(KT_JSON_NO_SIMD)
+#define KT_JSON_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -197,7 +200,7 @@ size_t kt_json_plain_run(const char *s, size_t n)
  * block read whole holds no NUL, so it ends before the text does. */
 static inline char *scan_plain(char *s)
 {
-#if defined(__SSE2__)
+#ifdef KT_JSON_SSE2
 	const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
 	const __m128i space = _mm_set1_epi8(0x20);
 	for (;;) {
