@@ -163,11 +163,20 @@ static double bucket_value(int i)
 	return exp((double)i * LOG_GAMMA) * 2.0 / (GAMMA + 1.0);
 }
 
-/* Counters are 1, 2, 4 or 8 bytes wide, the same for a whole store. */
+/* Counters are 1, 2, 4 or 8 bytes wide, the same for a whole store; a dense
+ * store starts them at 4 bits (NIBBLE: two a byte, low half first) while no
+ * bucket counts more than 15, which halves the run of a sketch with a few
+ * values in each bucket (a busy group's window: tens of values over a
+ * hundred buckets). Sparse stores shift their counters one at a time, so
+ * theirs are whole bytes. */
+#define NIBBLE 0
+#define NIBBLE_MAX 15
 
 static uint64_t ctr_get(const void *c, unsigned width, size_t i)
 {
 	switch (width) {
+	case NIBBLE:
+		return ((const uint8_t *)c)[i / 2] >> (i % 2 * 4) & NIBBLE_MAX;
 	case 1:
 		return ((const uint8_t *)c)[i];
 	case 2:
@@ -182,6 +191,12 @@ static uint64_t ctr_get(const void *c, unsigned width, size_t i)
 static void ctr_set(void *c, unsigned width, size_t i, uint64_t v)
 {
 	switch (width) {
+	case NIBBLE: {
+		uint8_t *b = (uint8_t *)c + i / 2;
+		unsigned shift = i % 2 * 4;
+		*b = (uint8_t)((*b & ~(NIBBLE_MAX << shift)) | v << shift);
+		break;
+	}
 	case 1:
 		((uint8_t *)c)[i] = (uint8_t)v;
 		break;
@@ -196,9 +211,21 @@ static void ctr_set(void *c, unsigned width, size_t i, uint64_t v)
 	}
 }
 
+/* The fewest whole bytes that hold v. */
 static unsigned width_for(uint64_t v)
 {
 	return v <= UINT8_MAX ? 1 : v <= UINT16_MAX ? 2 : v <= UINT32_MAX ? 4 : 8;
+}
+
+static bool fits(uint64_t v, unsigned width)
+{
+	return width == NIBBLE ? v <= NIBBLE_MAX : width_for(v) <= width;
+}
+
+/* Bytes of n dense counters. */
+static size_t dense_bytes(size_t n, unsigned width)
+{
+	return width == NIBBLE ? (n + 1) / 2 : n * width;
 }
 
 /* Sparse layout: cap indexes, then cap counters. cap is a multiple of 4, so
@@ -217,7 +244,7 @@ static size_t store_bytes(const kt_sketch_store *st)
 {
 	if (!st->mem)
 		return 0;
-	return st->dense ? (size_t)st->n * st->width : (size_t)st->cap * (2u + st->width);
+	return st->dense ? dense_bytes(st->n, st->width) : (size_t)st->cap * (2u + st->width);
 }
 
 /* The i-th bucket in ascending index order (dense ones may be empty). */
@@ -250,7 +277,7 @@ static uint64_t store_bucket(const kt_sketch_store *st, uint32_t i, int *idx)
  * memory, st unchanged. */
 static int relayout(kt_sketch_store *st, kt_sketch_store to)
 {
-	to.mem = calloc(1, to.dense ? (size_t)to.n * to.width : (size_t)to.cap * (2u + to.width));
+	to.mem = calloc(1, to.dense ? dense_bytes(to.n, to.width) : (size_t)to.cap * (2u + to.width));
 	if (!to.mem)
 		return -1;
 	uint16_t used = 0;
@@ -280,6 +307,17 @@ static int to_dense(kt_sketch_store *st, int lo, int hi, unsigned width)
 	return relayout(st, to);
 }
 
+/* The largest count of a sparse store's buckets. */
+static uint64_t max_count(const kt_sketch_store *st)
+{
+	uint64_t m = 0;
+	for (uint32_t i = 0; i < (st->mem ? st->n : 0); i++) {
+		uint64_t c = ctr_get(sparse_ctrs(st), st->width, i);
+		m = c > m ? c : m;
+	}
+	return m;
+}
+
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
 	return a + b < a ? UINT64_MAX : a + b;
@@ -306,7 +344,7 @@ static __attribute__((noinline)) int store_add(kt_sketch_store *st, int idx, uin
 		}
 		size_t i = (size_t)(idx - st->base);
 		uint64_t v = add_sat(ctr_get(st->mem, st->width, i), c);
-		if (width_for(v) > st->width) {
+		if (!fits(v, st->width)) {
 			kt_sketch_store to = *st;
 			to.width = (uint8_t)width_for(v);
 			if (relayout(st, to) < 0)
@@ -332,7 +370,12 @@ static __attribute__((noinline)) int store_add(kt_sketch_store *st, int idx, uin
 		int span_lo = idx < first ? idx : first, span_hi = idx > last ? idx : last;
 		size_t dense = (size_t)(span_hi - span_lo + 1) * width;
 		if (st->n && (cap > SPARSE_MAX || dense <= (size_t)cap * (2 + width))) {
-			if (to_dense(st, span_lo, span_hi, width) < 0)
+			/* Chosen on whole bytes (a run of nibbles would often
+			 * lose to the pairs once its counts outgrow 15), but
+			 * nibbles while they hold every count. */
+			unsigned dense_width = width == 1 && v <= NIBBLE_MAX &&
+						       max_count(st) <= NIBBLE_MAX ? NIBBLE : width;
+			if (to_dense(st, span_lo, span_hi, dense_width) < 0)
 				return -1;
 		} else {
 			kt_sketch_store to = *st;
@@ -386,6 +429,11 @@ static inline int store_bump(kt_sketch_store *st, int idx)
 		ctrs = sparse_ctrs(st);
 	}
 	switch (st->width) {
+	case NIBBLE: {
+		uint8_t *b = (uint8_t *)ctrs + i / 2;
+		unsigned shift = i % 2 * 4;
+		return (*b >> shift & NIBBLE_MAX) < NIBBLE_MAX ? (*b += (uint8_t)(1u << shift), 1) : 0;
+	}
 	case 1: {
 		uint8_t *c = (uint8_t *)ctrs + i;
 		return *c < UINT8_MAX ? (++*c, 1) : 0;

@@ -22,10 +22,12 @@
  *   - dense:  w bytes per bucket from the lowest to the highest used one
  *     (plus up to 1/8 slack when the run widens),
  * where w, the counter width, is 1, 2, 4 or 8 bytes: the fewest that hold the
- * largest count of one bucket (up to 255, 65,535, 2^32 - 1, more). At 1 %
- * error a factor of 10 spans 116 buckets, so 50 values from 1 to 1000 take
- * at most 192 heap bytes (sparse), and a million about 700 (dense: 347
- * buckets of 2 bytes). Zeros take no room. Hard cap:
+ * largest count of one bucket (up to 255, 65,535, 2^32 - 1, more); a dense
+ * run's counters start at half a byte, while no bucket counts more than 15.
+ * At 1 % error a factor of 10 spans 116 buckets, so 50 values from 1 to 1000
+ * take at most 192 heap bytes (sparse), 40 prices around 50 about 50 (dense,
+ * 4 bits each), and a million about 700 (dense: 347 buckets of 2 bytes).
+ * Zeros take no room. Hard cap:
  * 3,255 buckets per sign (KT_SKETCH_MIN to KT_SKETCH_MAX): at most 13 KB per
  * sign, 26 KB per sketch, while no bucket counts 2^32 values.
  *
@@ -54,7 +56,7 @@ typedef struct kt_sketch_store {
 	int16_t base;
 	uint16_t n;     /* sparse: buckets used; dense: counters */
 	uint16_t cap;   /* sparse: room for buckets */
-	uint8_t width;  /* bytes per counter: 1, 2, 4 or 8 */
+	uint8_t width;  /* bytes per counter: 1, 2, 4 or 8; 0: 4 bits (dense only) */
 	uint8_t dense;
 } kt_sketch_store;
 

@@ -552,6 +552,86 @@ static void test_drift(void **state)
 	free(x);
 }
 
+/* Every interior rank's estimate is the representative of the bucket its
+ * exact value falls in (by oracle_bucket, clamped to the extremes): which
+ * holds only when every bucket counts exactly its values. Sorts x. */
+static void check_buckets(const kt_sketch *s, double *x, size_t n)
+{
+	qsort(x, n, sizeof *x, cmp);
+	double gamma = (1 + KT_SKETCH_ALPHA) / (1 - KT_SKETCH_ALPHA);
+	for (size_t k = 1; k + 1 < n; k++) {
+		double want = exp(oracle_bucket(x[k]) * log(gamma)) * 2 / (gamma + 1);
+		want = want < x[0] ? x[0] : want > x[n - 1] ? x[n - 1] : want;
+		double got = kt_sketch_quantile(s, ((double)k + 0.5) / (double)(n - 1));
+		if (fabs(got - want) > 1e-12 * want)
+			fail_msg("rank %zu of %zu (%.17g): estimate %.17g, its bucket's %.17g", k,
+				 n, x[k], got, want);
+	}
+}
+
+static double cents(void)
+{
+	double v = round((50 + 15 * gauss()) * 100) / 100;
+	return v < 1 ? 1 : v;
+}
+
+/* A busy group's window: tens of values over a hundred buckets, a few in
+ * each. Its dense run holds 4-bit counters, two a byte, until a bucket
+ * counts 16; every count stays exact through the change, a merge and the
+ * partials' encoding. */
+static void test_nibble_counters(void **state)
+{
+	(void)state;
+	enum { VALUES = 40, MORE = 20 };
+	double x[2 * (VALUES + MORE)];
+	kt_sketch s, other;
+	kt_sketch_init(&s);
+	kt_sketch_init(&other);
+	for (size_t i = 0; i < VALUES; i++)
+		kt_sketch_add(&s, x[i] = cents());
+	assert_true(s.pos.dense);
+	assert_int_equal(s.pos.width, 0);
+	assert_int_equal(kt_sketch_bytes(&s), 80 + (s.pos.n + 1) / 2u);
+	double sorted[2 * (VALUES + MORE)];
+	memcpy(sorted, x, VALUES * sizeof *x);
+	check_buckets(&s, sorted, VALUES);
+
+	/* 16 and more in one bucket: whole bytes, the same buckets. */
+	for (size_t i = VALUES; i < VALUES + MORE; i++)
+		kt_sketch_add(&s, x[i] = 50.25);
+	assert_true(s.pos.dense);
+	assert_int_equal(s.pos.width, 1);
+	assert_int_equal(kt_sketch_bytes(&s), 80 + s.pos.n);
+	memcpy(sorted, x, (VALUES + MORE) * sizeof *x);
+	check_buckets(&s, sorted, VALUES + MORE);
+
+	/* A nibble sketch merged into it, and the sum through the wire. */
+	for (size_t i = VALUES + MORE; i < 2 * VALUES + MORE; i++)
+		kt_sketch_add(&other, x[i] = cents());
+	assert_int_equal(other.pos.width, 0);
+	assert_int_equal(kt_sketch_merge(&s, &other), 0);
+	kt_wire_buf b;
+	kt_wire_buf_init(&b);
+	kt_sketch_encode(&other, &b);
+	kt_sketch_encode(&s, &b);
+	kt_wire_reader r;
+	kt_wire_reader_init(&r, b.data, b.len);
+	kt_sketch back, sum;
+	assert_int_equal(kt_sketch_decode(&back, &r), 0);
+	assert_int_equal(kt_sketch_decode(&sum, &r), 0);
+	memcpy(sorted, x + VALUES + MORE, VALUES * sizeof *x);
+	check_buckets(&back, sorted, VALUES);
+	memcpy(sorted, x, (2 * VALUES + MORE) * sizeof *x);
+	check_buckets(&sum, sorted, 2 * VALUES + MORE);
+	memcpy(sorted, x, (2 * VALUES + MORE) * sizeof *x);
+	check_buckets(&s, sorted, 2 * VALUES + MORE);
+	kt_wire_buf_release(&b);
+	kt_sketch_release(&back);
+	kt_sketch_release(&sum);
+	kt_sketch_release(&other);
+	kt_sketch_release(&s);
+}
+
 /* Bytes for n values drawn from draw(), in a fresh sketch. */
 static size_t bytes_for(size_t n, double (*draw)(void))
 {
@@ -671,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_counter_widths),
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_nibble_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
