@@ -139,16 +139,16 @@ static void stat_json(kt_emit *e, kt_numcache *qt, const kt_stat *st, uint64_t g
 			       "\"p50\":null,\"p95\":null,\"p99\":null}");
 		return;
 	}
-	const kt_welford *m = &st->moments;
+	const kt_moments *m = &st->moments;
 	double p[3];
 	kt_sketch_quantiles(&st->quantiles, quantile_qs, 3, p);
-	json_double(e, ",\"sum\":", m->sum);
-	json_double(e, ",\"mean\":", m->mean);
+	json_double(e, ",\"sum\":", kt_moments_sum(m));
+	json_double(e, ",\"mean\":", kt_moments_mean(m));
 	kt_emit_str(e, ",\"min\":");
 	emit_extreme(e, m->min, st->min_is_int, st->min_int, "null");
 	kt_emit_str(e, ",\"max\":");
 	emit_extreme(e, m->max, st->max_is_int, st->max_int, "null");
-	json_double(e, ",\"stddev\":", kt_welford_stddev(m));
+	json_double(e, ",\"stddev\":", kt_moments_stddev(m));
 	static const char *const names[3] = {",\"p50\":", ",\"p95\":", ",\"p99\":"};
 	for (int i = 0; i < 3; i++) {
 		kt_emit_str(e, names[i]);
@@ -400,14 +400,14 @@ static void csv_stat(kt_emit *e, kt_numcache *qt, const kt_group *g, size_t i)
 		kt_emit_str(e, ",,,,,,,,");
 		return;
 	}
-	const kt_welford *m = &st->moments;
-	csv_num(e, m->sum);
-	csv_num(e, m->mean);
+	const kt_moments *m = &st->moments;
+	csv_num(e, kt_moments_sum(m));
+	csv_num(e, kt_moments_mean(m));
 	kt_emit_char(e, ',');
 	emit_extreme(e, m->min, st->min_is_int, st->min_int, "");
 	kt_emit_char(e, ',');
 	emit_extreme(e, m->max, st->max_is_int, st->max_int, "");
-	csv_num(e, kt_welford_stddev(m));
+	csv_num(e, kt_moments_stddev(m));
 	double p[3];
 	kt_sketch_quantiles(&st->quantiles, quantile_qs, 3, p);
 	for (int k = 0; k < 3; k++) {
@@ -823,10 +823,10 @@ static void figure_cell(kt_table *t, const kt_stat *st, int figure)
 	}
 	if (st) {
 		switch (figure) {
-		case FIG_MEAN: v = st->moments.mean; break;
+		case FIG_MEAN: v = kt_moments_mean(&st->moments); break;
 		case FIG_MIN: v = st->moments.min; break;
 		case FIG_MAX: v = st->moments.max; break;
-		case FIG_STDDEV: v = kt_welford_stddev(&st->moments); break;
+		case FIG_STDDEV: v = kt_moments_stddev(&st->moments); break;
 		case FIG_P50: v = kt_sketch_quantile(&st->quantiles, 0.50); break;
 		case FIG_P95: v = kt_sketch_quantile(&st->quantiles, 0.95); break;
 		default: v = kt_sketch_quantile(&st->quantiles, 0.99); break;

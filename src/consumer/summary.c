@@ -8,30 +8,6 @@
 
 static const uint8_t MAGIC[4] = {'K', 'T', 'S', KT_SUMMARY_VERSION};
 
-static void welford_encode(const kt_welford *m, kt_wire_buf *b)
-{
-	kt_wire_put_u64(b, m->count);
-	kt_wire_put_f64(b, m->sum);
-	kt_wire_put_f64(b, m->mean);
-	kt_wire_put_f64(b, m->m2);
-	kt_wire_put_f64(b, m->shift);
-	kt_wire_put_f64(b, m->dmean);
-	kt_wire_put_f64(b, m->min);
-	kt_wire_put_f64(b, m->max);
-}
-
-static void welford_decode(kt_welford *m, kt_wire_reader *r)
-{
-	m->count = kt_wire_get_u64(r);
-	m->sum = kt_wire_get_f64(r);
-	m->mean = kt_wire_get_f64(r);
-	m->m2 = kt_wire_get_f64(r);
-	m->shift = kt_wire_get_f64(r);
-	m->dmean = kt_wire_get_f64(r);
-	m->min = kt_wire_get_f64(r);
-	m->max = kt_wire_get_f64(r);
-}
-
 static void group_encode(const kt_group *g, const kt_fieldspec *spec, kt_wire_buf *b)
 {
 	kt_wire_put_str(b, g->key, g->keylen);
@@ -46,7 +22,7 @@ static void group_encode(const kt_group *g, const kt_fieldspec *spec, kt_wire_bu
 			continue;
 		const char *name = i < spec->nstats ? spec->stats[i] : "";
 		kt_wire_put_str(b, name, strlen(name));
-		welford_encode(&st->moments, b);
+		kt_moments_encode(&st->moments, b);
 		kt_wire_put_u8(b, (uint8_t)(st->min_is_int | st->max_is_int << 1));
 		kt_wire_put_u64(b, (uint64_t)st->min_int);
 		kt_wire_put_u64(b, (uint64_t)st->max_int);
@@ -105,7 +81,8 @@ static int stat_index(kt_fieldspec *spec, const uint8_t *name, size_t len)
 
 static int stat_decode(kt_stat *st, kt_wire_reader *r)
 {
-	welford_decode(&st->moments, r);
+	if (kt_moments_decode(&st->moments, r) < 0)
+		return -1;
 	uint8_t flags = kt_wire_get_u8(r);
 	st->min_int = (int64_t)kt_wire_get_u64(r);
 	st->max_int = (int64_t)kt_wire_get_u64(r);
@@ -113,7 +90,7 @@ static int stat_decode(kt_stat *st, kt_wire_reader *r)
 	st->max_is_int = (flags >> 1) & 1;
 	if (r->bad || flags > 3 || kt_sketch_decode(&st->quantiles, r) < 0)
 		return -1;
-	const kt_welford *m = &st->moments;
+	const kt_moments *m = &st->moments;
 	/* What adding values makes: as many in the sketch as in the moments,
 	 * one or more, with ordered extremes. */
 	return m->count && m->count == st->quantiles.count && m->min <= m->max ? 0 : -1;

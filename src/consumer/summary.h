@@ -4,11 +4,13 @@
  * interval, and encodes to bytes that decode back to an equal window: the
  * unit that members of a scaled-out group send to the merger.
  *
- * Encoding (version 1, little-endian, see wire.h): "KTS" 1, the window's
+ * Encoding (version 2, little-endian, see wire.h): "KTS" 1, the window's
  * start and end, records, bytes, overflow, opened_ms, the latency sketch,
  * then a count of groups and each group: key, count, its stats (each by
- * name, so stat indexes need not agree between processes: Welford's fields
- * and the exact extremes by their bits, the sketch), its distinct counter.
+ * name, so stat indexes need not agree between processes: the moments'
+ * count, extremes and exact sums' limbs, the exact extremes by their bits,
+ * the sketch), its distinct counter. Version 1 carried Welford's
+ * order-dependent fields instead: refused.
  * Doubles travel as their bits: every one reads back bit-exact. */
 #ifndef KTRIO_SUMMARY_H
 #define KTRIO_SUMMARY_H
@@ -20,7 +22,7 @@
 #include "window.h"
 #include "wire.h"
 
-#define KT_SUMMARY_VERSION 1
+#define KT_SUMMARY_VERSION 2
 
 /* Append groups [from, to) of w's group array to b, and when totals the
  * window's own counts and latency (zeros otherwise, so the pieces of one

@@ -24,7 +24,7 @@ kt_stat *kt_stat_new(void)
 {
 	kt_stat *st = calloc(1, sizeof *st);
 	if (st) {
-		kt_welford_init(&st->moments);
+		kt_moments_init(&st->moments);
 		kt_sketch_init(&st->quantiles);
 	}
 	return st;
@@ -35,6 +35,7 @@ void kt_stat_free(kt_stat *st)
 	if (!st)
 		return;
 	kt_sketch_release(&st->quantiles);
+	kt_moments_release(&st->moments);
 	free(st);
 }
 
@@ -166,29 +167,40 @@ static int cmp_exact(double a, const int64_t *ea, double b, const int64_t *eb)
 	return (x > y) - (x < y);
 }
 
-/* One value into st; exact is its integer when the double may be off. */
-static void stat_add(kt_stat *st, double v, const int64_t *exact)
+/* One value into st; exact is its integer when the double may be off. -1
+ * when out of memory (nothing of it counted). */
+static int stat_add(kt_stat *st, double v, const int64_t *exact)
 {
-	const kt_welford *m = &st->moments;
+	const kt_moments *m = &st->moments;
 	bool first = m->count == 0;
-	if (first || cmp_exact(v, exact, m->min, st->min_is_int ? &st->min_int : NULL) < 0) {
+	double was_min = m->min, was_max = m->max;
+	if ((exact ? kt_moments_add_int(&st->moments, v, *exact)
+		   : kt_moments_add(&st->moments, v)) < 0)
+		return -1;
+	if (first || cmp_exact(v, exact, was_min, st->min_is_int ? &st->min_int : NULL) < 0) {
 		st->min_is_int = exact != NULL;
 		st->min_int = exact ? *exact : 0;
 	}
-	if (first || cmp_exact(v, exact, m->max, st->max_is_int ? &st->max_int : NULL) > 0) {
+	if (first || cmp_exact(v, exact, was_max, st->max_is_int ? &st->max_int : NULL) > 0) {
 		st->max_is_int = exact != NULL;
 		st->max_int = exact ? *exact : 0;
 	}
-	kt_welford_add(&st->moments, v);
-	kt_sketch_add(&st->quantiles, v);
+	kt_sketch_add(&st->quantiles, v); /* out of memory: counted as dropped */
+	return 0;
 }
 
 int kt_stat_merge(kt_stat *dst, const kt_stat *src)
 {
 	if (src->moments.count == 0)
 		return 0;
-	if (kt_sketch_merge(&dst->quantiles, &src->quantiles) < 0)
+	kt_moments merged;
+	kt_moments_init(&merged);
+	if (kt_moments_merge(&merged, &dst->moments) < 0 ||
+	    kt_moments_merge(&merged, &src->moments) < 0 ||
+	    kt_sketch_merge(&dst->quantiles, &src->quantiles) < 0) {
+		kt_moments_release(&merged);
 		return -1;
+	}
 	bool first = dst->moments.count == 0;
 	const int64_t *smin = src->min_is_int ? &src->min_int : NULL;
 	const int64_t *smax = src->max_is_int ? &src->max_int : NULL;
@@ -202,7 +214,8 @@ int kt_stat_merge(kt_stat *dst, const kt_stat *src)
 		dst->max_is_int = src->max_is_int;
 		dst->max_int = src->max_int;
 	}
-	kt_welford_merge(&dst->moments, &src->moments);
+	kt_moments_release(&dst->moments);
+	dst->moments = merged;
 	return 0;
 }
 
@@ -224,7 +237,8 @@ int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 		kt_stat *st = g->stats[i];
 		if (!st && !(st = g->stats[i] = kt_stat_new()))
 			return -1;
-		stat_add(st, x->stat[i], x->stat_exact & (1u << i) ? &x->stat_int[i] : NULL);
+		if (stat_add(st, x->stat[i], x->stat_exact & (1u << i) ? &x->stat_int[i] : NULL) < 0)
+			return -1;
 	}
 	if (x->distinct) {
 		if (!g->distinct && !(g->distinct = kt_hll_new()))

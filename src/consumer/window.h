@@ -1,5 +1,5 @@
 /* window: the aggregate of one tumbling window: groups by key, each with a
- * count and per-field statistics (Welford moments, a quantile sketch) and
+ * count and per-field statistics (exact moments, a quantile sketch) and
  * an optional distinct counter, in bounded memory. */
 #ifndef KTRIO_WINDOW_H
 #define KTRIO_WINDOW_H
@@ -11,13 +11,13 @@
 #include "fields.h"
 #include "hll.h"
 #include "sketch.h"
-#include "welford.h"
+#include "moments.h"
 
 /* Statistics of one numeric field within one group. The records of the
  * group without a value for it (missing, null, not a number) are the
  * group's count minus moments.count: "skipped" in the output. */
 typedef struct kt_stat {
-	kt_welford moments;
+	kt_moments moments;
 	kt_sketch quantiles;
 	/* The minimum and maximum exactly when they are integers of 2^53 or
 	 * more (moments.min/max hold their nearest doubles). */
@@ -90,8 +90,8 @@ kt_group *kt_window_group(kt_window *w, const char *key, size_t keylen, bool *oo
 
 /* Count one record: its group (created if new and room is left, else the
  * record goes to overflow), its stats and distinct value. kafka_ts_ms < 0
- * means the message has no timestamp. -1 on allocation failure (nothing
- * counted). */
+ * means the message has no timestamp. -1 on allocation failure (the
+ * record may be partly counted: the caller gives up). */
 int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 		  int64_t kafka_ts_ms);
 

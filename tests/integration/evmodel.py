@@ -15,9 +15,11 @@ from the rule, sharing no code with the consumer:
   evmodel.py pace TOPIC DATASET RATE PROGRESS       produce at RATE/s in
       order, writing how many were sent to the file PROGRESS as it goes
 Figures: {"windows": {start: {"records", "groups": {cat: [count, min, max,
-mean]}}}, "late": total} -- printed as one JSON object (means rounded to
-1e-9 relative, the rest exact).
+sum, mean, stddev]}}}, "late": total} -- printed as one JSON object, every
+figure exact (oracle.py), so that any dependence on the order records are
+read in shows.
 """
+from oracle import exact_moments
 import json
 import os
 import random
@@ -78,7 +80,7 @@ def model(path, window, lateness):
     for start, groups in wins.items():
         out[str(start)] = {
             "records": sum(len(v) for v in groups.values()),
-            "groups": {c: [len(v), min(v), max(v), sum(v) / len(v)]
+            "groups": {c: [len(v), min(v), max(v)] + exact_moments(v)
                        for c, v in groups.items()}}
     emit({"windows": out, "late": late})
 
@@ -104,7 +106,8 @@ def figures(path):
         groups = {}
         for g in w["groups"]:
             s = g["stats"]["price"]
-            groups[g["key"]["cat"]] = [g["count"], s["min"], s["max"], s["mean"]]
+            groups[g["key"]["cat"]] = [g["count"], s["min"], s["max"], s["sum"], s["mean"],
+                                       s["stddev"]]
         out[start] = {"records": w["records"], "groups": groups}
     emit({"windows": out, "late": late})
 
@@ -112,7 +115,7 @@ def figures(path):
 def emit(fig):
     for w in fig["windows"].values():
         for g in w["groups"].values():
-            g[1:] = [float(g[1]), float(g[2]), float(f"{g[3]:.12g}")]
+            g[1:] = [None if x is None else float(x) for x in g[1:]]
     print(json.dumps(fig, sort_keys=True))
 
 

@@ -24,6 +24,8 @@ KT_PY=${KT_PY:-$KT_REPO/.cache/venv/bin/python3}
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/$TEST_NAME.XXXXXX")
 export KAFKA_BOOTSTRAP_SERVERS=$KT_BROKERS
+# The tests' Python helpers (oracle.py, evmodel.py) import one another.
+export PYTHONPATH="$KT_REPO/tests/integration${PYTHONPATH:+:$PYTHONPATH}"
 
 # The clean-up list is a file, so what a case (a subshell) registers is
 # still run when the test ends. One command a line, run last first.

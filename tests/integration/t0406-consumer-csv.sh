@@ -9,7 +9,7 @@
 topic=$(new_topic con-csv)
 ktpy create "$topic" 3
 python3 - "$WORK" <<'PY'
-import json, random, sys
+import json, math, random, sys
 work = sys.argv[1]
 rng = random.Random(11)
 t0 = 1700000000000
@@ -19,9 +19,11 @@ for cat, n in sizes.items():
     for i in range(n):
         price = rng.randint(1, 100000) / 100
         recs.append({"category": cat, "price": price, "ts": t0 + rng.randrange(10000)})
-        e = exp.setdefault(cat, {"count": 0, "sum": 0, "min": 1e9, "max": -1e9})
-        e["count"] += 1; e["sum"] += price
+        e = exp.setdefault(cat, {"count": 0, "prices": [], "min": 1e9, "max": -1e9})
+        e["count"] += 1; e["prices"].append(price)
         e["min"] = min(e["min"], price); e["max"] = max(e["max"], price)
+for e in exp.values():
+    e["sum"] = math.fsum(e.pop("prices"))  # the exact sum, rounded once
 rng.shuffle(recs)
 recs.sort(key=lambda r: r["ts"])
 out = [{"v": json.dumps(r), "p": i % 3} for i, r in enumerate(recs)]
@@ -53,7 +55,7 @@ for row, cat in zip(rows, ranked):
     e = exp[cat]
     assert row["category"] == cat, (row["category"], cat)
     assert int(row["count"]) == e["count"] == int(row["price_count"])
-    assert abs(float(row["price_sum"]) - e["sum"]) < 1e-6 * e["sum"], (row["price_sum"], e["sum"])
+    assert float(row["price_sum"]) == e["sum"], (row["price_sum"], e["sum"])
     assert float(row["price_min"]) == e["min"] and float(row["price_max"]) == e["max"]
     assert int(row["window_records"]) == total
     assert int(row["other_groups"]) == 3

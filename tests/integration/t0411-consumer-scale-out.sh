@@ -3,9 +3,9 @@
 # partials to a topic (--partials-to), a merger (--merge) writes each window
 # once every input partition has sealed it. On a seeded backlog of six
 # partitions (disorder within and beyond the lateness, invalid records) the
-# merged windows of three members equal one plain consumer's: counts, min,
-# max, quantiles and distinct identical, sums, means and stddev within
-# 1e-12 (the comparison is scaleout.py's, reading both JSON outputs). Then
+# merged windows of three members equal one plain consumer's: every figure
+# identical, sums, means and stddevs too (exact sums: the comparison is
+# scaleout.py's, reading both JSON outputs). Then
 # refusals: a processing-time member, a missing partials topic, partials of
 # different settings.
 . "$(dirname "$0")/lib.sh"

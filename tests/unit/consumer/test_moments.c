@@ -1,4 +1,5 @@
-/* test_welford: running moments against exact two-pass results. */
+/* test_moments: moments against two-pass results and by-hand values; the
+ * same bits in any order. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,8 +8,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "consumer/welford.h"
+#include "consumer/moments.h"
 
 /* Test data comes from this local splitmix64, not from the rng module. */
 static uint64_t mix(uint64_t *x)
@@ -46,26 +48,26 @@ static void assert_rel(double got, double want, double rel)
 static void test_empty_and_one(void **state)
 {
 	(void)state;
-	kt_welford w;
-	kt_welford_init(&w);
+	kt_moments w;
+	kt_moments_init(&w);
 	assert_int_equal(w.count, 0);
-	assert_true(isnan(kt_welford_variance(&w)));
-	assert_true(isnan(kt_welford_stddev(&w)));
-	kt_welford_add(&w, 3.5);
+	assert_true(isnan(kt_moments_variance(&w)));
+	assert_true(isnan(kt_moments_stddev(&w)));
+	kt_moments_add(&w, 3.5);
 	assert_int_equal(w.count, 1);
-	assert_true(w.mean == 3.5 && w.sum == 3.5 && w.min == 3.5 && w.max == 3.5);
-	assert_true(isnan(kt_welford_variance(&w)));
-	assert_true(isnan(kt_welford_stddev(&w)));
-	kt_welford_add(&w, 5.5);
+	assert_true(kt_moments_mean(&w) == 3.5 && kt_moments_sum(&w) == 3.5 && w.min == 3.5 && w.max == 3.5);
+	assert_true(isnan(kt_moments_variance(&w)));
+	assert_true(isnan(kt_moments_stddev(&w)));
+	kt_moments_add(&w, 5.5);
 	/* {3.5, 5.5}: mean 4.5, sample variance (1 + 1) / 1 = 2. */
-	assert_true(w.mean == 4.5);
-	assert_true(kt_welford_variance(&w) == 2);
-	assert_rel(kt_welford_stddev(&w), sqrt(2), 1e-15);
+	assert_true(kt_moments_mean(&w) == 4.5);
+	assert_true(kt_moments_variance(&w) == 2);
+	assert_rel(kt_moments_stddev(&w), sqrt(2), 1e-15);
 	/* Equal values: exactly 0, never NAN or negative. */
-	kt_welford_init(&w);
+	kt_moments_init(&w);
 	for (int i = 0; i < 10; i++)
-		kt_welford_add(&w, 0.1);
-	assert_true(kt_welford_stddev(&w) == 0.0);
+		kt_moments_add(&w, 0.1);
+	assert_true(kt_moments_stddev(&w) == 0.0);
 }
 
 static void test_vs_two_pass(void **state)
@@ -75,13 +77,13 @@ static void test_vs_two_pass(void **state)
 	double *v = malloc(N * sizeof *v);
 	assert_non_null(v);
 	uint64_t x = 7;
-	kt_welford w;
-	kt_welford_init(&w);
+	kt_moments w;
+	kt_moments_init(&w);
 	double lo = INFINITY, hi = -INFINITY;
 	for (size_t i = 0; i < N; i++) {
 		/* Skewed, of both signs: exponential-ish times a sign. */
 		v[i] = -log(1 - unit(&x)) * 40 * (mix(&x) % 4 ? 1 : -1) + 17;
-		kt_welford_add(&w, v[i]);
+		kt_moments_add(&w, v[i]);
 		lo = fmin(lo, v[i]);
 		hi = fmax(hi, v[i]);
 	}
@@ -90,16 +92,17 @@ static void test_vs_two_pass(void **state)
 	for (size_t i = 0; i < N; i++)
 		sum += v[i];
 	assert_int_equal(w.count, N);
-	assert_rel(w.mean, mean, 1e-12);
-	assert_rel(kt_welford_stddev(&w), sd, 1e-12);
-	assert_rel(w.sum, sum, 1e-12);
+	assert_rel(kt_moments_mean(&w), mean, 1e-12);
+	assert_rel(kt_moments_stddev(&w), sd, 1e-12);
+	assert_rel(kt_moments_sum(&w), sum, 1e-12);
 	assert_true(w.min == lo && w.max == hi);
 	free(v);
 }
 
 /* 1e9 + i/1000 for i < 1000: the spread is about 1e-3 * sqrt((1000^2 - 1)
- * / 12) = 0.289 while the squares are 1e18, so sum(x^2) - sum(x)^2 / n loses
- * every digit of the variance; Welford's update keeps it. */
+ * / 12) = 0.289 while the squares are 1e18, so sum(x^2) - sum(x)^2 / n in
+ * doubles loses every digit of the variance; the exact sums keep them, and
+ * give the same bits in every order. */
 static void test_large_offset(void **state)
 {
 	(void)state;
@@ -116,6 +119,7 @@ static void test_large_offset(void **state)
 	two_pass(shifted, N, &mean, &sd);
 	assert_rel(sd, 1e-3 * sqrt((N * (double)N - 1) / 12), 1e-3); /* sanity */
 	uint64_t x = 5;
+	double first_sd = 0, first_mean = 0;
 	for (int order = 0; order < 4; order++) {
 		if (order > 0) /* shuffled (Fisher-Yates) */
 			for (int i = N - 1; i > 0; i--) {
@@ -124,11 +128,11 @@ static void test_large_offset(void **state)
 				v[i] = v[j];
 				v[j] = t;
 			}
-		kt_welford w;
-		kt_welford_init(&w);
+		kt_moments w;
+		kt_moments_init(&w);
 		double sum = 0, sumsq = 0;
 		for (int i = 0; i < N; i++) {
-			kt_welford_add(&w, v[i]);
+			kt_moments_add(&w, v[i]);
 			sum += v[i];
 			sumsq += v[i] * v[i];
 		}
@@ -136,13 +140,19 @@ static void test_large_offset(void **state)
 		double naive = naive_var > 0 ? sqrt(naive_var) : 0;
 		if (!(fabs(naive - sd) > 0.1 * sd))
 			fail_msg("the naive formula should fail here: %g vs %g", naive, sd);
-		/* In ascending order every value lies above the running mean;
-		 * without the shift kt_welford keeps (its first value), the
-		 * mean's rounding at 1e9 drifted one way and the result was off
-		 * by 4.7e-5 relative. With it, both orders are within 1e-9. */
-		assert_rel(kt_welford_stddev(&w), sd, 1e-9);
-		assert_rel(w.mean - 1e9, mean, 1e-4);
+		/* (Welford's running mean, kept before, drifted by 4.7e-5
+		 * relative in ascending order without a shift, and by up to
+		 * 1e-15 between orders with one.) */
+		assert_rel(kt_moments_stddev(&w), sd, 1e-12);
+		assert_rel(kt_moments_mean(&w) - 1e9, mean, 1e-4);
 		assert_true(w.min == 1e9 && w.max == 1e9 + (N - 1) * 1e-3);
+		if (order == 0) {
+			first_sd = kt_moments_stddev(&w);
+			first_mean = kt_moments_mean(&w);
+		}
+		assert_memory_equal(&first_sd, &(double){kt_moments_stddev(&w)}, sizeof first_sd);
+		assert_memory_equal(&first_mean, &(double){kt_moments_mean(&w)}, sizeof first_mean);
+		kt_moments_release(&w);
 	}
 }
 
@@ -150,21 +160,37 @@ static void test_min_max_sum(void **state)
 {
 	(void)state;
 	static const double v[] = {4, -2.5, 10, 0, -7.25, 3};
-	kt_welford w;
-	kt_welford_init(&w);
+	kt_moments w;
+	kt_moments_init(&w);
 	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-		kt_welford_add(&w, v[i]);
+		kt_moments_add(&w, v[i]);
 	/* By hand: sum 7.25, mean 7.25 / 6. */
 	assert_true(w.min == -7.25 && w.max == 10);
-	assert_true(w.sum == 7.25);
-	assert_rel(w.mean, 7.25 / 6, 1e-15);
-	/* Deviations squared sum: sum(x^2) - n mean^2 = 183.8125 - 7.25^2 / 6. */
-	assert_rel(kt_welford_stddev(&w), sqrt((183.8125 - 7.25 * 7.25 / 6) / 5), 1e-14);
+	assert_true(kt_moments_sum(&w) == 7.25);
+	assert_true(kt_moments_mean(&w) == 7.25 / 6);
+	/* n sum(x^2) - sum(x)^2 = 6 * 183.8125 - 52.5625 = 1050.3125, exactly;
+	 * over n (n - 1) = 30. */
+	assert_true(kt_moments_variance(&w) == 1050.3125 / 30);
+	assert_true(kt_moments_stddev(&w) == sqrt(1050.3125 / 30));
 	/* Only negatives: min and max start from +-infinity correctly. */
-	kt_welford_init(&w);
-	kt_welford_add(&w, -5);
-	kt_welford_add(&w, -3);
+	kt_moments_init(&w);
+	kt_moments_add(&w, -5);
+	kt_moments_add(&w, -3);
 	assert_true(w.min == -5 && w.max == -3);
+
+	/* Integers given exactly: 2^53 + 1 is no double, but its sum of
+	 * three is the nearest double to 3 (2^53 + 1) (doubles would make it
+	 * 3 * 2^53). */
+	kt_moments_init(&w);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(kt_moments_add_int(&w, 0x1p53, (1LL << 53) + 1), 0);
+	assert_true(kt_moments_sum(&w) == (double)(3 * ((1LL << 53) + 1)));
+	assert_true(kt_moments_sum(&w) != 3 * 0x1p53);
+	assert_true(kt_moments_variance(&w) == 0);
+	assert_true(w.min == 0x1p53 && w.max == 0x1p53);
+	kt_moments_add_int(&w, -0x1p63, INT64_MIN);
+	assert_true(kt_moments_sum(&w) == (double)(3 * ((1LL << 53) + 1)) - 0x1p63);
+	kt_moments_release(&w);
 }
 
 int main(void)

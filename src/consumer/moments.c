@@ -1,0 +1,121 @@
+/* moments: running count, extremes and exact sums of a field's values. */
+#include "moments.h"
+
+#include <math.h>
+
+void kt_moments_init(kt_moments *m)
+{
+	*m = (kt_moments){.min = INFINITY, .max = -INFINITY};
+	kt_exact_init(&m->sum);
+	kt_exact_init(&m->squares);
+}
+
+void kt_moments_release(kt_moments *m)
+{
+	kt_exact_release(&m->sum);
+	kt_exact_release(&m->squares);
+	kt_moments_init(m);
+}
+
+static void count(kt_moments *m, double x)
+{
+	m->count++;
+	if (x < m->min)
+		m->min = x;
+	if (x > m->max)
+		m->max = x;
+}
+
+int kt_moments_add(kt_moments *m, double x)
+{
+	if (kt_exact_add_both(&m->sum, &m->squares, x) < 0)
+		return -1;
+	count(m, x);
+	return 0;
+}
+
+int kt_moments_add_int(kt_moments *m, double v, int64_t exact)
+{
+	if (kt_exact_add_int(&m->sum, exact) < 0)
+		return -1;
+	if (kt_exact_add_square_int(&m->squares, exact) < 0) {
+		/* Back as it was (exact, and within the limbs held: no
+		 * allocation); -INT64_MIN as INT64_MAX + 1. */
+		kt_exact_add_int(&m->sum, exact == INT64_MIN ? INT64_MAX : -exact);
+		if (exact == INT64_MIN)
+			kt_exact_add_int(&m->sum, 1);
+		return -1;
+	}
+	count(m, v);
+	return 0;
+}
+
+int kt_moments_merge(kt_moments *a, const kt_moments *b)
+{
+	if (b->count == 0)
+		return 0;
+	/* The sum merged on a copy: a failure of the squares leaves a whole
+	 * (each merge alone fails without a change). */
+	kt_exact copy;
+	kt_exact_init(&copy);
+	if (kt_exact_merge(&copy, &a->sum) < 0 || kt_exact_merge(&copy, &b->sum) < 0 ||
+	    kt_exact_merge(&a->squares, &b->squares) < 0) {
+		kt_exact_release(&copy);
+		return -1;
+	}
+	kt_exact_release(&a->sum);
+	a->sum = copy;
+	a->count += b->count;
+	if (b->min < a->min)
+		a->min = b->min;
+	if (b->max > a->max)
+		a->max = b->max;
+	return 0;
+}
+
+double kt_moments_sum(const kt_moments *m)
+{
+	return kt_exact_double(&m->sum);
+}
+
+double kt_moments_mean(const kt_moments *m)
+{
+	return kt_exact_mean(&m->sum, m->count);
+}
+
+double kt_moments_variance(const kt_moments *m)
+{
+	if (m->count < 2)
+		return NAN;
+	double v = kt_exact_variance(&m->sum, &m->squares, m->count);
+	return v > 0 ? v : 0.0;
+}
+
+double kt_moments_stddev(const kt_moments *m)
+{
+	return sqrt(kt_moments_variance(m));
+}
+
+void kt_moments_encode(const kt_moments *m, kt_wire_buf *b)
+{
+	kt_wire_put_u64(b, m->count);
+	kt_wire_put_f64(b, m->min);
+	kt_wire_put_f64(b, m->max);
+	kt_exact_encode(&m->sum, b);
+	kt_exact_encode(&m->squares, b);
+}
+
+int kt_moments_decode(kt_moments *m, kt_wire_reader *r)
+{
+	kt_moments_init(m);
+	m->count = kt_wire_get_u64(r);
+	m->min = kt_wire_get_f64(r);
+	m->max = kt_wire_get_f64(r);
+	if (r->bad || kt_exact_decode(&m->sum, r) < 0 || kt_exact_decode(&m->squares, r) < 0 ||
+	    kt_exact_sign(&m->squares) < 0) {
+		r->bad = true;
+		kt_moments_release(m);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,347 @@
+/* test_exact: exact sums and variances against integer arithmetic, and the
+ * same bits whatever the order of the values, split or merged. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "consumer/exact.h"
+
+enum { N = 20000 };
+
+static uint64_t seed = 777;
+
+static uint64_t mix(void)
+{
+	uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+typedef struct acc {
+	kt_exact sum, squares;
+	uint64_t n;
+} acc;
+
+static void acc_init(acc *a)
+{
+	kt_exact_init(&a->sum);
+	kt_exact_init(&a->squares);
+	a->n = 0;
+}
+
+static void acc_add(acc *a, double v)
+{
+	assert_int_equal(kt_exact_add(&a->sum, v), 0);
+	assert_int_equal(kt_exact_add_square(&a->squares, v), 0);
+	a->n++;
+}
+
+static void acc_merge(acc *a, const acc *b)
+{
+	assert_int_equal(kt_exact_merge(&a->sum, &b->sum), 0);
+	assert_int_equal(kt_exact_merge(&a->squares, &b->squares), 0);
+	a->n += b->n;
+}
+
+static void acc_release(acc *a)
+{
+	kt_exact_release(&a->sum);
+	kt_exact_release(&a->squares);
+}
+
+static double variance(const acc *a)
+{
+	return kt_exact_variance(&a->sum, &a->squares, a->n);
+}
+
+static void same_bits(double x, double y)
+{
+	if (memcmp(&x, &y, sizeof x))
+		fail_msg("%a differs from %a", x, y);
+}
+
+/* Integers k / 2^20 (|k| < 2^30): sum and variance are exact in int128,
+ * and the conversions of int128 to double round once, to nearest. */
+static void test_against_integers(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		acc a;
+		acc_init(&a);
+		__int128 s = 0, s2 = 0;
+		unsigned n = 1 + (unsigned)(mix() % N);
+		for (unsigned i = 0; i < n; i++) {
+			int64_t k = (int64_t)(mix() % (1u << 30)) - (1 << 29);
+			if (round % 3 == 0)
+				k = 1000000000 + (int64_t)(mix() % 7); /* big, tiny spread */
+			acc_add(&a, ldexp((double)k, -20));
+			s += k;
+			s2 += (__int128)k * k;
+		}
+		same_bits(kt_exact_double(&a.sum), ldexp((double)s, -20));
+		same_bits(kt_exact_double(&a.squares), ldexp((double)s2, -40));
+		if (n >= 2) {
+			__int128 t = (__int128)n * s2 - s * s;
+			double want = ldexp((double)t, -40) / ((double)n * (double)(n - 1));
+			same_bits(variance(&a), want);
+		} else {
+			assert_true(isnan(variance(&a)));
+		}
+		acc_release(&a);
+	}
+}
+
+/* Values of every magnitude, both signs, subnormals among them. */
+static double any_double(void)
+{
+	uint64_t bits;
+	do
+		bits = mix();
+	while (((bits >> 52) & 0x7ff) == 0x7ff || ((bits >> 52) & 0x7ff) > 1800);
+	double v;
+	memcpy(&v, &bits, sizeof v);
+	return v;
+}
+
+/* The same values forwards, backwards, and split in parts merged in
+ * another order: the same bits, sum, squares and variance. */
+static void test_order_free(void **state)
+{
+	(void)state;
+	double *v = malloc(N * sizeof *v);
+	assert_non_null(v);
+	for (int kind = 0; kind < 3; kind++) {
+		for (size_t i = 0; i < N; i++)
+			v[i] = kind == 0   ? any_double()
+			       : kind == 1 ? round((50 + (double)(mix() % 10000) / 100) * 100) / 100
+					   : 1e9 + (double)(mix() % 1000) / 1024;
+		acc fwd, back, parts[4], merged;
+		acc_init(&fwd);
+		acc_init(&back);
+		acc_init(&merged);
+		for (int p = 0; p < 4; p++)
+			acc_init(&parts[p]);
+		for (size_t i = 0; i < N; i++) {
+			acc_add(&fwd, v[i]);
+			acc_add(&back, v[N - 1 - i]);
+			acc_add(&parts[mix() % 4], v[i]);
+		}
+		for (int p = 3; p >= 0; p--)
+			acc_merge(&merged, &parts[p]);
+		acc *all[] = {&back, &merged};
+		for (int j = 0; j < 2; j++) {
+			same_bits(kt_exact_double(&all[j]->sum), kt_exact_double(&fwd.sum));
+			same_bits(kt_exact_double(&all[j]->squares), kt_exact_double(&fwd.squares));
+			same_bits(variance(all[j]), variance(&fwd));
+		}
+		acc_release(&fwd);
+		acc_release(&back);
+		acc_release(&merged);
+		for (int p = 0; p < 4; p++)
+			acc_release(&parts[p]);
+	}
+	free(v);
+}
+
+/* What summing doubles one by one gets wrong. */
+static void test_cancellation(void **state)
+{
+	(void)state;
+	kt_exact x;
+	kt_exact_init(&x);
+	double big[] = {1e308, 1e308, 1, -1e308, -1e308};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(kt_exact_add(&x, big[i]), 0);
+	assert_true(kt_exact_double(&x) == 1);
+	kt_exact_release(&x);
+
+	/* Ten of the double nearest 0.1 sum to 1 + 5.55e-17, nearest 1; one
+	 * by one they make 0.9999999999999999. */
+	for (int i = 0; i < 10; i++)
+		kt_exact_add(&x, 0.1);
+	assert_true(kt_exact_double(&x) == 1.0);
+	kt_exact_release(&x);
+
+	/* 1e16 + 1 - 1e16 */
+	kt_exact_add(&x, 1e16);
+	kt_exact_add(&x, 1);
+	kt_exact_add(&x, -1e16);
+	assert_true(kt_exact_double(&x) == 1);
+	assert_int_equal(kt_exact_sign(&x), 1);
+	kt_exact_add(&x, -1);
+	assert_int_equal(kt_exact_sign(&x), 0);
+	same_bits(kt_exact_double(&x), 0.0);
+	kt_exact_add(&x, -0.0);
+	same_bits(kt_exact_double(&x), 0.0);
+	kt_exact_release(&x);
+
+	/* Subnormals: three of the smallest are three times it. */
+	for (int i = 0; i < 3; i++)
+		kt_exact_add(&x, 0x1p-1074);
+	assert_true(kt_exact_double(&x) == 0x3p-1074);
+	kt_exact_add(&x, -1);
+	assert_int_equal(kt_exact_sign(&x), -1);
+	assert_true(kt_exact_double(&x) == -1);
+	kt_exact_release(&x);
+
+	/* Past the range: infinite, and back within it: exact again. */
+	kt_exact_add(&x, DBL_MAX);
+	kt_exact_add(&x, DBL_MAX);
+	assert_true(kt_exact_double(&x) == INFINITY);
+	kt_exact_add(&x, -DBL_MAX);
+	assert_true(kt_exact_double(&x) == DBL_MAX);
+	kt_exact_release(&x);
+
+	/* A mean whose sum is beyond a double: 1.5 2^1023 and 2^1023 sum to
+	 * 2.5 2^1023 (infinite), their mean is 1.25 2^1023, exactly. */
+	kt_exact_add(&x, 0x1.8p1023);
+	kt_exact_add(&x, 0x1p1023);
+	assert_true(kt_exact_double(&x) == INFINITY);
+	assert_true(kt_exact_mean(&x, 2) == 0x1.4p1023);
+	kt_exact_add(&x, -0x1p1023);
+	kt_exact_add(&x, -0x1p1023);
+	kt_exact_add(&x, -0x1p1023);
+	kt_exact_add(&x, -0x1p1023);
+	/* -1.5 2^1023 now: within range again, over 3 exactly -2^1022. */
+	assert_true(kt_exact_double(&x) == -0x1.8p1023);
+	assert_true(kt_exact_mean(&x, 3) == -0x1p1022);
+	kt_exact_release(&x);
+	assert_true(isnan(kt_exact_mean(&x, 0)));
+	assert_true(kt_exact_mean(&x, 5) == 0);
+
+	/* A variance whose numerator is beyond a double: 1000 values of
+	 * +-1e152, n sum(x^2) = 1e310; the variance, 1000/999 1e304, is not. */
+	acc wide;
+	acc_init(&wide);
+	for (int i = 0; i < 1000; i++)
+		acc_add(&wide, i % 2 ? 1e152 : -1e152);
+	double want = 1e152 * 1e152 * (1000.0 / 999.0);
+	assert_true(isfinite(variance(&wide)));
+	assert_true(fabs(variance(&wide) - want) <= 4e-16 * want);
+	acc_release(&wide);
+
+	/* Identical values: variance exactly 0; squares of the largest. */
+	acc a;
+	acc_init(&a);
+	for (int i = 0; i < 1000; i++)
+		acc_add(&a, 123456789.123);
+	same_bits(variance(&a), 0.0);
+	acc_release(&a);
+	acc_init(&a);
+	acc_add(&a, DBL_MAX);
+	acc_add(&a, -DBL_MAX);
+	assert_true(kt_exact_double(&a.sum) == 0);
+	assert_true(variance(&a) == INFINITY);
+	acc_release(&a);
+}
+
+/* Carries across limbs: a long run of values just below a limb's edge. */
+static void test_carries(void **state)
+{
+	(void)state;
+	kt_exact x;
+	kt_exact_init(&x);
+	__int128 want = 0;
+	double v = 0x1.fffffffffffffp+63; /* 2^64 - 2^11 */
+	for (int i = 0; i < 1000; i++) {
+		kt_exact_add(&x, v);
+		want += (__int128)((unsigned __int128)1 << 64) - 2048;
+	}
+	same_bits(kt_exact_double(&x), (double)want);
+	for (int i = 0; i < 2000; i++) {
+		kt_exact_add(&x, -v);
+		want -= (__int128)((unsigned __int128)1 << 64) - 2048;
+	}
+	same_bits(kt_exact_double(&x), (double)want);
+	assert_int_equal(kt_exact_sign(&x), -1);
+	kt_exact_release(&x);
+
+	/* A limb of all ones that a carry from below runs through: 2^64 - 1,
+	 * then two halves. */
+	kt_exact_add(&x, 0x1.fffffffffffffp+63);
+	kt_exact_add(&x, 2047);
+	kt_exact_add(&x, 0.5);
+	kt_exact_add(&x, 0.5);
+	assert_true(kt_exact_double(&x) == 0x1p64);
+	kt_exact_add(&x, -0x1p64);
+	assert_int_equal(kt_exact_sign(&x), 0);
+	/* And a borrow through a limb of zeros: 2^64 - 0.5. */
+	kt_exact_add(&x, 0x1p64);
+	kt_exact_add(&x, -0.5);
+	kt_exact_add(&x, -0x1p63);
+	assert_true(kt_exact_double(&x) == 0x1p63 - 0.5);
+	kt_exact_release(&x);
+
+	/* A tie in the 64 bits kept, broken by a bit far below them: 2^64 +
+	 * 2^11 is halfway, and rounds to even (2^64) but for 2^-10 more. */
+	kt_exact_add(&x, 0x1p64);
+	kt_exact_add(&x, 0x1p11);
+	same_bits(kt_exact_double(&x), 0x1p64);
+	kt_exact_add(&x, 0x1p-10);
+	same_bits(kt_exact_double(&x), 0x1.0000000000001p64);
+	kt_exact_release(&x);
+}
+
+static void test_wire(void **state)
+{
+	(void)state;
+	acc a;
+	acc_init(&a);
+	for (int i = 0; i < 1000; i++)
+		acc_add(&a, any_double());
+	kt_wire_buf b;
+	kt_wire_buf_init(&b);
+	kt_exact_encode(&a.sum, &b);
+	kt_exact_encode(&a.squares, &b);
+	kt_exact zero;
+	kt_exact_init(&zero);
+	kt_exact_encode(&zero, &b);
+	kt_wire_reader r;
+	kt_wire_reader_init(&r, b.data, b.len);
+	kt_exact s, q, z;
+	assert_int_equal(kt_exact_decode(&s, &r), 0);
+	assert_int_equal(kt_exact_decode(&q, &r), 0);
+	assert_int_equal(kt_exact_decode(&z, &r), 0);
+	assert_false(r.bad);
+	same_bits(kt_exact_double(&s), kt_exact_double(&a.sum));
+	same_bits(kt_exact_variance(&s, &q, 1000), variance(&a));
+	assert_int_equal(kt_exact_sign(&z), 0);
+	kt_exact_release(&s);
+	kt_exact_release(&q);
+
+	/* Truncated, too many limbs, a limb out of range: refused. */
+	kt_wire_reader_init(&r, b.data, b.len - 9); /* into the squares' last limb */
+	assert_int_equal(kt_exact_decode(&s, &r), 0);
+	assert_int_equal(kt_exact_decode(&q, &r), -1);
+	assert_true(r.bad);
+	assert_int_equal(kt_exact_sign(&q), 0);
+	kt_exact_release(&s);
+	const uint8_t wide[] = {200, 0, 0, 0, 0};
+	kt_wire_reader_init(&r, wide, sizeof wide);
+	assert_int_equal(kt_exact_decode(&s, &r), -1);
+	const uint8_t low[] = {1, 0x9c, 0xff, 0xff, 0xff, 1, 0, 0, 0, 0, 0, 0, 0}; /* lo -100 */
+	kt_wire_reader_init(&r, low, sizeof low);
+	assert_int_equal(kt_exact_decode(&s, &r), -1);
+	kt_wire_buf_release(&b);
+	acc_release(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_against_integers),
+		cmocka_unit_test(test_order_free),
+		cmocka_unit_test(test_cancellation),
+		cmocka_unit_test(test_carries),
+		cmocka_unit_test(test_wire),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
