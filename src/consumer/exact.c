@@ -223,20 +223,47 @@ static inline uint64_t spill(uint64_t v, unsigned s)
 	return (v >> 1) >> (63 - s);
 }
 
+/* m 2^e goes in two limbs from limb e >> 6 (an arithmetic shift in GCC and
+ * clang: floor division for negative e too), its square in three from
+ * limb 2e >> 6. Fast when those and one limb above are held. */
+static inline bool sum_fits(const kt_exact *x, int e)
+{
+	int limb = e >> 6;
+	return x->n && limb >= x->lo && (unsigned)(limb - x->lo) + 2 < x->n;
+}
+
+static inline bool square_fits(const kt_exact *x, int e)
+{
+	int limb = (2 * e) >> 6;
+	return x->n && limb >= x->lo && (unsigned)(limb - x->lo) + 3 < x->n;
+}
+
+static inline void sum_fast(kt_exact *x, uint64_t m, int e, bool minus)
+{
+	unsigned s = (unsigned)e & 63, i = (unsigned)((e >> 6) - x->lo);
+	add_two(limbs(x), x->n, i, m << s, spill(m, s), minus);
+}
+
+static inline void square_fast(kt_exact *x, uint64_t m, int e)
+{
+	u128 sq = (u128)m * m; /* below 2^106 */
+	unsigned s = (unsigned)(2 * e) & 63, i = (unsigned)(((2 * e) >> 6) - x->lo);
+	uint64_t lo = (uint64_t)sq, hi = (uint64_t)(sq >> 64), *l = limbs(x);
+	/* The top of the three first: its carry out is rare. */
+	if (__builtin_add_overflow(l[i + 2], spill(hi, s), &l[i + 2]))
+		carry_up(l, x->n, i + 3);
+	add_two(l, x->n, i, lo << s, hi << s | spill(lo, s), false);
+}
+
 int kt_exact_add(kt_exact *x, double v)
 {
 	int e;
 	bool minus;
 	uint64_t m = split(v, &e, &minus);
-	/* m 2^e: two limbs from limb e >> 6 (an arithmetic shift in GCC and
-	 * clang: floor division for negative e too). */
-	int limb = e >> 6;
-	unsigned s = (unsigned)e & 63, i = (unsigned)(limb - x->lo);
-	if (x->n && limb >= x->lo && i + 2 < x->n) {
-		add_two(limbs(x), x->n, i, m << s, spill(m, s), minus);
-		return 0;
-	}
-	return add_wide(x, m, e, 2, minus);
+	if (!sum_fits(x, e))
+		return add_wide(x, m, e, 2, minus);
+	sum_fast(x, m, e, minus);
+	return 0;
 }
 
 int kt_exact_add_square(kt_exact *x, double v)
@@ -244,18 +271,10 @@ int kt_exact_add_square(kt_exact *x, double v)
 	int e;
 	bool minus;
 	uint64_t m = split(v, &e, &minus);
-	u128 sq = (u128)m * m; /* below 2^106 */
-	int limb = (2 * e) >> 6;
-	unsigned s = (unsigned)(2 * e) & 63, i = (unsigned)(limb - x->lo);
-	if (x->n && limb >= x->lo && i + 3 < x->n) {
-		uint64_t lo = (uint64_t)sq, hi = (uint64_t)(sq >> 64), *l = limbs(x);
-		/* The top of the three first: its carry out is rare. */
-		if (__builtin_add_overflow(l[i + 2], spill(hi, s), &l[i + 2]))
-			carry_up(l, x->n, i + 3);
-		add_two(l, x->n, i, lo << s, hi << s | spill(lo, s), false);
-		return 0;
-	}
-	return add_wide(x, sq, 2 * e, 3, false);
+	if (!square_fits(x, e))
+		return add_wide(x, (u128)m * m, 2 * e, 3, false);
+	square_fast(x, m, e);
+	return 0;
 }
 
 int kt_exact_add_both(kt_exact *sum, kt_exact *squares, double v)
@@ -263,27 +282,17 @@ int kt_exact_add_both(kt_exact *sum, kt_exact *squares, double v)
 	int e;
 	bool minus;
 	uint64_t m = split(v, &e, &minus);
-	int limb = e >> 6, limb2 = (2 * e) >> 6;
-	unsigned s = (unsigned)e & 63, i = (unsigned)(limb - sum->lo);
-	unsigned s2 = (unsigned)(2 * e) & 63, i2 = (unsigned)(limb2 - squares->lo);
-	if (!sum->n || limb < sum->lo || i + 2 >= sum->n || !squares->n || limb2 < squares->lo ||
-	    i2 + 3 >= squares->n) {
-		if (kt_exact_add(sum, v) < 0)
-			return -1;
-		if (kt_exact_add_square(squares, v) < 0) {
-			kt_exact_add(sum, -v); /* exact, and in the limbs held */
-			return -1;
-		}
+	if (sum_fits(sum, e) && square_fits(squares, e)) {
+		sum_fast(sum, m, e, minus);
+		square_fast(squares, m, e);
 		return 0;
 	}
-	/* Both within their limbs: kt_exact_add's and kt_exact_add_square's
-	 * fast paths, one split between them. */
-	add_two(limbs(sum), sum->n, i, m << s, spill(m, s), minus);
-	u128 sq = (u128)m * m;
-	uint64_t lo = (uint64_t)sq, hi = (uint64_t)(sq >> 64), *l = limbs(squares);
-	if (__builtin_add_overflow(l[i2 + 2], spill(hi, s2), &l[i2 + 2]))
-		carry_up(l, squares->n, i2 + 3);
-	add_two(l, squares->n, i2, lo << s2, hi << s2 | spill(lo, s2), false);
+	if (kt_exact_add(sum, v) < 0)
+		return -1;
+	if (kt_exact_add_square(squares, v) < 0) {
+		kt_exact_add(sum, -v); /* exact, and in the limbs held */
+		return -1;
+	}
 	return 0;
 }
 
