@@ -491,15 +491,15 @@ int kt_exact_decode(kt_exact *x, kt_wire_reader *r)
 {
 	kt_exact_init(x);
 	unsigned n = kt_wire_get_u8(r);
-	int lo = (int32_t)kt_wire_get_u32(r);
+	int64_t lo = (int32_t)kt_wire_get_u32(r); /* wide: lo + n cannot overflow */
 	if (r->bad || n > KT_EXACT_MAX_LIMBS + 1 || lo < KT_EXACT_MIN_LIMB ||
-	    lo + (int)n - 1 > KT_EXACT_MAX_LIMB + 1) {
+	    lo + (int64_t)n - 1 > KT_EXACT_MAX_LIMB + 1) {
 		r->bad = true;
 		return -1;
 	}
 	if (!n)
 		return 0;
-	if (cover(x, lo, lo + (int)n - 1) < 0) {
+	if (cover(x, (int)lo, (int)lo + (int)n - 1) < 0) {
 		r->bad = true;
 		return -1;
 	}

@@ -330,6 +330,9 @@ static void test_wire(void **state)
 	const uint8_t low[] = {1, 0x9c, 0xff, 0xff, 0xff, 1, 0, 0, 0, 0, 0, 0, 0}; /* lo -100 */
 	kt_wire_reader_init(&r, low, sizeof low);
 	assert_int_equal(kt_exact_decode(&s, &r), -1);
+	const uint8_t high[] = {1, 0xff, 0xff, 0xff, 0x7f, 1, 0, 0, 0, 0, 0, 0, 0}; /* lo 2^31 - 1 */
+	kt_wire_reader_init(&r, high, sizeof high);
+	assert_int_equal(kt_exact_decode(&s, &r), -1);
 	kt_wire_buf_release(&b);
 	acc_release(&a);
 }
