@@ -195,7 +195,7 @@ static __attribute__((noinline)) void borrow_up(uint64_t *l, unsigned n, unsigne
 }
 
 /* l[i], l[i + 1] +-= a1 2^64 + a0, never the top limb. */
-static inline void add_two(uint64_t *l, unsigned n, unsigned i, uint64_t a0, uint64_t a1,
+static inline __attribute__((always_inline)) void add_two(uint64_t *l, unsigned n, unsigned i, uint64_t a0, uint64_t a1,
 			   bool minus)
 {
 	uint64_t t;
@@ -238,13 +238,13 @@ static inline bool square_fits(const kt_exact *x, int e)
 	return x->n && limb >= x->lo && (unsigned)(limb - x->lo) + 3 < x->n;
 }
 
-static inline void sum_fast(kt_exact *x, uint64_t m, int e, bool minus)
+static inline __attribute__((always_inline)) void sum_fast(kt_exact *x, uint64_t m, int e, bool minus)
 {
 	unsigned s = (unsigned)e & 63, i = (unsigned)((e >> 6) - x->lo);
 	add_two(limbs(x), x->n, i, m << s, spill(m, s), minus);
 }
 
-static inline void square_fast(kt_exact *x, uint64_t m, int e)
+static inline __attribute__((always_inline)) void square_fast(kt_exact *x, uint64_t m, int e)
 {
 	u128 sq = (u128)m * m; /* below 2^106 */
 	unsigned s = (unsigned)(2 * e) & 63, i = (unsigned)(((2 * e) >> 6) - x->lo);
@@ -312,30 +312,36 @@ int kt_exact_add_square_int(kt_exact *x, int64_t v)
 	return add_wide(x, (u128)m * m, 0, 3, false);
 }
 
-/* |x| into out (x->n limbs, unsigned); true when x is negative. */
-static bool magnitude(const kt_exact *x, uint64_t *out)
+/* |x| as unsigned limbs: x's own when x >= 0, else negated into buf
+ * (room for x->n); *k gets their number without zero limbs on top. */
+static const uint64_t *magnitude(const kt_exact *x, uint64_t *buf, unsigned *k, bool *neg)
 {
 	const uint64_t *l = limbs_c(x);
-	bool neg = negative(x);
-	uint64_t carry = 1;
-	for (unsigned i = 0; i < x->n; i++) {
-		out[i] = neg ? ~l[i] + carry : l[i];
-		if (neg)
-			carry = carry && out[i] == 0;
+	*neg = negative(x);
+	if (*neg) {
+		uint64_t carry = 1;
+		for (unsigned i = 0; i < x->n; i++) {
+			buf[i] = ~l[i] + carry;
+			carry = carry && buf[i] == 0;
+		}
+		l = buf;
 	}
-	return neg;
+	unsigned n = x->n;
+	while (n && !l[n - 1])
+		n--;
+	*k = n;
+	return l;
 }
 
 int kt_exact_merge(kt_exact *dst, const kt_exact *src)
 {
 	if (!src->n)
 		return 0;
-	uint64_t mag[ROOM];
-	bool neg = magnitude(src, mag);
-	unsigned k = src->n;
-	while (k > 1 && !mag[k - 1])
-		k--;
-	return add_at(dst, src->lo, mag, k, k, neg);
+	uint64_t buf[ROOM];
+	unsigned k;
+	bool neg;
+	const uint64_t *mag = magnitude(src, buf, &k, &neg);
+	return k ? add_at(dst, src->lo, mag, k, k, neg) : 0;
 }
 
 /* The unsigned n-limb integer l, its limb 0 weighing 2^(64 lo), as the
@@ -358,17 +364,25 @@ static double mag_to_double(const uint64_t *l, unsigned n, int lo)
 	}
 	/* Whatever lies below the 64 bits kept only breaks ties, which
 	 * the lowest bit does as well: the conversion rounds once. */
-	double d = (double)(top | (rest != 0));
-	return ldexp(d, 64 * (lo + h) - lz);
+	double d = (double)(top | (rest != 0)) * 0x1p-63; /* in [1, 2], exact */
+	int e = 64 * (lo + h) - lz + 63;
+	if (e < -1022 || e > 1023) /* subnormal or beyond: ldexp's care */
+		return ldexp(d, e);
+	uint64_t bits = (uint64_t)(e + 1023) << 52;
+	double scale;
+	memcpy(&scale, &bits, sizeof scale);
+	return d * scale; /* exact: a normal result */
 }
 
 double kt_exact_double(const kt_exact *x)
 {
 	if (!x->n)
 		return 0;
-	uint64_t mag[ROOM];
-	bool neg = magnitude(x, mag);
-	double d = mag_to_double(mag, x->n, x->lo);
+	uint64_t buf[ROOM];
+	unsigned k;
+	bool neg;
+	const uint64_t *mag = magnitude(x, buf, &k, &neg);
+	double d = mag_to_double(mag, k, x->lo);
 	return neg ? -d : d;
 }
 
@@ -431,11 +445,12 @@ double kt_exact_variance(const kt_exact *sum, const kt_exact *squares, uint64_t 
 {
 	if (n < 2 || negative(squares))
 		return NAN;
-	uint64_t s1[ROOM], s2[ROOM];
+	uint64_t buf1[ROOM], buf2[ROOM];
 	uint64_t sq[WIDE], ns2[WIDE], t[WIDE];
-	magnitude(sum, s1);
-	magnitude(squares, s2);
-	unsigned k1 = sum->n, k2 = squares->n;
+	unsigned k1, k2;
+	bool neg;
+	const uint64_t *s1 = magnitude(sum, buf1, &k1, &neg);
+	const uint64_t *s2 = magnitude(squares, buf2, &k2, &neg);
 	square_mag(s1, k1, sq);       /* (sum)^2, limb 0 at 2 sum->lo */
 	times_mag(s2, k2, n, ns2);    /* n squares, limb 0 at squares->lo */
 	int lo1 = 2 * sum->lo, lo2 = squares->lo;
@@ -472,9 +487,11 @@ double kt_exact_mean(const kt_exact *x, uint64_t n)
 	double sum = kt_exact_double(x);
 	if (!isinf(sum))
 		return sum / (double)n;
-	uint64_t mag[ROOM];
-	bool neg = magnitude(x, mag);
-	double q = mag_quotient(mag, x->n, x->lo, n, 1);
+	uint64_t buf[ROOM];
+	unsigned k;
+	bool neg;
+	const uint64_t *mag = magnitude(x, buf, &k, &neg);
+	double q = mag_quotient(mag, k, x->lo, n, 1);
 	return neg ? -q : q;
 }
 
