@@ -482,9 +482,13 @@ double kt_exact_variance(const kt_exact *sum, const kt_exact *squares, uint64_t 
 
 double kt_exact_mean(const kt_exact *x, uint64_t n)
 {
+	return kt_exact_mean_of(x, kt_exact_double(x), n);
+}
+
+double kt_exact_mean_of(const kt_exact *x, double sum, uint64_t n)
+{
 	if (!n)
 		return NAN;
-	double sum = kt_exact_double(x);
 	if (!isinf(sum))
 		return sum / (double)n;
 	uint64_t buf[ROOM];

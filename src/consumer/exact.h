@@ -67,6 +67,10 @@ double kt_exact_double(const kt_exact *x);
  * range, the exact quotient rounded once. NAN for n = 0. */
 double kt_exact_mean(const kt_exact *x, uint64_t n);
 
+/* The same given the total already rounded (kt_exact_double's result), which
+ * spares converting it again. */
+double kt_exact_mean_of(const kt_exact *x, double total, uint64_t n);
+
 /* The sample variance of n values whose sum is sum and sum of squares is
  * squares: (n * squares - sum^2) / (n (n - 1)), the numerator exact and
  * rounded once, the division in doubles (for a numerator beyond a double:

@@ -96,6 +96,13 @@ double kt_moments_stddev(const kt_moments *m)
 	return sqrt(kt_moments_variance(m));
 }
 
+void kt_moments_figures(const kt_moments *m, double *sum, double *mean, double *stddev)
+{
+	*sum = kt_exact_double(&m->sum);
+	*mean = kt_exact_mean_of(&m->sum, *sum, m->count);
+	*stddev = kt_moments_stddev(m);
+}
+
 void kt_moments_encode(const kt_moments *m, kt_wire_buf *b)
 {
 	kt_wire_put_u64(b, m->count);

@@ -46,6 +46,9 @@ double kt_moments_mean(const kt_moments *m);
 double kt_moments_variance(const kt_moments *m);
 double kt_moments_stddev(const kt_moments *m);
 
+/* The three a report prints at once (the sum converted once). */
+void kt_moments_figures(const kt_moments *m, double *sum, double *mean, double *stddev);
+
 /* Lossless encoding; decode leaves m empty and returns -1 (r marked bad)
  * on a malformed one. */
 void kt_moments_encode(const kt_moments *m, kt_wire_buf *b);

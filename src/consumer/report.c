@@ -142,13 +142,15 @@ static void stat_json(kt_emit *e, kt_numcache *qt, const kt_stat *st, uint64_t g
 	const kt_moments *m = &st->moments;
 	double p[3];
 	kt_sketch_quantiles(&st->quantiles, quantile_qs, 3, p);
-	json_double(e, ",\"sum\":", kt_moments_sum(m));
-	json_double(e, ",\"mean\":", kt_moments_mean(m));
+	double sum, mean, sd;
+	kt_moments_figures(m, &sum, &mean, &sd);
+	json_double(e, ",\"sum\":", sum);
+	json_double(e, ",\"mean\":", mean);
 	kt_emit_str(e, ",\"min\":");
 	emit_extreme(e, m->min, st->min_is_int, st->min_int, "null");
 	kt_emit_str(e, ",\"max\":");
 	emit_extreme(e, m->max, st->max_is_int, st->max_int, "null");
-	json_double(e, ",\"stddev\":", kt_moments_stddev(m));
+	json_double(e, ",\"stddev\":", sd);
 	static const char *const names[3] = {",\"p50\":", ",\"p95\":", ",\"p99\":"};
 	for (int i = 0; i < 3; i++) {
 		kt_emit_str(e, names[i]);
@@ -401,13 +403,15 @@ static void csv_stat(kt_emit *e, kt_numcache *qt, const kt_group *g, size_t i)
 		return;
 	}
 	const kt_moments *m = &st->moments;
-	csv_num(e, kt_moments_sum(m));
-	csv_num(e, kt_moments_mean(m));
+	double sum, mean, sd;
+	kt_moments_figures(m, &sum, &mean, &sd);
+	csv_num(e, sum);
+	csv_num(e, mean);
 	kt_emit_char(e, ',');
 	emit_extreme(e, m->min, st->min_is_int, st->min_int, "");
 	kt_emit_char(e, ',');
 	emit_extreme(e, m->max, st->max_is_int, st->max_int, "");
-	csv_num(e, kt_moments_stddev(m));
+	csv_num(e, sd);
 	double p[3];
 	kt_sketch_quantiles(&st->quantiles, quantile_qs, 3, p);
 	for (int k = 0; k < 3; k++) {
