@@ -341,6 +341,10 @@ int kt_exact_merge(kt_exact *dst, const kt_exact *src)
 	unsigned k;
 	bool neg;
 	const uint64_t *mag = magnitude(src, buf, &k, &neg);
+	if (mag != buf && src == dst) { /* its own limbs, about to change */
+		memcpy(buf, mag, k * sizeof *buf);
+		mag = buf;
+	}
 	return k ? add_at(dst, src->lo, mag, k, k, neg) : 0;
 }
 

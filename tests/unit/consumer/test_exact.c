@@ -290,6 +290,66 @@ static void test_carries(void **state)
 	kt_exact_release(&x);
 }
 
+/* A total merged into itself doubles, whatever its limbs. */
+static void test_merge_self(void **state)
+{
+	(void)state;
+	/* Two values from 2^-200 to 2^300 apart: inline limbs and heap ones,
+	 * and a merge that moves them from one to the other. */
+	for (int a = -200; a <= 300; a += 25) {
+		for (int b = -200; b <= 300; b += 25) {
+			kt_exact x, y;
+			kt_exact_init(&x);
+			kt_exact_init(&y);
+			kt_exact_add(&x, ldexp(1.75, a));
+			kt_exact_add(&x, -ldexp(1.25, b));
+			assert_int_equal(kt_exact_merge(&x, &x), 0);
+			for (int k = 0; k < 2; k++) {
+				kt_exact_add(&y, ldexp(1.75, a));
+				kt_exact_add(&y, -ldexp(1.25, b));
+			}
+			same_bits(kt_exact_double(&x), kt_exact_double(&y));
+			kt_exact_add(&x, -2 * ldexp(1.75, a));
+			kt_exact_add(&x, 2 * ldexp(1.25, b));
+			assert_int_equal(kt_exact_sign(&x), 0);
+			kt_exact_release(&x);
+			kt_exact_release(&y);
+		}
+	}
+	/* Four limbs held inline, the top one in use (as a total read from
+	 * partials may be): doubling needs a fifth, on the heap. */
+	kt_wire_buf b;
+	kt_wire_buf_init(&b);
+	kt_wire_put_u8(&b, 4);
+	kt_wire_put_u32(&b, 0);
+	for (int i = 0; i < 4; i++)
+		kt_wire_put_u64(&b, i == 3 ? 1u << 20 : 3);
+	kt_wire_reader r;
+	kt_exact x, y, z;
+	kt_wire_reader_init(&r, b.data, b.len);
+	assert_int_equal(kt_exact_decode(&x, &r), 0);
+	kt_wire_reader_init(&r, b.data, b.len);
+	assert_int_equal(kt_exact_decode(&y, &r), 0);
+	kt_wire_reader_init(&r, b.data, b.len);
+	assert_int_equal(kt_exact_decode(&z, &r), 0);
+	assert_int_equal(kt_exact_merge(&x, &x), 0);
+	assert_int_equal(kt_exact_merge(&y, &z), 0);
+	/* Every limb alike, the lowest ones too (far below a double's bits). */
+	kt_wire_buf ex, ey;
+	kt_wire_buf_init(&ex);
+	kt_wire_buf_init(&ey);
+	kt_exact_encode(&x, &ex);
+	kt_exact_encode(&y, &ey);
+	assert_int_equal(ex.len, ey.len);
+	assert_memory_equal(ex.data, ey.data, ex.len);
+	kt_wire_buf_release(&ex);
+	kt_wire_buf_release(&ey);
+	kt_exact_release(&x);
+	kt_exact_release(&y);
+	kt_exact_release(&z);
+	kt_wire_buf_release(&b);
+}
+
 static void test_wire(void **state)
 {
 	(void)state;
@@ -344,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_order_free),
 		cmocka_unit_test(test_cancellation),
 		cmocka_unit_test(test_carries),
+		cmocka_unit_test(test_merge_self),
 		cmocka_unit_test(test_wire),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
