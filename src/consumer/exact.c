@@ -137,11 +137,12 @@ static int add_at(kt_exact *x, int at, const uint64_t *a, unsigned k, unsigned r
 	return 0;
 }
 
-/* Floor division of a bit position into (limb, bit within it). */
+/* A bit position as (limb, bit within it): bit >> 6 is an arithmetic
+ * shift in GCC and clang, floor division for negative bits too. */
 static void position(int bit, int *limb, unsigned *shift)
 {
-	*limb = bit >= 0 ? bit / 64 : -((63 - bit) / 64);
-	*shift = (unsigned)(bit - *limb * 64);
+	*limb = bit >> 6;
+	*shift = (unsigned)bit & 63;
 }
 
 /* v = +-m 2^e with m an integer below 2^53 (0 for v = 0). */
@@ -223,9 +224,8 @@ static inline uint64_t spill(uint64_t v, unsigned s)
 	return (v >> 1) >> (63 - s);
 }
 
-/* m 2^e goes in two limbs from limb e >> 6 (an arithmetic shift in GCC and
- * clang: floor division for negative e too), its square in three from
- * limb 2e >> 6. Fast when those and one limb above are held. */
+/* m 2^e goes in two limbs from limb e >> 6 (see position), its square in
+ * three from limb 2e >> 6. Fast when those and one limb above are held. */
 static inline bool sum_fits(const kt_exact *x, int e)
 {
 	int limb = e >> 6;
@@ -301,15 +301,17 @@ static uint64_t int_magnitude(int64_t v)
 	return v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 }
 
-int kt_exact_add_int(kt_exact *x, int64_t v)
-{
-	return add_wide(x, int_magnitude(v), 0, 2, v < 0);
-}
-
-int kt_exact_add_square_int(kt_exact *x, int64_t v)
+int kt_exact_add_both_int(kt_exact *sum, kt_exact *squares, int64_t v)
 {
 	uint64_t m = int_magnitude(v);
-	return add_wide(x, (u128)m * m, 0, 3, false);
+	if (add_wide(sum, m, 0, 2, v < 0) < 0)
+		return -1;
+	if (add_wide(squares, (u128)m * m, 0, 3, false) < 0) {
+		/* Back as it was: exact, in the limbs held (-INT64_MIN too). */
+		add_wide(sum, m, 0, 2, v >= 0);
+		return -1;
+	}
+	return 0;
 }
 
 /* |x| as unsigned limbs: x's own when x >= 0, else negated into buf
@@ -331,6 +333,18 @@ static const uint64_t *magnitude(const kt_exact *x, uint64_t *buf, unsigned *k, 
 		n--;
 	*k = n;
 	return l;
+}
+
+int kt_exact_reserve(kt_exact *dst, const kt_exact *src)
+{
+	if (!src->n)
+		return 0;
+	/* One limb above both: their sum fits below its sign, so the top
+	 * never grows (add_at's one allocation after cover). */
+	int top = src->lo + src->n - 1;
+	if (dst->n && dst->lo + dst->n - 1 > top)
+		top = dst->lo + dst->n - 1;
+	return cover(dst, src->lo, top + 1);
 }
 
 int kt_exact_merge(kt_exact *dst, const kt_exact *src)

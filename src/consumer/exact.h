@@ -50,13 +50,17 @@ int kt_exact_add_square(kt_exact *x, double v);
  * they were. */
 int kt_exact_add_both(kt_exact *sum, kt_exact *squares, double v);
 
-/* The same for an integer given exactly (one of 2^53 or more, which no
- * double holds). */
-int kt_exact_add_int(kt_exact *x, int64_t v);
-int kt_exact_add_square_int(kt_exact *x, int64_t v);
+/* kt_exact_add_both for an integer given exactly (one of 2^53 or more,
+ * which no double holds). */
+int kt_exact_add_both_int(kt_exact *sum, kt_exact *squares, int64_t v);
+
+/* Widen dst's limbs so that adding src to it needs no memory: after it,
+ * kt_exact_merge(dst, src) cannot fail. -1 when out of memory (dst's
+ * total unchanged either way). */
+int kt_exact_reserve(kt_exact *dst, const kt_exact *src);
 
 /* Add the total src to dst (src may be dst). -1 when out of memory, dst
- * unchanged. */
+ * unchanged; never after kt_exact_reserve(dst, src). */
 int kt_exact_merge(kt_exact *dst, const kt_exact *src);
 
 /* The total as the nearest double (+-INFINITY beyond the range). */

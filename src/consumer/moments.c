@@ -36,35 +36,27 @@ int kt_moments_add(kt_moments *m, double x)
 
 int kt_moments_add_int(kt_moments *m, double v, int64_t exact)
 {
-	if (kt_exact_add_int(&m->sum, exact) < 0)
+	if (kt_exact_add_both_int(&m->sum, &m->squares, exact) < 0)
 		return -1;
-	if (kt_exact_add_square_int(&m->squares, exact) < 0) {
-		/* Back as it was (exact, and within the limbs held: no
-		 * allocation); -INT64_MIN as INT64_MAX + 1. */
-		kt_exact_add_int(&m->sum, exact == INT64_MIN ? INT64_MAX : -exact);
-		if (exact == INT64_MIN)
-			kt_exact_add_int(&m->sum, 1);
-		return -1;
-	}
 	count(m, v);
 	return 0;
+}
+
+int kt_moments_reserve(kt_moments *a, const kt_moments *b)
+{
+	return kt_exact_reserve(&a->sum, &b->sum) < 0 || kt_exact_reserve(&a->squares, &b->squares) < 0
+		       ? -1
+		       : 0;
 }
 
 int kt_moments_merge(kt_moments *a, const kt_moments *b)
 {
 	if (b->count == 0)
 		return 0;
-	/* The sum merged on a copy: a failure of the squares leaves a whole
-	 * (each merge alone fails without a change). */
-	kt_exact copy;
-	kt_exact_init(&copy);
-	if (kt_exact_merge(&copy, &a->sum) < 0 || kt_exact_merge(&copy, &b->sum) < 0 ||
-	    kt_exact_merge(&a->squares, &b->squares) < 0) {
-		kt_exact_release(&copy);
+	if (kt_moments_reserve(a, b) < 0)
 		return -1;
-	}
-	kt_exact_release(&a->sum);
-	a->sum = copy;
+	kt_exact_merge(&a->sum, &b->sum); /* reserved: cannot fail */
+	kt_exact_merge(&a->squares, &b->squares);
 	a->count += b->count;
 	if (b->min < a->min)
 		a->min = b->min;

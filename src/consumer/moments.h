@@ -31,6 +31,10 @@ int kt_moments_add(kt_moments *m, double x);
  * the sums take the integer. */
 int kt_moments_add_int(kt_moments *m, double v, int64_t exact);
 
+/* Make the room kt_moments_merge(a, b) needs: after it the merge cannot
+ * fail. -1 when out of memory (a's figures unchanged either way). */
+int kt_moments_reserve(kt_moments *a, const kt_moments *b);
+
 /* Fold b into a (b may be a). -1 when out of memory, a unchanged. */
 int kt_moments_merge(kt_moments *a, const kt_moments *b);
 

@@ -193,14 +193,11 @@ int kt_stat_merge(kt_stat *dst, const kt_stat *src)
 {
 	if (src->moments.count == 0)
 		return 0;
-	kt_moments merged;
-	kt_moments_init(&merged);
-	if (kt_moments_merge(&merged, &dst->moments) < 0 ||
-	    kt_moments_merge(&merged, &src->moments) < 0 ||
-	    kt_sketch_merge(&dst->quantiles, &src->quantiles) < 0) {
-		kt_moments_release(&merged);
+	/* The moments' room first, then the sketch: either may fail with dst
+	 * as it was; the moments' merge then cannot. */
+	if (kt_moments_reserve(&dst->moments, &src->moments) < 0 ||
+	    kt_sketch_merge(&dst->quantiles, &src->quantiles) < 0)
 		return -1;
-	}
 	bool first = dst->moments.count == 0;
 	const int64_t *smin = src->min_is_int ? &src->min_int : NULL;
 	const int64_t *smax = src->max_is_int ? &src->max_int : NULL;
@@ -214,8 +211,7 @@ int kt_stat_merge(kt_stat *dst, const kt_stat *src)
 		dst->max_is_int = src->max_is_int;
 		dst->max_int = src->max_int;
 	}
-	kt_moments_release(&dst->moments);
-	dst->moments = merged;
+	kt_moments_merge(&dst->moments, &src->moments);
 	return 0;
 }
 
