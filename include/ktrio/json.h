@@ -45,16 +45,32 @@ typedef void *(*kt_json_alloc_fn)(void *ctx, size_t n);
 cJSON *kt_json_parse(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx);
 
 /* Whether the root object's member named key (NUL-terminated; len bytes,
- * NULs from \u0000 included) goes into the tree. */
-typedef bool (*kt_json_keep_fn)(void *keep_ctx, const char *key, size_t len);
+ * NULs from \u0000 included) goes into the tree: its tag, 0 up to
+ * KT_JSON_MAX_TAG, or -1 to leave it out. The key's first 8 bytes may be
+ * read whatever len is (the parser's copy of the text is padded): a name
+ * can be compared a word at a time. */
+typedef int (*kt_json_keep_fn)(void *keep_ctx, const char *key, size_t len);
+
+#define KT_JSON_MAX_TAG 254
 
 /* As kt_json_parse, but a member of the root object that keep (not NULL)
  * refuses is left out of the tree: it is checked just as strictly (its
  * strings' escapes and UTF-8, numbers by the grammar, nesting depth), so
  * the same texts fail, but no node is made for it. A consumer reading a
- * few fields of wide records skips the building of the rest. */
+ * few fields of wide records skips the building of the rest, and finds
+ * what each kept member is for by its tag instead of comparing its name
+ * again (kt_json_member_tag). */
 cJSON *kt_json_parse_some(const char *s, size_t len, kt_json_alloc_fn alloc, void *ctx,
 			  kt_json_keep_fn keep, void *keep_ctx);
+
+/* The tag keep gave the root member n, or -1: a node of a tree parsed
+ * without keep, below the root, or not from this parser. The tag lives in
+ * bits 16..23 of n->type, which cJSON leaves alone (its accessors read the
+ * low byte; 256 and 512 are its flags). */
+static inline int kt_json_member_tag(const cJSON *n)
+{
+	return (int)((unsigned)n->type >> 16 & 0xFF) - 1;
+}
 
 /* How many bytes at the start of s[0..n) a JSON string holds as they are:
  * up to the first '"', '\\' or control character (UTF-8 passes as is). For

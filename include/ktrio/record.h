@@ -60,6 +60,9 @@ typedef struct kt_record_keys {
 	size_t n;
 	const char *name[KT_RECORD_MAX_KEYS];
 	size_t len[KT_RECORD_MAX_KEYS]; /* strlen(name[i]) */
+	/* The first min(len + 1, 8) bytes of each name, its NUL included,
+	 * as a word (memcpy order) and the mask of those bytes. */
+	uint64_t head[KT_RECORD_MAX_KEYS], head_mask[KT_RECORD_MAX_KEYS];
 	/* Quick refusals: bit b of first[b / 64] set when some name starts
 	 * with byte b; bit l of lens when some name is l bytes (l < 63) and
 	 * bit 63 for any longer one. */
@@ -67,9 +70,11 @@ typedef struct kt_record_keys {
 	uint64_t lens;
 } kt_record_keys;
 
-/* Add name (borrowed) to k; false when k is full, when the caller must
- * keep every field instead (decode with keys NULL). */
-bool kt_record_keys_add(kt_record_keys *k, const char *name);
+/* Add name (borrowed) to k: its index there (the same for a name given
+ * again), which is the tag of the members so named in a tree that
+ * kt_record_decode_some builds (kt_json_member_tag). -1 when k is full,
+ * when the caller must keep every field instead (decode with keys NULL). */
+int kt_record_keys_add(kt_record_keys *k, const char *name);
 
 /* As kt_record_decode, but only the root's members named in keys (as a C
  * string: up to a NUL in the key, as the field lookups compare) go into

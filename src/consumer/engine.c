@@ -253,20 +253,9 @@ static kt_engine_ctx *engine_ctx(void *opaque)
 /* The top-level fields the query reads: group-by, stats, event time,
  * distinct and the filters' fields. false when they cannot all be named
  * (auto stats read every numeric field; too many fields). */
-static bool query_keys(const kt_fieldspec *spec, const kt_filter *filter, kt_record_keys *k)
+static bool query_keys(kt_fieldspec *spec, const kt_filter *filter, kt_record_keys *k)
 {
-	if (spec->auto_stats)
-		return false;
-	bool ok = true;
-	for (size_t i = 0; i < spec->ngroup; i++)
-		ok = ok && kt_record_keys_add(k, spec->group_by[i]);
-	for (size_t i = 0; i < spec->nstats; i++)
-		ok = ok && kt_record_keys_add(k, spec->stats[i]);
-	if (spec->time_field)
-		ok = ok && kt_record_keys_add(k, spec->time_field);
-	if (spec->distinct)
-		ok = ok && kt_record_keys_add(k, spec->distinct);
-	return ok && kt_filter_keys(filter, k);
+	return kt_fields_add_keys(spec, k) && kt_filter_keys(filter, k);
 }
 
 kt_engine *kt_engine_new(rd_kafka_t *rk, const kt_engine_opts *o,

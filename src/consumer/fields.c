@@ -9,13 +9,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ktrio/json.h"
 #include "ktrio/number.h"
 #include "ktrio/parse.h"
+
+static void no_roles(kt_fieldspec *s)
+{
+	for (size_t i = 0; i < KT_RECORD_MAX_KEYS; i++)
+		s->role[i] = (struct kt_field_role){.group = -1, .stat = -1};
+}
 
 void kt_fieldspec_init(kt_fieldspec *s)
 {
 	memset(s, 0, sizeof *s);
 	s->auto_stats = true;
+	no_roles(s);
+}
+
+bool kt_fields_add_keys(kt_fieldspec *spec, kt_record_keys *k)
+{
+	if (spec->auto_stats)
+		return false;
+	no_roles(spec);
+	for (size_t i = 0; i < spec->ngroup; i++) {
+		int t = kt_record_keys_add(k, spec->group_by[i]);
+		if (t < 0)
+			return false;
+		spec->role[t].group = (int8_t)i;
+	}
+	for (size_t i = 0; i < spec->nstats; i++) {
+		int t = kt_record_keys_add(k, spec->stats[i]);
+		if (t < 0)
+			return false;
+		spec->role[t].stat = (int8_t)i;
+	}
+	if (spec->time_field) {
+		int t = kt_record_keys_add(k, spec->time_field);
+		if (t < 0)
+			return false;
+		spec->role[t].time = true;
+	}
+	if (spec->distinct) {
+		int t = kt_record_keys_add(k, spec->distinct);
+		if (t < 0)
+			return false;
+		spec->role[t].distinct = true;
+	}
+	return true;
 }
 
 void kt_fieldspec_release(kt_fieldspec *s)
@@ -298,6 +338,27 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 	/* One pass over the record's fields; a group or time field seen twice
 	 * is a duplicate key, whichever copy a JSON library would pick. */
 	for (const cJSON *c = root->child; c; c = c->next) {
+		int tag = kt_json_member_tag(c);
+		if (tag >= 0) { /* what it is for, by its tag (kt_fields_add_keys) */
+			const struct kt_field_role *r = &spec->role[tag];
+			if (r->group >= 0) {
+				if (group[r->group])
+					goto duplicate;
+				group[r->group] = c;
+			}
+			if (r->time) {
+				if (time)
+					goto duplicate;
+				time = c;
+			}
+			if (r->distinct) {
+				distinct_twice = distinct != NULL;
+				distinct = c;
+			}
+			if (r->stat >= 0)
+				take_stat(out, r->stat, c, &seen);
+			continue;
+		}
 		const char *name = c->string;
 		for (size_t i = 0; i < spec->ngroup; i++)
 			if (same(name, spec->group_by[i])) {

@@ -29,6 +29,13 @@ typedef struct kt_fieldspec {
 	size_t auto_skipped;
 	char *time_field;     /* event-time field, or NULL */
 	char *distinct;       /* --distinct field, or NULL */
+	/* What a member tagged i in a kt_record_decode_some tree is for
+	 * (kt_fields_add_keys): group-by field group (or -1), stat field
+	 * stat (or -1), the time and distinct fields. */
+	struct kt_field_role {
+		int8_t group, stat;
+		bool time, distinct;
+	} role[KT_RECORD_MAX_KEYS];
 	/* Working memory of kt_fields_extract (owned, reused): the encoded
 	 * group key and distinct value of the last record. */
 	char *scratch;
@@ -44,6 +51,12 @@ int kt_fieldspec_set_group_by(kt_fieldspec *s, const char *list, char *err,
 			      size_t errlen);
 int kt_fieldspec_set_stats(kt_fieldspec *s, const char *list, char *err,
 			   size_t errlen);
+
+/* Add the fields spec reads to k, and note in spec what each key is for,
+ * so that kt_fields_extract finds a tagged member's use by its tag instead
+ * of its name. false when they cannot all be named (auto stats read every
+ * numeric field) or k is full. */
+bool kt_fields_add_keys(kt_fieldspec *spec, kt_record_keys *k);
 
 /* What one record contributes. */
 typedef struct kt_extracted {
@@ -68,7 +81,9 @@ typedef struct kt_extracted {
 
 /* Extract from a decoded record (a kt_json_parse tree: string lengths in
  * valueint, big integers' text kept; cJSON_Parse trees work too, without
- * NULs in strings). Returns 0, or -1 with *reason when the record cannot
+ * NULs in strings; a kt_record_decode_some tree with keys from
+ * kt_fields_add_keys is read by its members' tags, with the same result
+ * as by their names). Returns 0, or -1 with *reason when the record cannot
  * be grouped: a group-by field missing, twice, or an object or array
  * (wrong_type) or a number beyond double range (bad_number); the event-time
  * field missing, twice or not a time (missing_field, duplicate_key,

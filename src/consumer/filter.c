@@ -48,9 +48,9 @@ struct kt_filter {
 bool kt_filter_keys(const kt_filter *f, kt_record_keys *k)
 {
 	for (size_t i = 0; f && i < f->n; i++) {
-		if (!kt_record_keys_add(k, f->v[i].field))
+		if (kt_record_keys_add(k, f->v[i].field) < 0)
 			return false;
-		if (f->v[i].path && !kt_record_keys_add(k, f->v[i].path[0]))
+		if (f->v[i].path && kt_record_keys_add(k, f->v[i].path[0]) < 0)
 			return false;
 	}
 	return true;

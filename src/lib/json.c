@@ -548,7 +548,9 @@ static cJSON *parse_container(parser *ps, bool object)
 			ps->p++;
 			skip_space(ps);
 		}
-		if (object && ps->depth == 1 && ps->keep && !ps->keep(ps->keep_ctx, key, keylen)) {
+		int tag = -1;
+		if (object && ps->depth == 1 && ps->keep &&
+		    (tag = ps->keep(ps->keep_ctx, key, keylen)) < 0) {
 			if (!skip_value(ps))
 				return NULL;
 		} else {
@@ -556,6 +558,7 @@ static cJSON *parse_container(parser *ps, bool object)
 			if (!item)
 				return NULL;
 			item->string = key;
+			item->type |= (tag + 1) << 16; /* kt_json_member_tag */
 			append(c, &last, item);
 		}
 		skip_space(ps);

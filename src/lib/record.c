@@ -145,37 +145,50 @@ const char *kt_invalid_name(enum kt_invalid reason)
 	return (unsigned)reason < KT_INVALID_COUNT ? names[reason] : "unknown";
 }
 
-bool kt_record_keys_add(kt_record_keys *k, const char *name)
+_Static_assert(KT_RECORD_MAX_KEYS - 1 <= KT_JSON_MAX_TAG, "a key's index is its tag");
+
+int kt_record_keys_add(kt_record_keys *k, const char *name)
 {
 	for (size_t i = 0; i < k->n; i++)
 		if (strcmp(k->name[i], name) == 0)
-			return true;
+			return (int)i;
 	if (k->n == KT_RECORD_MAX_KEYS)
-		return false;
-	size_t len = strlen(name);
+		return -1;
+	size_t len = strlen(name), n = k->n;
+	size_t head = len + 1 < 8 ? len + 1 : 8;
 	unsigned char b = (unsigned char)name[0];
 	k->first[b / 64] |= UINT64_C(1) << (b % 64);
 	k->lens |= UINT64_C(1) << (len < 63 ? len : 63);
-	k->len[k->n] = len;
-	k->name[k->n++] = name;
-	return true;
+	k->len[n] = len;
+	k->name[n] = name;
+	k->head[n] = 0;
+	memcpy(&k->head[n], name, head);
+	k->head_mask[n] = 0;
+	memset(&k->head_mask[n], 0xFF, head);
+	k->n++;
+	return (int)n;
 }
 
 /* kt_json_keep_fn over a kt_record_keys: the key as a C string (up to a
  * NUL it may hold), as cJSON lookups and the consumer's field matching
  * compare names. The key is NUL-terminated at len, so when a name is no
- * longer than len its terminator can be compared too. */
-static __attribute__((noinline)) bool keep_named(const kt_record_keys *k, const char *key,
-						 size_t len)
+ * longer than len its terminator can be compared too: the first 8 bytes
+ * (the terminator of names up to 7 bytes among them) as one word, read
+ * whatever len is (the parser's copy is padded), and the rest of longer
+ * names with memcmp. */
+static __attribute__((noinline)) int keep_named(const kt_record_keys *k, const char *key,
+						size_t len)
 {
+	uint64_t word;
+	memcpy(&word, key, sizeof word);
 	for (size_t i = 0; i < k->n; i++)
-		if (k->len[i] <= len && key[0] == k->name[i][0] &&
-		    memcmp(key, k->name[i], k->len[i] + 1) == 0)
-			return true;
-	return false;
+		if (k->len[i] <= len && (word & k->head_mask[i]) == k->head[i] &&
+		    (k->len[i] < 8 || memcmp(key + 8, k->name[i] + 8, k->len[i] - 7) == 0))
+			return (int)i;
+	return -1;
 }
 
-static bool keep_key(void *ctx, const char *key, size_t len)
+static int keep_key(void *ctx, const char *key, size_t len)
 {
 	const kt_record_keys *k = ctx;
 	unsigned char b = (unsigned char)key[0];
@@ -184,9 +197,9 @@ static bool keep_key(void *ctx, const char *key, size_t len)
 	 * their first byte, or none is as long (only for keys up to 62
 	 * bytes without a NUL: one with a NUL may equal a shorter name). */
 	if (!(k->first[b / 64] >> (b % 64) & 1))
-		return false;
+		return -1;
 	if (len < 63 && !(k->lens >> len & 1) && strlen(key) == len)
-		return false;
+		return -1;
 	return keep_named(k, key, len);
 }
 

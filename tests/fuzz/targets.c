@@ -177,12 +177,16 @@ static bool same_tree(const cJSON *a, const cJSON *b)
 	return !x && !y;
 }
 
-/* kt_json_parse_some's choice here: keys of even length (as C strings). */
-static bool even_key(void *ctx, const char *key, size_t len)
+/* kt_json_parse_some's choice here: keys of even length (as C strings),
+ * tagged with that length over two, up to KT_JSON_MAX_TAG. */
+static int even_key(void *ctx, const char *key, size_t len)
 {
 	(void)ctx;
 	(void)len;
-	return strlen(key) % 2 == 0;
+	size_t n = strlen(key);
+	if (n % 2)
+		return -1;
+	return n / 2 < KT_JSON_MAX_TAG ? (int)(n / 2) : KT_JSON_MAX_TAG;
 }
 
 /* kt_json_parse_some accepts exactly what kt_json_parse does, and its tree
@@ -199,9 +203,11 @@ static void parse_some_agrees(const uint8_t *data, size_t size, const cJSON *ful
 	if (some && cJSON_IsObject(full)) {
 		const cJSON *y = some->child;
 		for (const cJSON *x = full->child; x; x = x->next) {
-			if (!even_key(NULL, x->string, 0))
+			int tag = even_key(NULL, x->string, 0);
+			if (tag < 0)
 				continue;
-			if (!y || !same_tree(x, y))
+			if (!y || !same_tree(x, y) || kt_json_member_tag(y) != tag ||
+			    kt_json_member_tag(x) != -1)
 				abort();
 			y = y->next;
 		}

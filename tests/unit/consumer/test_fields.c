@@ -12,6 +12,7 @@
 
 #include "consumer/emit.h"
 #include "consumer/fields.h"
+#include "ktrio/json.h"
 
 /* A spec from its option values; NULL leaves an option out. */
 static void spec_make(kt_fieldspec *s, const char *group_by, const char *stats,
@@ -714,6 +715,93 @@ static void test_fields(void **st)
 	kt_record_arena_release(&core_arena);
 }
 
+/* Two extractions of one record agree: in every output field and reason. */
+static void assert_same_extraction(int rc_a, const kt_extracted *a, enum kt_invalid why_a,
+				   int rc_b, const kt_extracted *b, enum kt_invalid why_b,
+				   const char *json)
+{
+	if (rc_a != rc_b || (rc_a < 0 && why_a != why_b))
+		fail_msg("%s: by name %d (%d), by tag %d (%d)", json, rc_a, (int)why_a, rc_b,
+			 (int)why_b);
+	if (rc_a < 0)
+		return;
+	assert_int_equal(a->keylen, b->keylen);
+	assert_memory_equal(a->key, b->key, a->keylen);
+	assert_int_equal(a->stat_present, b->stat_present);
+	assert_int_equal(a->stat_exact, b->stat_exact);
+	for (int i = 0; i < KT_MAX_STATS; i++) {
+		if (a->stat_present >> i & 1)
+			assert_memory_equal(&a->stat[i], &b->stat[i], sizeof(double));
+		if (a->stat_exact >> i & 1)
+			assert_int_equal(a->stat_int[i], b->stat_int[i]);
+	}
+	assert_int_equal(a->time, b->time);
+	assert_int_equal(a->distinct_len, b->distinct_len);
+	if (a->distinct_len)
+		assert_memory_equal(a->distinct, b->distinct, a->distinct_len);
+}
+
+/* A tree decoded with kt_fields_add_keys's keys is read by its members'
+ * tags: the same key, stats, time, distinct value and refusals as reading
+ * the whole tree by names, for fields in any order, given twice, missing,
+ * of wrong types, with a NUL after the name, a field both grouped and
+ * summarised, and filter-only and unread fields between them. */
+static void test_tags_match_names(void **st)
+{
+	(void)st;
+	kt_fieldspec s;
+	spec_make(&s, "cat,vip", "price,qty,cat", "ts", "user");
+	kt_record_keys keys = {0};
+	assert_true(kt_fields_add_keys(&s, &keys));
+	assert_true(kt_record_keys_add(&keys, "filtered") >= 0); /* as kt_filter_keys adds */
+	static const char *const records[] = {
+		"{\"cat\":\"a\",\"vip\":true,\"price\":2.5,\"qty\":3,\"ts\":1000,\"user\":\"u1\"}",
+		"{\"user\":7,\"ts\":\"2026-11-24T10:00:00Z\",\"qty\":null,\"x\":[1,{\"cat\":2}],"
+		"\"price\":1e3,\"vip\":null,\"cat\":12}",
+		"{\"cat\":\"a\",\"cat\":\"b\",\"vip\":1,\"ts\":1}",
+		"{\"cat\":\"a\",\"vip\":1,\"ts\":1,\"ts\":2}",
+		"{\"cat\":\"a\",\"vip\":1,\"ts\":1,\"price\":1,\"price\":2,\"user\":1,\"user\":2}",
+		"{\"cat\":\"a\",\"vip\":1}",
+		"{\"vip\":1,\"ts\":1}",
+		"{\"cat\":{},\"vip\":1,\"ts\":1}",
+		"{\"cat\":\"a\",\"vip\":1,\"ts\":\"soon\"}",
+		"{\"cat\\u0000x\":\"n\",\"vip\":false,\"ts\":5,\"qty\":9007199254740993,"
+		"\"filtered\":1,\"price\":\"1\"}",
+		"{\"filtered\":\"f\",\"ca\":1,\"cats\":2,\"cat\":-0.0,\"vip\":\"\",\"ts\":-1,"
+		"\"user\":{\"a\":1}}",
+	};
+	kt_record_arena a;
+	kt_record_arena_init(&a);
+	for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+		const char *json = records[i];
+		enum kt_invalid why_name = KT_INVALID_COUNT, why_tag = KT_INVALID_COUNT;
+		cJSON *whole = kt_record_decode(&a, json, strlen(json), 1 << 20, &why_name);
+		cJSON *some = kt_record_decode_some(&a, json, strlen(json), 1 << 20, &keys, &why_tag);
+		assert_non_null(whole);
+		assert_non_null(some);
+		assert_int_equal(kt_json_member_tag(whole->child), -1);
+		assert_true(!some->child || kt_json_member_tag(some->child) >= 0);
+		kt_extracted by_name, by_tag;
+		int rc_name = kt_fields_extract(&s, whole, &by_name, &why_name);
+		/* the key lives in the spec's scratch: keep a copy */
+		char key[256], distinct[256];
+		assert_true(rc_name < 0 || by_name.keylen + by_name.distinct_len <= sizeof key);
+		if (rc_name == 0) {
+			memcpy(key, by_name.key, by_name.keylen);
+			by_name.key = key;
+			if (by_name.distinct) {
+				memcpy(distinct, by_name.distinct, by_name.distinct_len);
+				by_name.distinct = distinct;
+			}
+		}
+		int rc_tag = kt_fields_extract(&s, some, &by_tag, &why_tag);
+		assert_same_extraction(rc_name, &by_name, why_name, rc_tag, &by_tag, why_tag, json);
+		kt_record_arena_reset(&a);
+	}
+	kt_record_arena_release(&a);
+	kt_fieldspec_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -736,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_event_time),
 		cmocka_unit_test(test_distinct),
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_tags_match_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

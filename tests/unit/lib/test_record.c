@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ktrio/json.h"
 #include "ktrio/record.h"
 #include "ktrio/utf8.h"
 
@@ -474,7 +475,7 @@ static void test_decode_some(void **state)
 		{"{\"k\":1,\"x\":1,}", KT_INVALID_NOT_JSON},
 	};
 	kt_record_keys keys = {0};
-	assert_true(kt_record_keys_add(&keys, "k"));
+	assert_int_equal(kt_record_keys_add(&keys, "k"), 0);
 	kt_record_arena a;
 	kt_record_arena_init(&a);
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -503,13 +504,75 @@ static void test_decode_some(void **state)
 	assert_string_equal(root->child->string, "k");
 	assert_string_equal(root->child->valuestring, "v");
 	assert_int_equal(root->child->next->valuedouble, 3);
+	assert_int_equal(kt_json_member_tag(root->child), 0);
+	assert_int_equal(kt_json_member_tag(root->child->next), 0);
 	/* none kept: an empty object, still an object */
 	kt_record_keys none = {0};
-	assert_true(kt_record_keys_add(&none, "absent"));
+	assert_int_equal(kt_record_keys_add(&none, "absent"), 0);
 	root = kt_record_decode_some(&a, good, sizeof good - 1, 1000, &none, &why);
 	assert_non_null(root);
 	assert_true(cJSON_IsObject(root));
 	assert_null(root->child);
+	kt_record_arena_release(&a);
+}
+
+/* Each kept member is tagged with the index of the name it matches as a C
+ * string (the first name, for one given twice), whatever its length
+ * against the 8 bytes compared as a word: names of 1 to 17 bytes, keys
+ * equal to them, one byte shorter or longer, differing in each byte, or
+ * holding a NUL after the name. The expected tag is a plain strcmp over
+ * the names. */
+static void test_decode_some_tags(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"a", "ab", "abcdefg", "abcdefgh", "abcdefghi",
+					    "abcdefghijklmnopq", "price", "quantity", "x"};
+	const size_t nnames = sizeof names / sizeof *names;
+	kt_record_keys keys = {0};
+	for (size_t i = 0; i < nnames; i++)
+		assert_int_equal(kt_record_keys_add(&keys, names[i]), (int)i);
+	assert_int_equal(kt_record_keys_add(&keys, "price"), 6); /* again: its index */
+	kt_record_arena a;
+	kt_record_arena_init(&a);
+	for (size_t i = 0; i < nnames; i++) {
+		size_t len = strlen(names[i]);
+		char variants[4 + 2 * 18][32];
+		size_t nv = 0;
+		snprintf(variants[nv++], 32, "%s", names[i]);
+		snprintf(variants[nv++], 32, "%.*s", (int)len - 1, names[i]);
+		snprintf(variants[nv++], 32, "%sz", names[i]);
+		snprintf(variants[nv++], 32, "%s\\u0000tail", names[i]);
+		for (size_t b = 0; b < len; b++) {
+			snprintf(variants[nv], 32, "%s", names[i]);
+			variants[nv++][b] ^= 1;
+		}
+		for (size_t v = 0; v < nv; v++) {
+			char text[128];
+			int n = snprintf(text, sizeof text, "{\"%s\":1,\"zz\":2}", variants[v]);
+			enum kt_invalid why;
+			cJSON *root = kt_record_decode_some(&a, text, (size_t)n, 1000, &keys, &why);
+			assert_non_null(root);
+			int want = -1;
+			const char *key = variants[v];
+			char plain[32];
+			snprintf(plain, sizeof plain, "%.*s", (int)strcspn(key, "\\"), key);
+			for (size_t k = 0; k < nnames && want < 0; k++)
+				if (strcmp(plain, names[k]) == 0)
+					want = (int)k;
+			if (want < 0) {
+				assert_null(root->child);
+			} else {
+				assert_non_null(root->child);
+				assert_int_equal(kt_json_member_tag(root->child), want);
+				assert_null(root->child->next);
+			}
+		}
+		kt_record_arena_reset(&a);
+	}
+	/* a tree parsed without keys has no tags */
+	enum kt_invalid why;
+	cJSON *root = kt_record_decode(&a, "{\"a\":1}", 7, 1000, &why);
+	assert_int_equal(kt_json_member_tag(root->child), -1);
 	kt_record_arena_release(&a);
 }
 
@@ -528,6 +591,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_first_decode_fails, teardown),
 		cmocka_unit_test(test_record_reasons),
 		cmocka_unit_test(test_decode_some),
+		cmocka_unit_test(test_decode_some_tags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
