@@ -181,112 +181,30 @@ static __attribute__((noinline)) int add_wide(kt_exact *x, u128 w, int bit, unsi
 	return add_at(x, limb, a, k, reach > k ? reach : k, minus);
 }
 
-/* A carry into l[j] run up to the top limb l[n - 1], which absorbs it (it
- * would take 2^63 values to carry past its sign); likewise a borrow. */
-static __attribute__((noinline)) void carry_up(uint64_t *l, unsigned n, unsigned j)
-{
-	for (; j < n && ++l[j] == 0; j++)
-		;
-}
-
-static __attribute__((noinline)) void borrow_up(uint64_t *l, unsigned n, unsigned j)
-{
-	for (; j < n && l[j]-- == 0; j++)
-		;
-}
-
-/* l[i], l[i + 1] +-= a1 2^64 + a0, never the top limb. */
-static inline __attribute__((always_inline)) void add_two(uint64_t *l, unsigned n, unsigned i, uint64_t a0, uint64_t a1,
-			   bool minus)
-{
-	uint64_t t;
-	if (!minus) {
-		bool c0 = __builtin_add_overflow(l[i], a0, &l[i]);
-		bool c1 = __builtin_add_overflow(l[i + 1], a1, &t);
-		bool c2 = __builtin_add_overflow(t, (uint64_t)c0, &l[i + 1]);
-		/* The squares' fractions carry into their integer limb often:
-		 * that one step in line. */
-		if ((c1 | c2) && i + 2 < n && ++l[i + 2] == 0)
-			carry_up(l, n, i + 3);
-	} else {
-		bool b0 = __builtin_sub_overflow(l[i], a0, &l[i]);
-		bool b1 = __builtin_sub_overflow(l[i + 1], a1, &t);
-		bool b2 = __builtin_sub_overflow(t, (uint64_t)b0, &l[i + 1]);
-		if (b1 | b2)
-			borrow_up(l, n, i + 2);
-	}
-}
-
-/* Bits of v at and above 64 - s, moved down: v >> (64 - s), 0 for s = 0
- * (no shift by 64, which C leaves undefined). */
-static inline uint64_t spill(uint64_t v, unsigned s)
-{
-	return (v >> 1) >> (63 - s);
-}
-
-/* m 2^e goes in two limbs from limb e >> 6 (see position), its square in
- * three from limb 2e >> 6. Fast when those and one limb above are held. */
-static inline bool sum_fits(const kt_exact *x, int e)
-{
-	int limb = e >> 6;
-	return x->n && limb >= x->lo && (unsigned)(limb - x->lo) + 2 < x->n;
-}
-
-static inline bool square_fits(const kt_exact *x, int e)
-{
-	int limb = (2 * e) >> 6;
-	return x->n && limb >= x->lo && (unsigned)(limb - x->lo) + 3 < x->n;
-}
-
-static inline __attribute__((always_inline)) void sum_fast(kt_exact *x, uint64_t m, int e, bool minus)
-{
-	unsigned s = (unsigned)e & 63, i = (unsigned)((e >> 6) - x->lo);
-	add_two(limbs(x), x->n, i, m << s, spill(m, s), minus);
-}
-
-static inline __attribute__((always_inline)) void square_fast(kt_exact *x, uint64_t m, int e)
-{
-	u128 sq = (u128)m * m; /* below 2^106 */
-	unsigned s = (unsigned)(2 * e) & 63, i = (unsigned)(((2 * e) >> 6) - x->lo);
-	uint64_t lo = (uint64_t)sq, hi = (uint64_t)(sq >> 64), *l = limbs(x);
-	/* The top of the three first: its carry out is rare. */
-	if (__builtin_add_overflow(l[i + 2], spill(hi, s), &l[i + 2]))
-		carry_up(l, x->n, i + 3);
-	add_two(l, x->n, i, lo << s, hi << s | spill(lo, s), false);
-}
-
 int kt_exact_add(kt_exact *x, double v)
 {
+	if (kt_exact_add_fast(x, NULL, v))
+		return 0;
 	int e;
 	bool minus;
 	uint64_t m = split(v, &e, &minus);
-	if (!sum_fits(x, e))
-		return add_wide(x, m, e, 2, minus);
-	sum_fast(x, m, e, minus);
-	return 0;
+	return add_wide(x, m, e, 2, minus);
 }
 
 int kt_exact_add_square(kt_exact *x, double v)
 {
+	if (kt_exact_add_fast(NULL, x, v))
+		return 0;
 	int e;
 	bool minus;
 	uint64_t m = split(v, &e, &minus);
-	if (!square_fits(x, e))
-		return add_wide(x, (u128)m * m, 2 * e, 3, false);
-	square_fast(x, m, e);
-	return 0;
+	return add_wide(x, (u128)m * m, 2 * e, 3, false);
 }
 
 int kt_exact_add_both(kt_exact *sum, kt_exact *squares, double v)
 {
-	int e;
-	bool minus;
-	uint64_t m = split(v, &e, &minus);
-	if (sum_fits(sum, e) && square_fits(squares, e)) {
-		sum_fast(sum, m, e, minus);
-		square_fast(squares, m, e);
+	if (kt_exact_add_fast(sum, squares, v))
 		return 0;
-	}
 	if (kt_exact_add(sum, v) < 0)
 		return -1;
 	if (kt_exact_add_square(squares, v) < 0) {

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wire.h"
 
@@ -45,10 +46,17 @@ void kt_exact_release(kt_exact *x);
 int kt_exact_add(kt_exact *x, double v);
 int kt_exact_add_square(kt_exact *x, double v);
 
-/* Both at once: v into sum and its square into squares (one split of v;
- * what running moments do per value). -1 when out of memory: both as
- * they were. */
+/* Both at once: v into sum and its square into squares (what running
+ * moments do per value). -1 when out of memory: both as they were. */
 int kt_exact_add_both(kt_exact *sum, kt_exact *squares, double v);
+
+/* Their common case, in line for callers that add values per record: v
+ * into sum and its square into squares (either NULL: left out). True when
+ * done, which it is when the limbs the value takes and one above them are
+ * held in both; false, both untouched, otherwise (kt_exact_add and
+ * kt_exact_add_square then do it, widening them just as if this had not
+ * been tried). Defined below. */
+static inline bool kt_exact_add_fast(kt_exact *sum, kt_exact *squares, double v);
 
 /* kt_exact_add_both for an integer given exactly (one of 2^53 or more,
  * which no double holds). */
@@ -90,5 +98,93 @@ int kt_exact_decode(kt_exact *x, kt_wire_reader *r);
 
 /* Sign: -1, 0 or 1. */
 int kt_exact_sign(const kt_exact *x);
+
+/* kt_exact_add_fast writes nothing before it knows it will finish and
+ * calls nothing: the general way is its caller's (kt_moments_add's a tail
+ * call), so that the common way saves few registers. */
+
+static inline uint64_t *kt_exact_limbs_(kt_exact *x)
+{
+	return x->heap ? x->u.big : x->u.small;
+}
+
+/* A carry into *p run up to x's top limb, which absorbs it (it would take
+ * 2^63 values to carry past its sign). Rare: x's size is read again here
+ * (volatile) rather than kept in a register on the common way, which
+ * saves two registers' push and pop per value (GCC 12). */
+static inline void kt_exact_carry_(uint64_t *p, kt_exact *x)
+{
+	const uint64_t *end = kt_exact_limbs_(x) + *(volatile uint8_t *)&x->n;
+	for (; p < end && ++*p == 0; p++)
+		;
+}
+
+/* Limbs at .. at + k of x held: 0 or more; negative otherwise. */
+static inline int kt_exact_holds_(const kt_exact *x, int at, int k)
+{
+	int i = at - x->lo;
+	return i | (x->n - 1 - k - i);
+}
+
+static inline __attribute__((always_inline)) bool
+kt_exact_add_fast(kt_exact *sum, kt_exact *squares, double v)
+{
+	typedef unsigned __int128 u128;
+	uint64_t bits, *l;
+	memcpy(&bits, &v, sizeof bits);
+	/* v = +-m 2^e, m below 2^53: m 2^e goes in the two limbs from limb
+	 * e >> 6 (an arithmetic shift: floor division), m^2 2^2e in the
+	 * three from limb 2e >> 6 = e >> 5. Zero and subnormals (exponent
+	 * field 0) take the general way. */
+	int ex = (int)(bits >> 52 & 0x7ff), e = ex - 1075;
+	if (((ex - 1) | (sum ? kt_exact_holds_(sum, e >> 6, 2) : 0) |
+	     (squares ? kt_exact_holds_(squares, e >> 5, 3) : 0)) < 0)
+		return false;
+	uint64_t m = (bits & ((1ULL << 52) - 1)) | 1ULL << 52;
+	u128 a = (u128)m << (e & 63); /* m 2^e = a 2^(64 (e >> 6)) */
+	uint64_t a0 = (uint64_t)a, a1 = (uint64_t)(a >> 64); /* a1 below 2^53 */
+	if (sum) {
+		/* A carry or borrow out of the two limbs (the total changing
+		 * sign, mostly) is left to the general way: nothing written
+		 * yet. */
+		l = kt_exact_limbs_(sum) + (unsigned)((e >> 6) - sum->lo);
+		u128 t = (u128)l[1] << 64 | l[0];
+		if (bits >> 63) {
+			if (t < a)
+				return false;
+			t -= a;
+		} else if (__builtin_add_overflow(t, a, &t)) {
+			return false;
+		}
+		l[0] = (uint64_t)t;
+		l[1] = (uint64_t)(t >> 64);
+	}
+	if (squares) {
+		l = kt_exact_limbs_(squares) + (unsigned)((e >> 5) - squares->lo);
+		bool c;
+		if (!a0 && (unsigned)(e + 52) < 20) {
+			/* An integer from 1 to 2^20 - 1, which is a1 (e from -52
+			 * to -33: a = |v| 2^64): its square, below 2^40, goes in
+			 * limb 0, l[2] (limb e >> 5 is -2), the limbs below it
+			 * getting zeros. */
+			c = __builtin_add_overflow(l[2], a1 * a1, &l[2]);
+		} else {
+			u128 sq = (u128)m * m; /* below 2^106 */
+			u128 t = (u128)l[1] << 64 | l[0];
+			/* Shifted by 2e & 63, the bits past 128 (below 2^42); the
+			 * count written ~2e & 63 there, not 63 - (2e & 63), so that
+			 * the 128-bit shift keeps its own (a shld, no test of its
+			 * bit 6). */
+			uint64_t top = ((uint64_t)(sq >> 64) >> 1) >> (~(2 * e) & 63);
+			c = __builtin_add_overflow(t, sq << ((2 * e) & 63), &t);
+			l[0] = (uint64_t)t;
+			l[1] = (uint64_t)(t >> 64);
+			c = __builtin_add_overflow(l[2], top + c, &l[2]);
+		}
+		if (c)
+			kt_exact_carry_(l + 3, squares);
+	}
+	return true;
+}
 
 #endif

@@ -20,16 +20,24 @@ void kt_moments_release(kt_moments *m)
 static void count(kt_moments *m, double x)
 {
 	m->count++;
-	if (x < m->min)
-		m->min = x;
-	if (x > m->max)
-		m->max = x;
+	m->min = x < m->min ? x : m->min; /* minsd and maxsd, no branches */
+	m->max = x > m->max ? x : m->max;
 }
 
-int kt_moments_add(kt_moments *m, double x)
+static __attribute__((noinline)) int add_slow(kt_moments *m, double x)
 {
 	if (kt_exact_add_both(&m->sum, &m->squares, x) < 0)
 		return -1;
+	count(m, x);
+	return 0;
+}
+
+/* The exact sums' common case in line, the rest a tail call: nothing to
+ * save around a call on the way most values take. */
+int kt_moments_add(kt_moments *m, double x)
+{
+	if (!kt_exact_add_fast(&m->sum, &m->squares, x))
+		return add_slow(m, x);
 	count(m, x);
 	return 0;
 }

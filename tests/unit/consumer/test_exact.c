@@ -397,6 +397,131 @@ static void test_wire(void **state)
 	acc_release(&a);
 }
 
+/* kt_exact_add_both against int128 sums, with the kinds of value its in-line
+ * part treats apart: integers below 2^20 in magnitude (the square straight
+ * into limb 0), the integers on either side of that edge, larger integers
+ * and fractions (the general way), of both signs, so that the sum changes
+ * sign (a borrow out of its two limbs: the general way again). Units of
+ * 2^-20: the sum and the squares are exact in int128. */
+static void test_add_both(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 12; round++) {
+		acc a;
+		acc_init(&a);
+		__int128 s = 0, s2 = 0;
+		unsigned n = 1 + (unsigned)(mix() % N);
+		for (unsigned i = 0; i < n; i++) {
+			int64_t k; /* the value is k 2^-20 */
+			switch ((mix() + (unsigned)round) % 5) {
+			case 0: /* a small integer, zero among them */
+				k = ((int64_t)(mix() % (1u << 21)) - (1 << 20)) * (1 << 20);
+				break;
+			case 1: /* 2^20 - 1, 2^20, 2^20 + 1 and their negatives */
+				k = ((1 << 20) - 1 + (int64_t)(mix() % 3)) * (1 << 20) * (mix() % 2 ? 1 : -1);
+				break;
+			case 2: /* a larger integer */
+				k = (int64_t)(mix() % (1u << 30)) * (1 << 20) * (mix() % 2 ? 1 : -1);
+				break;
+			default: /* a fraction below 2^20 */
+				k = (int64_t)(mix() % (1ULL << 40)) * (mix() % 2 ? 1 : -1);
+				break;
+			}
+			if (round % 4 == 3)
+				k = k % (1 << 22); /* many near 0: the sum keeps changing sign */
+			assert_int_equal(kt_exact_add_both(&a.sum, &a.squares, ldexp((double)k, -20)), 0);
+			a.n++;
+			s += k;
+			s2 += (__int128)k * k;
+		}
+		same_bits(kt_exact_double(&a.sum), ldexp((double)s, -20));
+		same_bits(kt_exact_double(&a.squares), ldexp((double)s2, -40));
+		if (n >= 2) {
+			__int128 t = (__int128)n * s2 - s * s;
+			double want = ldexp((double)t, -40) / ((double)n * (double)(n - 1));
+			same_bits(variance(&a), want);
+		}
+		acc_release(&a);
+	}
+}
+
+/* A total with limbs lo .. lo + n - 1 as given, read as partials are. */
+static void make_total(kt_exact *x, int lo, unsigned n, const uint64_t *limb)
+{
+	kt_wire_buf b;
+	kt_wire_buf_init(&b);
+	kt_wire_put_u8(&b, (uint8_t)n);
+	kt_wire_put_u32(&b, (uint32_t)lo);
+	for (unsigned i = 0; i < n; i++)
+		kt_wire_put_u64(&b, limb[i]);
+	kt_wire_reader r;
+	kt_wire_reader_init(&r, b.data, b.len);
+	assert_int_equal(kt_exact_decode(x, &r), 0);
+	kt_wire_buf_release(&b);
+}
+
+/* x holds exactly limbs lo .. lo + n - 1, these. */
+static void same_limbs(const kt_exact *x, int lo, unsigned n, const uint64_t *want)
+{
+	kt_wire_buf b;
+	kt_wire_buf_init(&b);
+	kt_exact_encode(x, &b);
+	kt_wire_reader r;
+	kt_wire_reader_init(&r, b.data, b.len);
+	assert_int_equal(kt_wire_get_u8(&r), n);
+	assert_int_equal((int32_t)kt_wire_get_u32(&r), lo);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t got = kt_wire_get_u64(&r);
+		if (got != want[i])
+			fail_msg("limb %d: %#llx, want %#llx", lo + (int)i, (unsigned long long)got,
+				 (unsigned long long)want[i]);
+	}
+	assert_false(r.bad);
+	kt_wire_buf_release(&b);
+}
+
+/* The in-line part of kt_exact_add_both, limb by limb (values worked out by
+ * hand): a square's carry out of its limbs run through a limb of ones into
+ * the top one, by the integer way and by the general one; and a borrow out
+ * of the sum's two limbs, which it leaves to the general way untouched. */
+static void test_add_both_carries(void **state)
+{
+	(void)state;
+	const uint64_t ones = UINT64_MAX;
+	kt_exact sum, sq;
+	/* sum 5 (limbs -1 .. 1); squares 2^128 - 2^64 + 2^64 - 3 (limbs
+	 * -2 .. 2): limb 0 three below its carry, limb 1 all ones. */
+	make_total(&sum, -1, 3, (const uint64_t[]){0, 5, 0});
+	make_total(&sq, -2, 5, (const uint64_t[]){0, 0, ones - 2, ones, 0});
+	/* 2: its square 4 into limb 0 carries through limb 1 into limb 2. */
+	assert_int_equal(kt_exact_add_both(&sum, &sq, 2), 0);
+	same_limbs(&sum, -1, 3, (const uint64_t[]){0, 7, 0});
+	same_limbs(&sq, -2, 5, (const uint64_t[]){0, 0, 1, 0, 1});
+	/* 1.5: 2.25 by the general way, 0.25 into limb -1. */
+	assert_int_equal(kt_exact_add_both(&sum, &sq, 1.5), 0);
+	same_limbs(&sum, -1, 3, (const uint64_t[]){1ULL << 63, 8, 0});
+	same_limbs(&sq, -2, 5, (const uint64_t[]){0, 1ULL << 62, 3, 0, 1});
+	/* -0.5: a borrow inside the sum's two limbs. */
+	assert_int_equal(kt_exact_add_both(&sum, &sq, -0.5), 0);
+	same_limbs(&sum, -1, 3, (const uint64_t[]){0, 8, 0});
+	same_limbs(&sq, -2, 5, (const uint64_t[]){0, 1ULL << 63, 3, 0, 1});
+	/* -8.5: the sum goes below 0, a borrow out of limb 0 into limb 1. */
+	assert_int_equal(kt_exact_add_both(&sum, &sq, -8.5), 0);
+	same_limbs(&sum, -1, 3, (const uint64_t[]){1ULL << 63, ones, ones});
+	same_limbs(&sq, -2, 5, (const uint64_t[]){0, 3ULL << 62, 75, 0, 1});
+	assert_true(kt_exact_double(&sum) == -0.5);
+	/* A general square whose carry runs out of its three limbs: limb 0
+	 * all ones again, then 1.5^2 = 2.25 (limb -1 at 3/4 plus 1/4 carries
+	 * too). */
+	kt_exact_release(&sq);
+	make_total(&sq, -2, 5, (const uint64_t[]){0, 3ULL << 62, ones - 1, ones, 0});
+	assert_int_equal(kt_exact_add_both(&sum, &sq, 1.5), 0);
+	same_limbs(&sq, -2, 5, (const uint64_t[]){0, 0, 1, 0, 1});
+	same_limbs(&sum, -1, 3, (const uint64_t[]){0, 1, 0});
+	kt_exact_release(&sum);
+	kt_exact_release(&sq);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +531,8 @@ int main(void)
 		cmocka_unit_test(test_carries),
 		cmocka_unit_test(test_merge_self),
 		cmocka_unit_test(test_wire),
+		cmocka_unit_test(test_add_both),
+		cmocka_unit_test(test_add_both_carries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
