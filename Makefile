@@ -95,6 +95,15 @@ $(BUILD)/obj/lib/json-nosimd.o: src/lib/json.c Makefile
 $(BUILD)/tests/lib/test_json_swar: $(BUILD)/tests/lib/test_json_swar.o $(BUILD)/obj/lib/json-nosimd.o $(MODS) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
 
+# test_sketch_portable: the sketch tests on sketch.c without its SSE2 key
+# lookup (KT_SKETCH_NO_SIMD).
+$(BUILD)/obj/consumer/sketch-nosimd.o: src/consumer/sketch.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DKT_SKETCH_NO_SIMD $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/consumer/test_sketch_portable: $(BUILD)/tests/consumer/test_sketch_portable.o $(BUILD)/obj/consumer/sketch-nosimd.o $(MODS) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
 # Man pages are generated when scdoc is there; without it they are skipped.
 $(BUILD)/man/%: docs/%.scd
 	@mkdir -p $(@D)
@@ -156,4 +165,5 @@ format-check:
 clean:
 	rm -rf build
 
--include $(patsubst src/%.c,$(BUILD)/obj/%.d,$(ALL_SRC)) $(UNIT_BINS:=.d) $(BUILD)/obj/lib/json-nosimd.d
+-include $(patsubst src/%.c,$(BUILD)/obj/%.d,$(ALL_SRC)) $(UNIT_BINS:=.d) $(BUILD)/obj/lib/json-nosimd.d \
+	    $(BUILD)/obj/consumer/sketch-nosimd.d

@@ -8,6 +8,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+/* KT_SKETCH_NO_SIMD: the binary search over a sparse store's keys even
+ * where SSE2 is (tests/unit/consumer/test_sketch_portable.c runs the
+ * sketch's tests on it). */
+#if defined(__SSE2__) && !defined(KT_SKETCH_NO_SIMD)
+#define KT_SKETCH_SSE2 1
+#include <emmintrin.h>
+#endif
 
 /* Bucket i holds magnitudes in (gamma^(i-1), gamma^i]; its representative
  * 2 gamma^i / (gamma + 1) is within alpha of every one of them. */
@@ -113,39 +120,59 @@ static const double LOG_STEP[128][2] = {
  * inside it. */
 #define EDGE_MARGIN 1e-6
 
+/* The bits of KT_SKETCH_MIN and KT_SKETCH_MAX: positive doubles order as
+ * their bits do, so one unsigned compare tells a magnitude in range. */
+#define MIN_BITS UINT64_C(0x3e112e0be826d695) /* 1e-9 */
+#define MAX_BITS UINT64_C(0x43f0000000000000) /* 2^64 */
+
+/* bucket_of's cases off its path: out of range (above: the edge bucket;
+ * below, which callers do not pass: the formula) and near an edge. */
+static __attribute__((noinline)) int bucket_off(double magnitude)
+{
+	if (magnitude > KT_SKETCH_MAX)
+		return IDX_MAX;
+	/* 1 is the one magnitude on an edge exactly (log(1) = +0, C's Annex
+	 * F says), and a common one: integer data has many. */
+	if (magnitude == 1.0)
+		return 0;
+	return bucket_exact(magnitude);
+}
+
+/* bucket_fast's answer when bucket_off must answer instead. */
+#define OFF INT16_MIN
+
 /* bucket_exact(m) for m in [KT_SKETCH_MIN, +inf] (clamped to
- * KT_SKETCH_MAX), without log() for all but values near a bucket's edge:
+ * KT_SKETCH_MAX), without log() for all but values near a bucket's edge
+ * or out of range, for which it returns OFF:
  * m = 2^e * x with x in [1, 2), x = c (1 + r) with c = 1 + k / 128 taken
  * from the top 7 bits of x's mantissa, so 0 <= r < 1 / 128 and
  *     log(m) = e log(2) + log(c) + log(1 + r),
  * the last as r - r^2 / 2 + r^3 / 3, whose error is below r^4 / 4 < 1e-9
  * (4.7e-8 buckets after the division by LOG_GAMMA). */
-static int bucket_of(double magnitude)
+static inline __attribute__((always_inline)) int bucket_fast(double magnitude)
 {
-	if (magnitude > KT_SKETCH_MAX)
-		magnitude = KT_SKETCH_MAX;
 	uint64_t bits;
 	memcpy(&bits, &magnitude, sizeof bits);
-	int biased = (int)(bits >> 52);
-	if ((unsigned)biased - 1 >= 0x7fe) /* zero, subnormal: not ours to guess */
-		return bucket_exact(magnitude);
-	/* 1 is the one magnitude on an edge exactly (log(1) = +0, C's Annex
-	 * F says), and a common one: integer data has many. */
-	if (magnitude == 1.0)
-		return 0;
+	if (bits - MIN_BITS > MAX_BITS - MIN_BITS)
+		return OFF;
+	int e = (int)(bits >> 52) - 1023;
 	unsigned k = (unsigned)(bits >> 45) & 127;
-	uint64_t xbits = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1023) << 52);
-	double x;
-	memcpy(&x, &xbits, sizeof x);
-	double r = (x - (1.0 + (double)k * 0x1p-7)) * LOG_STEP[k][1]; /* the difference is exact */
-	double lg = (double)(biased - 1023) * LN2 + LOG_STEP[k][0] + (r - r * r * (0.5 - r * (1.0 / 3)));
+	/* x - c: the mantissa's 45 bits below k's, exactly */
+	double r = (double)(int64_t)(bits & ((UINT64_C(1) << 45) - 1)) * 0x1p-52 * LOG_STEP[k][1];
+	double lg = (double)e * LN2 + LOG_STEP[k][0] + (r - r * r * (0.5 - r * (1.0 / 3)));
 	double t = lg * INV_LOG_GAMMA; /* |t| < 2300 */
 	int i = (int)t; /* truncated: ceil below */
 	i += (double)i < t;
 	double below = (double)i - t; /* in [0, 1) */
 	if (below < EDGE_MARGIN || below > 1 - EDGE_MARGIN)
-		return bucket_exact(magnitude);
+		return OFF;
 	return i;
+}
+
+static int bucket_of(double magnitude)
+{
+	int i = bucket_fast(magnitude);
+	return i == OFF ? bucket_off(magnitude) : i;
 }
 
 int kt_sketch_bucket(double magnitude)
@@ -411,7 +438,8 @@ static __attribute__((noinline)) int store_add(kt_sketch_store *st, int idx, uin
  * without store_add's calls and register saves. 0 when store_add must do
  * it (a sparse store's new bucket is searched for twice: rare once the
  * sketch has seen its range). */
-static inline int store_bump(kt_sketch_store *st, int idx)
+static inline __attribute__((always_inline)) int store_bump(kt_sketch_store *st,
+							    int idx)
 {
 	size_t i;
 	void *ctrs;
@@ -422,10 +450,27 @@ static inline int store_bump(kt_sketch_store *st, int idx)
 		ctrs = st->mem;
 	} else {
 		const int16_t *keys = sparse_keys(st);
-		uint32_t lo = sparse_find(keys, st->n, idx);
-		if (lo == st->n || keys[lo] != idx)
-			return 0;
-		i = lo;
+#if KT_SKETCH_SSE2
+		/* Up to 8 buckets (a sketch of small integers, a window's
+		 * latencies), compared at once. Their keys are whole in the
+		 * block: 8 bytes when cap is 4, 16 when it is 8 or more. */
+		if (st->n - 1u < 8) {
+			__m128i k = st->cap >= 8 ? _mm_loadu_si128((const __m128i *)keys)
+						 : _mm_loadl_epi64((const __m128i *)keys);
+			__m128i eq = _mm_cmpeq_epi16(k, _mm_set1_epi16((int16_t)idx));
+			unsigned hit = (unsigned)_mm_movemask_epi8(eq);
+			hit &= (1u << 2 * st->n) - 1;
+			if (!hit)
+				return 0;
+			i = (unsigned)__builtin_ctz(hit) / 2;
+		} else
+#endif
+		{
+			uint32_t lo = sparse_find(keys, st->n, idx);
+			if (lo == st->n || keys[lo] != idx)
+				return 0;
+			i = lo;
+		}
 		ctrs = sparse_ctrs(st);
 	}
 	switch (st->width) {
@@ -465,33 +510,130 @@ void kt_sketch_release(kt_sketch *s)
 	kt_sketch_init(s);
 }
 
-int kt_sketch_add(kt_sketch *s, double x)
+/* The memo's slot for a magnitude's bits: the top bits of a Fibonacci
+ * hash, which depend on all of them (small integers differ only in their
+ * exponent and top mantissa bits, prices in their low ones). */
+static inline unsigned memo_slot(uint64_t bits)
 {
-	if (isnan(x))
-		return -1;
-	s->count++;
-	if (x < s->min)
-		s->min = x;
-	if (x > s->max)
-		s->max = x;
-	double m = fabs(x);
-	/* Only values that small can be the exact quantile of an estimate
-	 * below 50, the ones rounded for integer data. */
-	if (m < 64 && x != (double)(int64_t)x) /* floor without a call */
-		s->fractional = 1;
-	if (m < KT_SKETCH_MIN) {
-		s->zeros++;
-		return 0;
-	}
-	kt_sketch_store *st = x > 0 ? &s->pos : &s->neg;
-	int idx = bucket_of(m);
-	if (store_bump(st, idx))
-		return 0;
+	return (unsigned)((bits * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - KT_SKETCH_MEMO_BITS));
+}
+
+/* Whether a magnitude m (at least KT_SKETCH_MIN) makes its sketch
+ * fractional: only values that small can be the exact quantile of an
+ * estimate below 50, the ones rounded for integer data. */
+static inline bool makes_fractional(double m)
+{
+	return m < 64 && m != (double)(int64_t)m; /* floor without a call */
+}
+
+/* A value for a bucket store_bump cannot take: store_add's, or -1 when
+ * out of memory (counted as dropped). */
+static __attribute__((noinline)) int add_new(kt_sketch *s, kt_sketch_store *st, int idx)
+{
 	if (store_add(st, idx, 1) < 0) {
 		s->dropped++;
 		return -1;
 	}
 	return 0;
+}
+
+/* The end of an add whose bucket idx is known: one more there. */
+static inline __attribute__((always_inline)) int add_to(kt_sketch *s, kt_sketch_store *st,
+							int idx)
+{
+	if (store_bump(st, idx))
+		return 0;
+	return add_new(s, st, idx);
+}
+
+/* What an add does after the extremes: the zeros, or the magnitude's
+ * fractional mark and bucket. */
+static __attribute__((noinline)) int add_magnitude(kt_sketch *s, double x, double m)
+{
+	if (m < KT_SKETCH_MIN) {
+		s->zeros++;
+		return 0;
+	}
+	if (makes_fractional(m))
+		s->fractional = 1;
+	return add_to(s, x > 0 ? &s->pos : &s->neg, bucket_of(m));
+}
+
+/* The end of a memo miss with bucket idx: remembered in the slot, then
+ * used. */
+static inline __attribute__((always_inline)) int add_missed(kt_sketch *s, double x,
+							    double m, kt_sketch_memo *memo,
+							    unsigned slot, int idx)
+{
+	bool frac = makes_fractional(m);
+	uint64_t bits;
+	memcpy(&bits, &m, sizeof bits);
+	memo->key[slot] = ~bits;
+	memo->code[slot] = (int16_t)(idx * 2 + frac);
+	if (frac)
+		s->fractional = 1;
+	return add_to(s, x > 0 ? &s->pos : &s->neg, idx);
+}
+
+/* A memo miss that bucket_fast cannot answer (rare: out of line so that
+ * add_miss makes no call but tail calls). */
+static __attribute__((noinline)) int add_miss_off(kt_sketch *s, double x, double m,
+						  kt_sketch_memo *memo, unsigned slot)
+{
+	return add_missed(s, x, m, memo, slot, bucket_off(m));
+}
+
+/* A memo miss: a zero, or the bucket computed. */
+static __attribute__((noinline)) int add_miss(kt_sketch *s, double x, double m,
+					      kt_sketch_memo *memo, unsigned slot)
+{
+	if (m < KT_SKETCH_MIN) {
+		s->zeros++;
+		return 0;
+	}
+	int idx = bucket_fast(m);
+	if (idx == OFF)
+		return add_miss_off(s, x, m, memo, slot);
+	return add_missed(s, x, m, memo, slot, idx);
+}
+
+/* The count and the extremes, which every value changes; false for NAN. */
+static inline bool add_extremes(kt_sketch *s, double x)
+{
+	if (isnan(x))
+		return false;
+	s->count++;
+	if (x < s->min)
+		s->min = x;
+	if (x > s->max)
+		s->max = x;
+	return true;
+}
+
+int kt_sketch_add(kt_sketch *s, double x)
+{
+	if (!add_extremes(s, x))
+		return -1;
+	return add_magnitude(s, x, fabs(x));
+}
+
+/* The hit path makes no call but tail calls, so it saves no registers. */
+int kt_sketch_add_memo(kt_sketch *s, double x, kt_sketch_memo *memo)
+{
+	if (!add_extremes(s, x))
+		return -1;
+	double m = fabs(x);
+	uint64_t bits;
+	memcpy(&bits, &m, sizeof bits);
+	unsigned slot = memo_slot(bits);
+	/* Magnitudes below KT_SKETCH_MIN are never stored, so they miss:
+	 * an empty slot's key is the complement of no magnitude's bits. */
+	if (memo->key[slot] != ~bits)
+		return add_miss(s, x, m, memo, slot);
+	int code = memo->code[slot];
+	if (code & 1)
+		s->fractional = 1;
+	return add_to(s, x > 0 ? &s->pos : &s->neg, code >> 1);
 }
 
 static double finish(const kt_sketch *s, double v)

@@ -32,9 +32,10 @@
  * sign, 26 KB per sketch, while no bucket counts 2^32 values.
  *
  * Time: adding is O(1): an index into the dense run, or while sparse a
- * binary search over at most 1,024 buckets. It allocates only when a new
- * bucket needs room (sparse capacity doubles, the dense run widens with
- * slack) or a count outgrows its width (at most 3 times). */
+ * binary search over at most 1,024 buckets (up to 8 compared at once). It
+ * allocates only when a new bucket needs room (sparse capacity doubles,
+ * the dense run widens with slack) or a count outgrows its width (at most
+ * 3 times). */
 #ifndef KTRIO_SKETCH_H
 #define KTRIO_SKETCH_H
 
@@ -80,6 +81,28 @@ void kt_sketch_release(kt_sketch *s);
  * or memory ran out: then x still counts in count, min and max, but not in
  * the quantiles, which are taken over the other values. */
 int kt_sketch_add(kt_sketch *s, double x);
+
+/* A few magnitudes' bucket indexes, remembered for kt_sketch_add_memo:
+ * real data repeats values (small integers, latencies in ms), and a hit
+ * takes a load and a compare instead of bucket_of's arithmetic. Direct
+ * mapped, by a hash of the magnitude's bits. The index is a function of
+ * the magnitude alone, the same in every sketch, so a memo is never stale
+ * and may serve any number of sketches (the window keeps one per stat
+ * column and one for its latency), but only one thread at a time. All
+ * zeros (calloc, = {0}) is an empty memo; nothing to release. */
+#define KT_SKETCH_MEMO_BITS 6
+typedef struct kt_sketch_memo {
+	/* The complement of a magnitude's bits: 0, the complement of bits
+	 * with the sign set, is no magnitude's, so it marks an empty slot. */
+	uint64_t key[1 << KT_SKETCH_MEMO_BITS];
+	/* The bucket index times 2, plus 1 when the magnitude makes its
+	 * sketch fractional (see kt_sketch.fractional). */
+	int16_t code[1 << KT_SKETCH_MEMO_BITS];
+} kt_sketch_memo;
+
+/* kt_sketch_add, its bucket looked up in memo first (and stored there on
+ * a miss). The sketch ends up exactly as kt_sketch_add would leave it. */
+int kt_sketch_add_memo(kt_sketch *s, double x, kt_sketch_memo *memo);
 
 /* Estimate of the q-quantile as defined above. NAN when the sketch is empty
  * or q is outside [0, 1] (or NAN). */

@@ -169,7 +169,7 @@ static int cmp_exact(double a, const int64_t *ea, double b, const int64_t *eb)
 
 /* One value into st; exact is its integer when the double may be off. -1
  * when out of memory (nothing of it counted). */
-static int stat_add(kt_stat *st, double v, const int64_t *exact)
+static int stat_add(kt_stat *st, double v, const int64_t *exact, kt_sketch_memo *memo)
 {
 	const kt_moments *m = &st->moments;
 	bool first = m->count == 0;
@@ -185,7 +185,7 @@ static int stat_add(kt_stat *st, double v, const int64_t *exact)
 		st->max_is_int = exact != NULL;
 		st->max_int = exact ? *exact : 0;
 	}
-	kt_sketch_add(&st->quantiles, v); /* out of memory: counted as dropped */
+	kt_sketch_add_memo(&st->quantiles, v, memo); /* out of memory: counted as dropped */
 	return 0;
 }
 
@@ -223,7 +223,8 @@ int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 	if (oom)
 		return -1;
 	if (kafka_ts_ms >= 0)
-		kt_sketch_add(&w->latency, (double)(w->opened_ms - kafka_ts_ms));
+		kt_sketch_add_memo(&w->latency, (double)(w->opened_ms - kafka_ts_ms),
+				   &w->memo);
 	if (!g) {
 		w->overflow++;
 		return 0;
@@ -233,7 +234,8 @@ int kt_window_add(kt_window *w, const kt_extracted *x, size_t value_bytes,
 		kt_stat *st = g->stats[i];
 		if (!st && !(st = g->stats[i] = kt_stat_new()))
 			return -1;
-		if (stat_add(st, x->stat[i], x->stat_exact & (1u << i) ? &x->stat_int[i] : NULL) < 0)
+		if (stat_add(st, x->stat[i], x->stat_exact & (1u << i) ? &x->stat_int[i] : NULL,
+			     &w->memo) < 0)
 			return -1;
 	}
 	if (x->distinct) {

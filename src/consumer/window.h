@@ -46,6 +46,9 @@ typedef struct kt_window {
 	 * written again later with what came after. */
 	bool partial;
 	kt_sketch latency;  /* opened_ms - Kafka timestamp, ms, per record */
+	/* Bucket indexes for the latency's and the stats' sketches, one
+	 * memo for all (never stale: kept across resets). */
+	kt_sketch_memo memo;
 	kt_group *groups;
 	size_t ngroups, cap;
 	uint32_t *buckets; /* open addressing: group index + 1, 0 = empty */

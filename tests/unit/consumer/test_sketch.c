@@ -732,6 +732,293 @@ static void test_memory(void **state)
 	kt_sketch_release(&s);
 }
 
+/* The count a store holds for bucket idx, read from its layout (sketch.h):
+ * the test's own reading, not the sketch's. */
+static uint64_t count_at(const kt_sketch_store *st, int idx)
+{
+	const unsigned char *c = st->mem;
+	size_t i;
+	if (!st->mem)
+		return 0;
+	if (st->dense) {
+		if (idx < st->base || idx >= st->base + st->n)
+			return 0;
+		i = (size_t)(idx - st->base);
+	} else {
+		const int16_t *keys = st->mem;
+		for (i = 0; i < st->n && keys[i] != idx; i++)
+			;
+		if (i == st->n)
+			return 0;
+		c += 2 * (size_t)st->cap;
+	}
+	uint64_t v = 0;
+	switch (st->width) {
+	case 0:
+		return c[i / 2] >> (i % 2 * 4) & 15;
+	case 1:
+		return c[i];
+	default:
+		memcpy(&v, c + i * st->width, st->width); /* little-endian */
+		return v;
+	}
+}
+
+/* Two sketches fed the same values by different paths are the same: the
+ * counts, the extremes, every bucket (through their encodings) and the
+ * stores' shapes. */
+static void same_sketch(const kt_sketch *a, const kt_sketch *b)
+{
+	kt_wire_buf ea, eb;
+	kt_wire_buf_init(&ea);
+	kt_wire_buf_init(&eb);
+	kt_sketch_encode(a, &ea);
+	kt_sketch_encode(b, &eb);
+	assert_false(ea.failed || eb.failed);
+	assert_int_equal(ea.len, eb.len);
+	assert_memory_equal(ea.data, eb.data, ea.len);
+	kt_wire_buf_release(&ea);
+	kt_wire_buf_release(&eb);
+	const kt_sketch_store *sa[2] = {&a->pos, &a->neg}, *sb[2] = {&b->pos, &b->neg};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(sa[i]->dense, sb[i]->dense);
+		assert_int_equal(sa[i]->width, sb[i]->width);
+		assert_int_equal(sa[i]->n, sb[i]->n);
+		assert_int_equal(sa[i]->base, sb[i]->base);
+	}
+	assert_int_equal(a->fractional, b->fractional);
+}
+
+/* The memo's slot holding magnitude m, or -1. */
+static int memo_slot_of(const kt_sketch_memo *memo, double m)
+{
+	uint64_t bits;
+	memcpy(&bits, &m, sizeof bits);
+	for (int i = 0; i < 1 << KT_SKETCH_MEMO_BITS; i++)
+		if (memo->key[i] == ~bits)
+			return i;
+	return -1;
+}
+
+/* x through the memo (as the window adds) and without it, into two
+ * sketches that must stay the same; and what the memo then holds for
+ * |x| is the formula's bucket. */
+static void add_both(kt_sketch *plain, kt_sketch *memoed, kt_sketch_memo *memo, double x)
+{
+	int want = kt_sketch_add(plain, x);
+	assert_int_equal(kt_sketch_add_memo(memoed, x, memo), want);
+	double m = fabs(x);
+	int slot = memo_slot_of(memo, m);
+	if (isnan(x) || m < KT_SKETCH_MIN) {
+		assert_int_equal(slot, -1); /* never remembered */
+	} else {
+		assert_true(slot >= 0);
+		int code = memo->code[slot];
+		if (code >> 1 != kt_sketch_bucket_log(m))
+			fail_msg("memo holds bucket %d for %a, log() says %d", code >> 1, m,
+				 kt_sketch_bucket_log(m));
+		assert_int_equal(code & 1, m < 64 && m != floor(m));
+	}
+}
+
+/* Values added through a memo land where kt_sketch_add puts them, on a
+ * miss (the first time) and on a hit (the second): bucket edges and their
+ * neighbours, the ends of the range, zeros and what counts as zero,
+ * negatives after positives of the same magnitude, NAN; integers and
+ * cents as the bench repeats them; random doubles. */
+static void test_memo(void **state)
+{
+	(void)state;
+	kt_sketch plain, memoed;
+	kt_sketch_init(&plain);
+	kt_sketch_init(&memoed);
+	kt_sketch_memo memo = {0};
+	/* An empty memo: 0 (an empty slot's key is ~0, not 0's bits) and the
+	 * other zeros are zeros, not a hit on an empty slot. */
+	const double zeros[] = {0.0, -0.0, 0x1p-1074, 1e-10, 0.999999 * KT_SKETCH_MIN};
+	for (int r = 0; r < 2; r++)
+		for (size_t i = 0; i < sizeof zeros / sizeof *zeros; i++)
+			add_both(&plain, &memoed, &memo, zeros[i]);
+	assert_int_equal(memoed.zeros, 10);
+	assert_null(memoed.pos.mem);
+	add_both(&plain, &memoed, &memo, NAN);
+	const double gamma = (1 + KT_SKETCH_ALPHA) / (1 - KT_SKETCH_ALPHA);
+	double edges[] = {KT_SKETCH_MIN, KT_SKETCH_MAX, INFINITY, DBL_MAX, 1.0, 2.0, 0.5, 64.0,
+			  63.5, gamma, 1 / gamma, gamma * gamma, pow(gamma, 100), pow(gamma, -100)};
+	for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+		double lo = edges[i], hi = edges[i];
+		for (int k = 0; k < 4; k++, lo = nextafter(lo, 0), hi = nextafter(hi, INFINITY))
+			for (int r = 0; r < 2; r++) {
+				add_both(&plain, &memoed, &memo, lo);
+				add_both(&plain, &memoed, &memo, -lo);
+				if (hi < INFINITY)
+					add_both(&plain, &memoed, &memo, hi);
+			}
+	}
+	/* Every bucket's smallest double and its lower neighbour (the
+	 * formula's edges, by bisection as in test_bucket_mapping), twice. */
+	uint64_t lo_bits, hi_bits;
+	double min = KT_SKETCH_MIN, max = KT_SKETCH_MAX;
+	memcpy(&lo_bits, &min, 8);
+	memcpy(&hi_bits, &max, 8);
+	for (int i = kt_sketch_bucket_log(min) + 1; i <= kt_sketch_bucket_log(max); i += 7) {
+		uint64_t lo = lo_bits, hi = hi_bits;
+		while (hi - lo > 1) {
+			uint64_t mid = lo + (hi - lo) / 2;
+			double m;
+			memcpy(&m, &mid, 8);
+			if (kt_sketch_bucket_log(m) < i)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		double a, b;
+		memcpy(&a, &lo, 8);
+		memcpy(&b, &hi, 8);
+		for (int r = 0; r < 2; r++) {
+			add_both(&plain, &memoed, &memo, a);
+			add_both(&plain, &memoed, &memo, b);
+		}
+	}
+	same_sketch(&plain, &memoed);
+	kt_sketch_release(&plain);
+	kt_sketch_release(&memoed);
+
+	/* Repeating data: small integers and cents, over several sketches
+	 * sharing one memo (as a window's stats do). */
+	kt_sketch p2[3], m2[3];
+	for (int j = 0; j < 3; j++) {
+		kt_sketch_init(&p2[j]);
+		kt_sketch_init(&m2[j]);
+	}
+	for (int i = 0; i < 20000; i++) {
+		add_both(&p2[0], &m2[0], &memo, (double)(1 + mix() % 5));
+		add_both(&p2[1], &m2[1], &memo, cents());
+		add_both(&p2[2], &m2[2], &memo, (double)(mix() % 100000) / 100 - 500);
+	}
+	for (int j = 0; j < 3; j++) {
+		same_sketch(&p2[j], &m2[j]);
+		kt_sketch_release(&p2[j]);
+		kt_sketch_release(&m2[j]);
+	}
+
+	/* Random doubles, the bit patterns over the whole range: nearly all
+	 * misses, each overwriting a slot. */
+	kt_sketch_init(&plain);
+	kt_sketch_init(&memoed);
+	for (int n = 0; n < 200000; n++) {
+		uint64_t bits = lo_bits + mix() % (hi_bits - lo_bits + 1);
+		double m;
+		memcpy(&m, &bits, 8);
+		add_both(&plain, &memoed, &memo, mix() & 1 ? m : -m);
+	}
+	same_sketch(&plain, &memoed);
+	kt_sketch_release(&plain);
+	kt_sketch_release(&memoed);
+}
+
+/* A slot taken over by another magnitude answers for the new one only:
+ * a and b share a slot, in different buckets; a, b, a again must each get
+ * their own bucket (a memo that kept a's bucket for b, or b's for a,
+ * would put a value in the wrong one). And one memo serves any sketch: a
+ * hit on a fractional magnitude marks a fresh sketch fractional too. */
+static void test_memo_collision(void **state)
+{
+	(void)state;
+	kt_sketch_memo memo = {0}, probe;
+	kt_sketch s, t;
+	kt_sketch_init(&s);
+	kt_sketch_init(&t);
+	const double a = 3.25;
+	kt_sketch_add_memo(&s, a, &memo);
+	int slot = memo_slot_of(&memo, a);
+	assert_true(slot >= 0);
+	double b = 0;
+	for (int k = 1; k < 100000 && !b; k++) {
+		double c = a * (1 + k * 0.003); /* several buckets on */
+		probe = (kt_sketch_memo){0};
+		kt_sketch_init(&t);
+		kt_sketch_add_memo(&t, c, &probe);
+		kt_sketch_release(&t);
+		if (memo_slot_of(&probe, c) == slot &&
+		    kt_sketch_bucket_log(c) != kt_sketch_bucket_log(a))
+			b = c;
+	}
+	assert_true(b > 0);
+	kt_sketch_add_memo(&s, b, &memo); /* same slot: b's now */
+	assert_int_equal(memo_slot_of(&memo, b), slot);
+	assert_int_equal(memo_slot_of(&memo, a), -1);
+	assert_int_equal(memo.code[slot] >> 1, kt_sketch_bucket_log(b));
+	kt_sketch_add_memo(&s, a, &memo); /* and a's again */
+	assert_int_equal(memo.code[slot] >> 1, kt_sketch_bucket_log(a));
+	kt_sketch_add_memo(&s, b, &memo);
+	kt_sketch_add_memo(&s, b, &memo); /* a hit */
+	assert_int_equal(count_at(&s.pos, kt_sketch_bucket_log(a)), 2);
+	assert_int_equal(count_at(&s.pos, kt_sketch_bucket_log(b)), 3);
+	assert_int_equal(s.count, 5);
+
+	/* A hit in another sketch: fractional, and the bucket of the value. */
+	kt_sketch_init(&t);
+	kt_sketch_add_memo(&t, 7, &memo);
+	assert_int_equal(t.fractional, 0);
+	kt_sketch_add_memo(&t, -b, &memo); /* a hit, negative */
+	assert_int_equal(t.fractional, 1);
+	assert_int_equal(count_at(&t.neg, kt_sketch_bucket_log(b)), 1);
+	assert_int_equal(count_at(&t.pos, kt_sketch_bucket_log(7)), 1);
+	kt_sketch_release(&t);
+	kt_sketch_release(&s);
+}
+
+/* Sparse stores of 1 to 12 buckets (a store looks up to 8 at once, in 4
+ * or 8 slots): every bucket's count, after values in each, in new ones
+ * before, between and after, in random order, against a count kept
+ * here by the formula's buckets. */
+static void test_sparse_lookup(void **state)
+{
+	(void)state;
+	for (int n = 1; n <= 12; n++) {
+		for (int trial = 0; trial < 20; trial++) {
+			kt_sketch s;
+			kt_sketch_init(&s);
+			/* Buckets far apart (a factor 3: 55 buckets), so the
+			 * store stays sparse; 1 (bucket 0, the index an unused
+			 * key slot holds) among the new ones. */
+			double v[26];
+			uint64_t want[26] = {0};
+			for (int i = 0; i < 2 * n + 2; i++)
+				v[i] = pow(3, i - 2);
+			for (int i = 0; i < n; i++) { /* the odd ones first */
+				kt_sketch_add(&s, v[2 * i + 1]);
+				want[2 * i + 1]++;
+			}
+			assert_false(s.pos.dense);
+			assert_int_equal(s.pos.n, n);
+			for (int k = 0; k < 300; k++) {
+				int i = (int)(mix() % (uint64_t)(2 * n + 2));
+				if (i % 2 == 0 && mix() % 8) /* mostly existing ones */
+					i = (int)(mix() % (uint64_t)n) * 2 + 1;
+				double x = v[i] * (1 + 0.001 * unit()); /* same bucket? */
+				if (kt_sketch_bucket_log(x) != kt_sketch_bucket_log(v[i]))
+					x = v[i];
+				kt_sketch_add(&s, x);
+				want[i]++;
+				if (k % 50 == 0) {
+					for (int j = 0; j < 2 * n + 2; j++) {
+						int b = kt_sketch_bucket_log(v[j]);
+						assert_int_equal(count_at(&s.pos, b), want[j]);
+					}
+				}
+			}
+			assert_false(s.pos.dense);
+			for (int j = 0; j < 2 * n + 2; j++) {
+				int b = kt_sketch_bucket_log(v[j]);
+				assert_int_equal(count_at(&s.pos, b), want[j]);
+			}
+			kt_sketch_release(&s);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +1039,9 @@ int main(void)
 		cmocka_unit_test(test_drift),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_nibble_counters),
+		cmocka_unit_test(test_memo),
+		cmocka_unit_test(test_memo_collision),
+		cmocka_unit_test(test_sparse_lookup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
