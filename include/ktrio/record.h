@@ -55,7 +55,7 @@ cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
 
 /* The top-level fields a query reads (names borrowed, NUL-terminated),
  * for kt_record_decode_some. */
-#define KT_RECORD_MAX_KEYS 48
+#define KT_RECORD_MAX_KEYS 48 /* at most 64: bits of a word */
 typedef struct kt_record_keys {
 	size_t n;
 	const char *name[KT_RECORD_MAX_KEYS];
@@ -63,10 +63,10 @@ typedef struct kt_record_keys {
 	/* The first min(len + 1, 8) bytes of each name, its NUL included,
 	 * as a word (memcpy order) and the mask of those bytes. */
 	uint64_t head[KT_RECORD_MAX_KEYS], head_mask[KT_RECORD_MAX_KEYS];
-	/* Quick refusals: bit b of first[b / 64] set when some name starts
-	 * with byte b; bit l of lens when some name is l bytes (l < 63) and
-	 * bit 63 for any longer one. */
-	uint64_t first[4];
+	/* Bit i of starting[b] set when name i starts with byte b: a key is
+	 * compared with those names only. Bit l of lens set when some name
+	 * is l bytes (l < 63), bit 63 for any longer one: a quick refusal. */
+	uint64_t starting[256];
 	uint64_t lens;
 } kt_record_keys;
 

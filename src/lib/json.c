@@ -334,7 +334,8 @@ static char *exact_text(parser *ps, const char *s, const char *stop)
 static char *take_digits(char *q, const char *stop, uint64_t *mant, bool fraction,
 			 int *scale, bool *lost)
 {
-	for (; q < stop && is_digit(*q); q++) {
+	(void)stop; /* the NUL at the text's end stops the digits */
+	for (; is_digit(*q); q++) {
 		if (*mant < (MAX_EXACT_MANTISSA - 9) / 10) {
 			*mant = *mant * 10 + (uint64_t)(*q - '0');
 			if (fraction)
@@ -409,7 +410,8 @@ static bool skip_value(parser *ps);
 
 static char *skip_digits(char *q, const char *stop)
 {
-	while (q < stop && is_digit(*q))
+	(void)stop; /* the NUL at the text's end stops the digits */
+	while (is_digit(*q))
 		q++;
 	return q;
 }

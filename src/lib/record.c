@@ -146,6 +146,7 @@ const char *kt_invalid_name(enum kt_invalid reason)
 }
 
 _Static_assert(KT_RECORD_MAX_KEYS - 1 <= KT_JSON_MAX_TAG, "a key's index is its tag");
+_Static_assert(KT_RECORD_MAX_KEYS <= 64, "a key's index is a bit of starting[]");
 
 int kt_record_keys_add(kt_record_keys *k, const char *name)
 {
@@ -156,8 +157,7 @@ int kt_record_keys_add(kt_record_keys *k, const char *name)
 		return -1;
 	size_t len = strlen(name), n = k->n;
 	size_t head = len + 1 < 8 ? len + 1 : 8;
-	unsigned char b = (unsigned char)name[0];
-	k->first[b / 64] |= UINT64_C(1) << (b % 64);
+	k->starting[(unsigned char)name[0]] |= UINT64_C(1) << n;
 	k->lens |= UINT64_C(1) << (len < 63 ? len : 63);
 	k->len[n] = len;
 	k->name[n] = name;
@@ -175,32 +175,36 @@ int kt_record_keys_add(kt_record_keys *k, const char *name)
  * longer than len its terminator can be compared too: the first 8 bytes
  * (the terminator of names up to 7 bytes among them) as one word, read
  * whatever len is (the parser's copy is padded), and the rest of longer
- * names with memcmp. */
+ * names with memcmp. Only the names starting with the key's first byte
+ * (candidates, not 0) are compared. */
 static __attribute__((noinline)) int keep_named(const kt_record_keys *k, const char *key,
-						size_t len)
+						size_t len, uint64_t candidates)
 {
 	uint64_t word;
 	memcpy(&word, key, sizeof word);
-	for (size_t i = 0; i < k->n; i++)
+	do {
+		unsigned i = (unsigned)__builtin_ctzll(candidates);
+		candidates &= candidates - 1;
 		if (k->len[i] <= len && (word & k->head_mask[i]) == k->head[i] &&
 		    (k->len[i] < 8 || memcmp(key + 8, k->name[i] + 8, k->len[i] - 7) == 0))
 			return (int)i;
+	} while (candidates);
 	return -1;
 }
 
 static int keep_key(void *ctx, const char *key, size_t len)
 {
 	const kt_record_keys *k = ctx;
-	unsigned char b = (unsigned char)key[0];
+	uint64_t candidates = k->starting[(unsigned char)key[0]];
 	/* Most keys are refused here, without the names' loop (kept out of
 	 * line so this test costs no register saves): no name starts with
 	 * their first byte, or none is as long (only for keys up to 62
 	 * bytes without a NUL: one with a NUL may equal a shorter name). */
-	if (!(k->first[b / 64] >> (b % 64) & 1))
+	if (!candidates)
 		return -1;
 	if (len < 63 && !(k->lens >> len & 1) && strlen(key) == len)
 		return -1;
-	return keep_named(k, key, len);
+	return keep_named(k, key, len, candidates);
 }
 
 cJSON *kt_record_decode(kt_record_arena *a, const void *value, size_t len,
