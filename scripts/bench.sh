@@ -77,6 +77,11 @@ produce_kcat() {
 	timed "$work/t" kcat -b "$brokers" -P -t "$t" -X acks=all -X enable.idempotence=true -l "$work/events.jsonl"
 	kc+=("$(elapsed "$work/t")")
 }
+# One untimed run of each first: the broker's JVM, just started, is still
+# compiling its produce path, and the first run of the bench was always the
+# slowest (per-run ratio 0.59-0.82 in three quiet runs, whoever went first).
+produce_ours; produce_kcat
+ours=() kc=() gcpu=() grss=()
 for i in $(seq "$runs"); do
 	if [ $((i % 2)) = 1 ]; then produce_ours; produce_kcat; else produce_kcat; produce_ours; fi
 	t=$(topic java); create "$t"; sync
