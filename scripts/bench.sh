@@ -90,6 +90,7 @@ for i in $(seq "$runs"); do
 		--producer-props bootstrap.servers="$brokers" acks=all >"$work/pp" 2>&1
 	kj+=("$(awk -F'[(,]' '/records sent/ {gsub(/ records\/sec/, "", $2); print $2; exit}' "$work/pp" | tail -n 1)")
 done
+say "produce seconds, ours: ${ours[*]}; kcat -P: ${kc[*]}"
 g_s=$(printf '%s\n' "${ours[@]}" | median)
 k_s=$(printf '%s\n' "${kc[@]}" | median)
 j_rate=$(printf '%s\n' "${kj[@]}" | median)
