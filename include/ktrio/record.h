@@ -60,9 +60,10 @@ typedef struct kt_record_keys {
 	size_t n;
 	const char *name[KT_RECORD_MAX_KEYS];
 	size_t len[KT_RECORD_MAX_KEYS]; /* strlen(name[i]) */
-	/* The first min(len + 1, 8) bytes of each name, its NUL included,
-	 * as a word (memcpy order) and the mask of those bytes. */
+	/* Bytes 0..7 and 8..15 of each name and its NUL, as words (memcpy
+	 * order), with masks of the bytes that are the name's. */
 	uint64_t head[KT_RECORD_MAX_KEYS], head_mask[KT_RECORD_MAX_KEYS];
+	uint64_t next[KT_RECORD_MAX_KEYS], next_mask[KT_RECORD_MAX_KEYS];
 	/* Bit i of starting[b] set when name i starts with byte b: a key is
 	 * compared with those names only. Bit l of lens set when some name
 	 * is l bytes (l < 63), bit 63 for any longer one: a quick refusal. */

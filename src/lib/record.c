@@ -157,6 +157,7 @@ int kt_record_keys_add(kt_record_keys *k, const char *name)
 		return -1;
 	size_t len = strlen(name), n = k->n;
 	size_t head = len + 1 < 8 ? len + 1 : 8;
+	size_t next = len + 1 <= 8 ? 0 : len + 1 < 16 ? len + 1 - 8 : 8;
 	k->starting[(unsigned char)name[0]] |= UINT64_C(1) << n;
 	k->lens |= UINT64_C(1) << (len < 63 ? len : 63);
 	k->len[n] = len;
@@ -165,16 +166,27 @@ int kt_record_keys_add(kt_record_keys *k, const char *name)
 	memcpy(&k->head[n], name, head);
 	k->head_mask[n] = 0;
 	memset(&k->head_mask[n], 0xFF, head);
+	k->next[n] = k->next_mask[n] = 0;
+	memcpy(&k->next[n], name + 8, next);
+	memset(&k->next_mask[n], 0xFF, next);
 	k->n++;
 	return (int)n;
+}
+
+/* The rest of a name of 16 bytes or more, after the two words matched
+ * (out of line: rare, and the call would cost keep_named register saves). */
+static __attribute__((noinline)) bool same_tail(const char *key, const char *name, size_t len)
+{
+	return memcmp(key + 16, name + 16, len - 15) == 0;
 }
 
 /* kt_json_keep_fn over a kt_record_keys: the key as a C string (up to a
  * NUL it may hold), as cJSON lookups and the consumer's field matching
  * compare names. The key is NUL-terminated at len, so when a name is no
- * longer than len its terminator can be compared too: the first 8 bytes
- * (the terminator of names up to 7 bytes among them) as one word, read
- * whatever len is (the parser's copy is padded), and the rest of longer
+ * longer than len its terminator can be compared too: bytes 0..7 and
+ * 8..15 (the terminator of names up to 15 bytes among them) as words,
+ * read whatever len is (the parser's copy is padded by 16 and a name no
+ * longer than the key ends before the key's NUL), and the rest of longer
  * names with memcmp. Only the names starting with the key's first byte
  * (candidates, not 0) are compared. */
 static __attribute__((noinline)) int keep_named(const kt_record_keys *k, const char *key,
@@ -185,8 +197,14 @@ static __attribute__((noinline)) int keep_named(const kt_record_keys *k, const c
 	do {
 		unsigned i = (unsigned)__builtin_ctzll(candidates);
 		candidates &= candidates - 1;
-		if (k->len[i] <= len && (word & k->head_mask[i]) == k->head[i] &&
-		    (k->len[i] < 8 || memcmp(key + 8, k->name[i] + 8, k->len[i] - 7) == 0))
+		if (k->len[i] > len || (word & k->head_mask[i]) != k->head[i])
+			continue;
+		if (k->len[i] < 8)
+			return (int)i;
+		uint64_t second;
+		memcpy(&second, key + 8, sizeof second);
+		if ((second & k->next_mask[i]) == k->next[i] &&
+		    (k->len[i] < 16 || same_tail(key, k->name[i], k->len[i])))
 			return (int)i;
 	} while (candidates);
 	return -1;
@@ -196,10 +214,10 @@ static int keep_key(void *ctx, const char *key, size_t len)
 {
 	const kt_record_keys *k = ctx;
 	uint64_t candidates = k->starting[(unsigned char)key[0]];
-	/* Most keys are refused here, without the names' loop (kept out of
-	 * line so this test costs no register saves): no name starts with
-	 * their first byte, or none is as long (only for keys up to 62
-	 * bytes without a NUL: one with a NUL may equal a shorter name). */
+	/* Most keys are refused here, without the names' loop: no name
+	 * starts with their first byte, or none is as long (only for keys up
+	 * to 62 bytes without a NUL: one with a NUL may equal a shorter
+	 * name). */
 	if (!candidates)
 		return -1;
 	if (len < 63 && !(k->lens >> len & 1) && strlen(key) == len)
