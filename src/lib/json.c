@@ -531,6 +531,8 @@ static cJSON *parse_container(parser *ps, bool object)
 	if (!c)
 		return NULL;
 	char close = object ? '}' : ']';
+	/* whether keep chooses this container's members: the root's */
+	bool choose = object && ps->depth == 1 && ps->keep;
 	ps->p++;
 	skip_space(ps);
 	if (peek(ps) == close) {
@@ -551,8 +553,7 @@ static cJSON *parse_container(parser *ps, bool object)
 			skip_space(ps);
 		}
 		int tag = -1;
-		if (object && ps->depth == 1 && ps->keep &&
-		    (tag = ps->keep(ps->keep_ctx, key, keylen)) < 0) {
+		if (choose && (tag = ps->keep(ps->keep_ctx, key, keylen)) < 0) {
 			if (!skip_value(ps))
 				return NULL;
 		} else {
