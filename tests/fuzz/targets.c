@@ -32,6 +32,74 @@ static char *text_of(const uint8_t *data, size_t size)
 }
 
 /* Record decoding and field extraction, as the consumer does per record. */
+/* The extraction of one record, copied out of the spec's scratch. */
+typedef struct extraction {
+	int rc;
+	enum kt_invalid why;
+	kt_extracted x;
+	char key[512], distinct[512];
+} extraction;
+
+static void extract_copy(kt_fieldspec *spec, const cJSON *root, extraction *out)
+{
+	out->why = KT_INVALID_COUNT;
+	out->rc = kt_fields_extract(spec, root, &out->x, &out->why);
+	if (out->rc < 0)
+		return;
+	if (out->x.keylen > sizeof out->key || out->x.distinct_len > sizeof out->distinct) {
+		out->rc = 1; /* too long to compare here: both sides say so */
+		return;
+	}
+	memcpy(out->key, out->x.key, out->x.keylen);
+	if (out->x.distinct)
+		memcpy(out->distinct, out->x.distinct, out->x.distinct_len);
+}
+
+/* A record decoded with the query's keys is read by its members' tags;
+ * the same record decoded whole is read by names: the two agree in every
+ * figure and refusal. */
+static void tags_agree_with_names(const uint8_t *data, size_t size)
+{
+	kt_fieldspec spec;
+	kt_fieldspec_init(&spec);
+	char err[256];
+	kt_fieldspec_set_group_by(&spec, "category,user", err, sizeof err);
+	kt_fieldspec_set_stats(&spec, "price,quantity,category", err, sizeof err);
+	spec.time_field = strdup("ts");
+	spec.distinct = strdup("id");
+	kt_record_keys keys = {0};
+	if (!kt_fields_add_keys(&spec, &keys) || kt_record_keys_add(&keys, "name") < 0)
+		abort();
+	kt_record_arena arena;
+	kt_record_arena_init(&arena);
+	enum kt_invalid why_whole = KT_INVALID_COUNT, why_some = KT_INVALID_COUNT;
+	cJSON *whole = kt_record_decode(&arena, data, size, 1 << 20, &why_whole);
+	cJSON *some = kt_record_decode_some(&arena, data, size, 1 << 20, &keys, &why_some);
+	if (!whole != !some || (!whole && why_whole != why_some))
+		abort();
+	if (whole) {
+		static extraction by_name, by_tag;
+		extract_copy(&spec, whole, &by_name);
+		extract_copy(&spec, some, &by_tag);
+		const kt_extracted *a = &by_name.x, *b = &by_tag.x;
+		if (by_name.rc != by_tag.rc || (by_name.rc < 0 && by_name.why != by_tag.why))
+			abort();
+		if (by_name.rc == 0 &&
+		    (a->keylen != b->keylen || memcmp(by_name.key, by_tag.key, a->keylen) ||
+		     a->stat_present != b->stat_present || a->stat_exact != b->stat_exact ||
+		     a->time != b->time || a->distinct_len != b->distinct_len ||
+		     !a->distinct != !b->distinct ||
+		     (a->distinct && memcmp(by_name.distinct, by_tag.distinct, a->distinct_len))))
+			abort();
+		for (int i = 0; by_name.rc == 0 && i < KT_MAX_STATS; i++)
+			if (((a->stat_present >> i & 1) && memcmp(&a->stat[i], &b->stat[i], sizeof(double))) ||
+			    ((a->stat_exact >> i & 1) && a->stat_int[i] != b->stat_int[i]))
+				abort();
+	}
+	kt_fieldspec_release(&spec);
+	kt_record_arena_release(&arena);
+}
+
 void kt_fuzz_record(const uint8_t *data, size_t size)
 {
 	kt_fieldspec spec;
@@ -62,6 +130,7 @@ void kt_fuzz_record(const uint8_t *data, size_t size)
 	}
 	kt_fieldspec_release(&spec);
 	kt_record_arena_release(&arena);
+	tags_agree_with_names(data, size);
 }
 
 /* Schema files, and a few events from any schema that parses. */
