@@ -331,10 +331,9 @@ static char *exact_text(parser *ps, const char *s, const char *stop)
 /* Digits [q, stop) into *mant while it holds them exactly; returns where
  * digits end. *lost is set when a significant digit did not fit, *scale
  * lowered by one per fraction digit taken. */
-static char *take_digits(char *q, const char *stop, uint64_t *mant, bool fraction,
-			 int *scale, bool *lost)
+static char *take_digits(char *q, uint64_t *mant, bool fraction, int *scale, bool *lost)
 {
-	(void)stop; /* the NUL at the text's end stops the digits */
+	/* the NUL at the text's end stops the digits: no bound to check */
 	for (; is_digit(*q); q++) {
 		if (*mant < (MAX_EXACT_MANTISSA - 9) / 10) {
 			*mant = *mant * 10 + (uint64_t)(*q - '0');
@@ -364,12 +363,12 @@ static cJSON *parse_number(parser *ps)
 	if (*q == '0')
 		q++; /* "01" then fails on the '1' that follows the value */
 	else
-		q = take_digits(q, stop, &mant, false, &scale, &lost);
+		q = take_digits(q, &mant, false, &scale, &lost);
 	if (q < stop && *q == '.') {
 		integer = false;
 		if (++q >= stop || !is_digit(*q))
 			return NULL;
-		q = take_digits(q, stop, &mant, true, &scale, &lost);
+		q = take_digits(q, &mant, true, &scale, &lost);
 	}
 	if (q < stop && (*q == 'e' || *q == 'E')) {
 		integer = false;
@@ -408,9 +407,9 @@ static cJSON *parse_number(parser *ps)
 
 static bool skip_value(parser *ps);
 
-static char *skip_digits(char *q, const char *stop)
+static char *skip_digits(char *q)
 {
-	(void)stop; /* the NUL at the text's end stops the digits */
+	/* the NUL at the text's end stops the digits: no bound to check */
 	while (is_digit(*q))
 		q++;
 	return q;
@@ -423,18 +422,18 @@ static bool skip_number(parser *ps)
 	q += q < stop && *q == '-';
 	if (q >= stop || !is_digit(*q))
 		return false;
-	q = *q == '0' ? q + 1 : skip_digits(q, stop);
+	q = *q == '0' ? q + 1 : skip_digits(q);
 	if (q < stop && *q == '.') {
 		if (++q >= stop || !is_digit(*q))
 			return false;
-		q = skip_digits(q, stop);
+		q = skip_digits(q);
 	}
 	if (q < stop && (*q == 'e' || *q == 'E')) {
 		q++;
 		q += q < stop && (*q == '-' || *q == '+');
 		if (q >= stop || !is_digit(*q))
 			return false;
-		q = skip_digits(q, stop);
+		q = skip_digits(q);
 	}
 	ps->p = q;
 	return true;

@@ -68,6 +68,19 @@ static void same_bits(double x, double y)
 		fail_msg("%a differs from %a", x, y);
 }
 
+/* a's sum, squares and (n >= 2) variance against the int128 sums s and s2
+ * of n values in units of 2^-20. */
+static void same_as_int128(const acc *a, __int128 s, __int128 s2, unsigned n)
+{
+	same_bits(kt_exact_double(&a->sum), ldexp((double)s, -20));
+	same_bits(kt_exact_double(&a->squares), ldexp((double)s2, -40));
+	if (n >= 2) {
+		__int128 t = (__int128)n * s2 - s * s;
+		double want = ldexp((double)t, -40) / ((double)n * (double)(n - 1));
+		same_bits(variance(a), want);
+	}
+}
+
 /* Integers k / 2^20 (|k| < 2^30): sum and variance are exact in int128,
  * and the conversions of int128 to double round once, to nearest. */
 static void test_against_integers(void **state)
@@ -86,15 +99,9 @@ static void test_against_integers(void **state)
 			s += k;
 			s2 += (__int128)k * k;
 		}
-		same_bits(kt_exact_double(&a.sum), ldexp((double)s, -20));
-		same_bits(kt_exact_double(&a.squares), ldexp((double)s2, -40));
-		if (n >= 2) {
-			__int128 t = (__int128)n * s2 - s * s;
-			double want = ldexp((double)t, -40) / ((double)n * (double)(n - 1));
-			same_bits(variance(&a), want);
-		} else {
+		same_as_int128(&a, s, s2, n);
+		if (n < 2)
 			assert_true(isnan(variance(&a)));
-		}
 		acc_release(&a);
 	}
 }
@@ -434,13 +441,7 @@ static void test_add_both(void **state)
 			s += k;
 			s2 += (__int128)k * k;
 		}
-		same_bits(kt_exact_double(&a.sum), ldexp((double)s, -20));
-		same_bits(kt_exact_double(&a.squares), ldexp((double)s2, -40));
-		if (n >= 2) {
-			__int128 t = (__int128)n * s2 - s * s;
-			double want = ldexp((double)t, -40) / ((double)n * (double)(n - 1));
-			same_bits(variance(&a), want);
-		}
+		same_as_int128(&a, s, s2, n);
 		acc_release(&a);
 	}
 }

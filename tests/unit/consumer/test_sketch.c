@@ -126,6 +126,28 @@ static void same_around(double m, int n)
 	}
 }
 
+/* The smallest double in bucket i (KT_SKETCH_MIN's bucket < i <= KT_SKETCH_MAX's)
+ * by the formula, found by bisection over the doubles' bit patterns,
+ * ordered as the values are for positive doubles. */
+static double bucket_edge(int i)
+{
+	double min = KT_SKETCH_MIN, max = KT_SKETCH_MAX, edge;
+	uint64_t lo, hi; /* formula(lo) < i <= formula(hi) */
+	memcpy(&lo, &min, 8);
+	memcpy(&hi, &max, 8);
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		double m;
+		memcpy(&m, &mid, 8);
+		if (kt_sketch_bucket_log(m) < i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	memcpy(&edge, &hi, 8);
+	return edge;
+}
+
 static void test_bucket_mapping(void **state)
 {
 	(void)state;
@@ -152,25 +174,14 @@ static void test_bucket_mapping(void **state)
 	/* Every edge itself: the smallest double in each bucket, found by
 	 * bisection over the doubles' bit patterns (ordered as the values
 	 * are, for positive doubles) with the formula, and its neighbours. */
-	uint64_t lo_bits, hi_bits;
+	uint64_t lo_bits, hi_bits; /* the range's ends' bit patterns */
 	double min = KT_SKETCH_MIN, max = KT_SKETCH_MAX;
 	memcpy(&lo_bits, &min, 8);
 	memcpy(&hi_bits, &max, 8);
-	int first = kt_sketch_bucket_log(min), last = kt_sketch_bucket_log(max), edges = 0;
+	int first = kt_sketch_bucket_log(min), last = kt_sketch_bucket_log(max);
+	int edges = 0;
 	for (int i = first + 1; i <= last; i++) {
-		uint64_t lo = lo_bits, hi = hi_bits; /* formula(lo) < i <= formula(hi) */
-		while (hi - lo > 1) {
-			uint64_t mid = lo + (hi - lo) / 2;
-			double m;
-			memcpy(&m, &mid, 8);
-			if (kt_sketch_bucket_log(m) < i)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		double edge;
-		memcpy(&edge, &hi, 8);
-		same_around(edge, 16);
+		same_around(bucket_edge(i), 16);
 		edges++;
 	}
 	assert_int_equal(edges, last - first);
@@ -857,24 +868,12 @@ static void test_memo(void **state)
 	}
 	/* Every bucket's smallest double and its lower neighbour (the
 	 * formula's edges, by bisection as in test_bucket_mapping), twice. */
-	uint64_t lo_bits, hi_bits;
+	uint64_t lo_bits, hi_bits; /* the range's ends' bit patterns */
 	double min = KT_SKETCH_MIN, max = KT_SKETCH_MAX;
 	memcpy(&lo_bits, &min, 8);
 	memcpy(&hi_bits, &max, 8);
 	for (int i = kt_sketch_bucket_log(min) + 1; i <= kt_sketch_bucket_log(max); i += 7) {
-		uint64_t lo = lo_bits, hi = hi_bits;
-		while (hi - lo > 1) {
-			uint64_t mid = lo + (hi - lo) / 2;
-			double m;
-			memcpy(&m, &mid, 8);
-			if (kt_sketch_bucket_log(m) < i)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		double a, b;
-		memcpy(&a, &lo, 8);
-		memcpy(&b, &hi, 8);
+		double b = bucket_edge(i), a = nextafter(b, 0); /* the double below */
 		for (int r = 0; r < 2; r++) {
 			add_both(&plain, &memoed, &memo, a);
 			add_both(&plain, &memoed, &memo, b);
