@@ -66,6 +66,10 @@ typedef struct worker {
 typedef struct slot {
 	char *topic;
 	int32_t partition;
+	/* The topic handle its messages carry, once one was matched by name
+	 * (NULL before): assigned, the partition holds a reference to it,
+	 * so it is this topic's for as long as the slot lives. */
+	const rd_kafka_topic_t *rkt;
 	int64_t next;  /* offset after the last one read, -1 before any */
 	int64_t settled; /* the last offset committed for sure, or said not to
 			  * be: a commit that would repeat it is not sent */
@@ -345,6 +349,19 @@ static int find_slot(kt_engine *e, const char *topic, int32_t partition)
 		if (e->slots[i].partition == partition && !strcmp(e->slots[i].topic, topic))
 			return (int)i;
 	return -1;
+}
+
+/* The slot of a message's partition, or -1: by the topic handle it
+ * carries (no strcmp per message), by name the first time. */
+static int find_message_slot(kt_engine *e, const rd_kafka_message_t *m)
+{
+	for (size_t i = 0; i < e->nslots; i++)
+		if (e->slots[i].partition == m->partition && e->slots[i].rkt == m->rkt && m->rkt)
+			return (int)i;
+	int s = find_slot(e, m->rkt ? rd_kafka_topic_name(m->rkt) : "", m->partition);
+	if (s >= 0)
+		e->slots[s].rkt = m->rkt;
+	return s;
 }
 
 /* Records behind the cached high watermarks of our partitions. */
@@ -945,8 +962,7 @@ static void check_resume(kt_engine *e, slot *sl, int64_t first)
 static void handle_message(kt_engine *e, rd_kafka_message_t *m,
 			   const decoded *d, int64_t now)
 {
-	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
-	int s = find_slot(e, topic, m->partition);
+	int s = find_message_slot(e, m);
 	if (s >= 0 && e->slots[s].until_done)
 		return; /* fetched before the partition was paused */
 	if (s >= 0 && e->slots[s].resume_from >= 0 &&
