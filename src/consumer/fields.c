@@ -283,6 +283,17 @@ static void take_stat(kt_extracted *out, int i, const cJSON *v, uint32_t *seen)
 	}
 }
 
+/* Whether a member before c in root has c's name: auto stats find a field
+ * at its first number, and a copy before it that was no number (a string,
+ * null) must still make it given twice. Only when a field is found: rare. */
+static bool named_before(const cJSON *root, const cJSON *c, const char *name)
+{
+	for (const cJSON *m = root->child; m != c; m = m->next)
+		if (same(m->string, name))
+			return true;
+	return false;
+}
+
 static int take_time(const cJSON *v, int64_t *t, enum kt_invalid *reason)
 {
 	if (is_type(cJSON_Number, v)) {
@@ -375,9 +386,13 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 			distinct_twice = distinct != NULL;
 			distinct = c;
 		}
+		size_t known = spec->nstats;
 		int si = stat_index(spec, name, is_type(cJSON_Number, c));
-		if (si >= 0)
+		if (si >= 0) {
+			if ((size_t)si == known && named_before(root, c, name))
+				seen |= BIT(si); /* found now: a copy before makes it twice */
 			take_stat(out, si, c, &seen);
+		}
 	}
 	size_t used = 0;
 	for (size_t i = 0; i < spec->ngroup; i++) {

@@ -515,6 +515,22 @@ static void test_auto_stats(void **state)
 	assert_int_equal(out.stat_present, 0x1);
 	OK(&s, "{\"user\":\"u\",\"when\":1,\"fresh\":1,\"fresh\":2}", &out);
 	assert_int_equal(out.stat_present, 0);
+	/* Twice in the record that finds it, a string, null or bool before
+	 * the number: twice all the same, no value (not the second copy's),
+	 * whether or not other fields come between. */
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"late\":\"x\",\"late\":5}", &out);
+	assert_int_equal(s.nstats, 5);
+	assert_string_equal(s.stats[4], "late");
+	assert_int_equal(out.stat_present, 0);
+	OK(&s, "{\"later\":null,\"user\":\"u\",\"when\":1,\"price\":1,\"later\":5}", &out);
+	assert_int_equal(s.nstats, 6);
+	assert_int_equal(out.stat_present, 0x1);
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"last\":true,\"last\":5,\"last\":6}", &out);
+	assert_int_equal(s.nstats, 7);
+	assert_int_equal(out.stat_present, 0);
+	/* Once found, the next record's one copy is its value. */
+	OK(&s, "{\"user\":\"u\",\"when\":1,\"late\":5,\"later\":6,\"last\":7}", &out);
+	assert_int_equal(out.stat_present, 0x70);
 	OK(&s, "{\"user\":\"u\",\"when\":1,\"price\":1e999}", &out);
 	assert_int_equal(out.stat_present, 0);
 	/* A repeated unused string field is fine. */
