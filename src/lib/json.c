@@ -24,8 +24,12 @@
  * are scanned 16 (or 8) bytes at a time up to their last byte. */
 #define PAD 16
 
+/* The parse's settings and depth. The position in the text is not kept
+ * here but passed and returned by value: in a register, where a string
+ * decoded in place (char stores, which may alias anything) would force a
+ * field's reload after every byte written. */
 typedef struct parser {
-	char *p, *end;
+	char *end;
 	kt_json_alloc_fn alloc;
 	void *ctx;
 	int depth;
@@ -33,7 +37,16 @@ typedef struct parser {
 	void *keep_ctx;
 } parser;
 
-static cJSON *parse_value(parser *ps);
+/* Where a value ends and its node: two registers when returned. p is
+ * NULL when the text is malformed or alloc failed. */
+typedef struct step {
+	char *p;
+	cJSON *node;
+} step;
+
+static const step FAILED = {NULL, NULL};
+
+static step parse_value(parser *ps, char *p);
 
 static bool is_digit(char c)
 {
@@ -41,19 +54,13 @@ static bool is_digit(char c)
 }
 
 /* The parser never reads past the NUL at the text's end: every rule
- * refuses it (ps->p <= ps->end wherever these are called). */
-static void skip_space(parser *ps)
+ * refuses it (p <= ps->end wherever these are called). */
+static inline char *skip_space(char *p)
 {
 	/* most records have no space at all: one test for the common case */
-	while ((unsigned char)*ps->p <= ' ' &&
-	       (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
-		ps->p++;
-}
-
-/* The next byte, 0 at the end (a NUL is never valid where it is read). */
-static char peek(const parser *ps)
-{
-	return *ps->p;
+	while ((unsigned char)*p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
 }
 
 static cJSON *new_node(parser *ps, int type)
@@ -265,29 +272,29 @@ static __attribute__((noinline)) char *string_rest(parser *ps, char *start, char
 		}
 		s = scan_plain(s);
 	}
-	ps->p = s + 1;
 	if (escaped) {
 		ptrdiff_t n = unescape(start, s, start);
+		if (n < 0)
+			return NULL;
 		*len = (size_t)n;
-		return n >= 0 ? start : NULL;
+		return s + 1;
 	}
 	*s = '\0'; /* the closing quote, read already */
 	*len = (size_t)(s - start);
-	return start;
+	return s + 1;
 }
 
-/* The string whose opening quote is at ps->p, decoded and NUL-terminated
- * in place, its length (it may hold NULs: \u0000) in *len; NULL when
- * malformed. */
-static inline char *parse_string(parser *ps, size_t *len)
+/* The string whose opening quote is at p, decoded and NUL-terminated in
+ * place at p + 1, its length (it may hold NULs: \u0000) in *len. Returns
+ * where it ends (after the closing quote), NULL when malformed. */
+static inline char *parse_string(parser *ps, char *p, size_t *len)
 {
-	char *start = ps->p + 1, *s = scan_plain(start);
+	char *start = p + 1, *s = scan_plain(start);
 	if (*s != '"') /* (a quote is never the padding: s < ps->end) */
 		return string_rest(ps, start, s, len);
-	ps->p = s + 1;
 	*s = '\0'; /* the closing quote, read already */
 	*len = (size_t)(s - start);
-	return start;
+	return s + 1;
 }
 
 /* ---- numbers --------------------------------------------------------- */
@@ -350,13 +357,13 @@ static char *take_digits(char *q, uint64_t *mant, bool fraction, int *scale, boo
  * Exact without strtod when the digits fit in 53 bits and the power of ten
  * is one doubles hold: one correctly rounded multiplication or division
  * (Clinger's fast path). */
-static cJSON *parse_number(parser *ps)
+static step parse_number(parser *ps, char *p)
 {
-	char *s = ps->p, *q = s, *stop = ps->end;
+	char *s = p, *q = s, *stop = ps->end;
 	bool neg = q < stop && *q == '-', lost = false;
 	q += neg;
 	if (q >= stop || !is_digit(*q))
-		return NULL;
+		return FAILED;
 	uint64_t mant = 0;
 	int scale = 0, expo = 0;
 	bool integer = true; /* no fraction, no exponent */
@@ -367,7 +374,7 @@ static cJSON *parse_number(parser *ps)
 	if (q < stop && *q == '.') {
 		integer = false;
 		if (++q >= stop || !is_digit(*q))
-			return NULL;
+			return FAILED;
 		q = take_digits(q, &mant, true, &scale, &lost);
 	}
 	if (q < stop && (*q == 'e' || *q == 'E')) {
@@ -375,7 +382,7 @@ static cJSON *parse_number(parser *ps)
 		q++;
 		bool eneg = q < stop && (*q == '-' || *q == '+') ? *q++ == '-' : false;
 		if (q >= stop || !is_digit(*q))
-			return NULL;
+			return FAILED;
 		for (; q < stop && is_digit(*q); q++)
 			if (expo < 100000)
 				expo = expo * 10 + (*q - '0');
@@ -393,19 +400,18 @@ static cJSON *parse_number(parser *ps)
 	}
 	cJSON *n = new_node(ps, cJSON_Number);
 	if (!n)
-		return NULL;
+		return FAILED;
 	if (integer && !(fabs(v) < MAX_EXACT_DOUBLE) && !(n->valuestring = exact_text(ps, s, q)))
-		return NULL;
-	ps->p = q;
+		return FAILED;
 	n->valuedouble = v;
 	/* cJSON's own saturation of valueint */
 	n->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
-	return n;
+	return (step){q, n};
 }
 
 /* ---- values left out (kt_json_parse_some) ----------------------------- */
 
-static bool skip_value(parser *ps);
+static char *skip_value(parser *ps, char *p);
 
 static char *skip_digits(char *q)
 {
@@ -415,96 +421,92 @@ static char *skip_digits(char *q)
 	return q;
 }
 
-/* parse_number's grammar, without the value. */
-static bool skip_number(parser *ps)
+/* parse_number's grammar, without the value: where the number at q ends,
+ * NULL when malformed. */
+static char *skip_number(char *q, const char *stop)
 {
-	char *q = ps->p, *stop = ps->end;
 	q += q < stop && *q == '-';
 	if (q >= stop || !is_digit(*q))
-		return false;
+		return NULL;
 	q = *q == '0' ? q + 1 : skip_digits(q);
 	if (q < stop && *q == '.') {
 		if (++q >= stop || !is_digit(*q))
-			return false;
+			return NULL;
 		q = skip_digits(q);
 	}
 	if (q < stop && (*q == 'e' || *q == 'E')) {
 		q++;
 		q += q < stop && (*q == '-' || *q == '+');
 		if (q >= stop || !is_digit(*q))
-			return false;
+			return NULL;
 		q = skip_digits(q);
 	}
-	ps->p = q;
-	return true;
+	return q;
 }
 
 /* parse_container's grammar and depth limit, without nodes. */
-static bool skip_container(parser *ps, bool object)
+static char *skip_container(parser *ps, char *p, bool object)
 {
 	if (++ps->depth > CJSON_NESTING_LIMIT)
-		return false;
+		return NULL;
 	char close = object ? '}' : ']';
-	ps->p++;
-	skip_space(ps);
-	if (peek(ps) == close) {
-		ps->p++;
+	p = skip_space(p + 1);
+	if (*p == close) {
 		ps->depth--;
-		return true;
+		return p + 1;
 	}
 	for (;;) {
 		size_t keylen;
 		if (object) {
-			if (peek(ps) != '"' || !parse_string(ps, &keylen))
-				return false;
-			skip_space(ps);
-			if (peek(ps) != ':')
-				return false;
-			ps->p++;
-			skip_space(ps);
+			if (*p != '"' || !(p = parse_string(ps, p, &keylen)))
+				return NULL;
+			p = skip_space(p);
+			if (*p != ':')
+				return NULL;
+			p = skip_space(p + 1);
 		}
-		if (!skip_value(ps))
-			return false;
-		skip_space(ps);
-		char next = peek(ps);
-		ps->p++;
+		if (!(p = skip_value(ps, p)))
+			return NULL;
+		p = skip_space(p);
+		char next = *p++;
 		if (next == close)
 			break;
 		if (next != ',')
-			return false;
-		skip_space(ps);
+			return NULL;
+		p = skip_space(p);
 	}
 	ps->depth--;
-	return true;
+	return p;
 }
 
-static bool skip_literal(parser *ps, const char *word, size_t len)
+/* Where the literal word (len bytes) at p ends, NULL if it is not there. */
+static char *skip_literal(char *p, const char *stop, const char *word, size_t len)
 {
-	if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len))
-		return false;
-	ps->p += len;
-	return true;
+	if ((size_t)(stop - p) < len || memcmp(p, word, len))
+		return NULL;
+	return p + len;
 }
 
-/* Check the value at ps->p as parse_value would and step over it. */
-static bool skip_value(parser *ps)
+/* Check the value at p as parse_value would; where it ends, or NULL. */
+static char *skip_value(parser *ps, char *p)
 {
 	size_t len;
-	switch (peek(ps)) {
+	switch (*p) {
 	case '{':
-		return skip_container(ps, true);
+		return skip_container(ps, p, true);
 	case '[':
-		return skip_container(ps, false);
+		return skip_container(ps, p, false);
 	case '"':
-		return parse_string(ps, &len) && len <= INT_MAX; /* decoded in our copy */
+		p = parse_string(ps, p, &len); /* decoded in our copy */
+		return p && len <= INT_MAX ? p : NULL;
 	case 't':
-		return skip_literal(ps, "true", 4);
+		return skip_literal(p, ps->end, "true", 4);
 	case 'f':
-		return skip_literal(ps, "false", 5);
+		return skip_literal(p, ps->end, "false", 5);
 	case 'n':
-		return skip_literal(ps, "null", 4);
+		return skip_literal(p, ps->end, "null", 4);
 	default:
-		return skip_number(ps);
+		return skip_number(p, ps->end);
 	}
 }
 
@@ -521,100 +523,97 @@ static void append(cJSON *parent, cJSON **last, cJSON *item)
 	*last = item;
 }
 
-/* An array or object whose opening bracket is at ps->p. */
-static cJSON *parse_container(parser *ps, bool object)
+/* An array or object whose opening bracket is at p. */
+static step parse_container(parser *ps, char *p, bool object)
 {
 	if (++ps->depth > CJSON_NESTING_LIMIT)
-		return NULL;
+		return FAILED;
 	cJSON *c = new_node(ps, object ? cJSON_Object : cJSON_Array), *last = NULL;
 	if (!c)
-		return NULL;
+		return FAILED;
 	char close = object ? '}' : ']';
 	/* whether keep chooses this container's members: the root's */
 	bool choose = object && ps->depth == 1 && ps->keep;
-	ps->p++;
-	skip_space(ps);
-	if (peek(ps) == close) {
-		ps->p++;
+	p = skip_space(p + 1);
+	if (*p == close) {
 		ps->depth--;
-		return c;
+		return (step){p + 1, c};
 	}
 	for (;;) {
 		char *key = NULL;
 		size_t keylen = 0;
 		if (object) {
-			if (peek(ps) != '"' || !(key = parse_string(ps, &keylen)))
-				return NULL;
-			skip_space(ps);
-			if (peek(ps) != ':')
-				return NULL;
-			ps->p++;
-			skip_space(ps);
+			key = p + 1; /* where parse_string decodes it */
+			if (*p != '"' || !(p = parse_string(ps, p, &keylen)))
+				return FAILED;
+			p = skip_space(p);
+			if (*p != ':')
+				return FAILED;
+			p = skip_space(p + 1);
 		}
 		int tag = -1;
 		if (choose && (tag = ps->keep(ps->keep_ctx, key, keylen)) < 0) {
-			if (!skip_value(ps))
-				return NULL;
+			if (!(p = skip_value(ps, p)))
+				return FAILED;
 		} else {
-			cJSON *item = parse_value(ps);
-			if (!item)
-				return NULL;
-			item->string = key;
-			item->type |= (tag + 1) << 16; /* kt_json_member_tag */
-			append(c, &last, item);
+			step item = parse_value(ps, p);
+			if (!item.p)
+				return FAILED;
+			p = item.p;
+			item.node->string = key;
+			item.node->type |= (tag + 1) << 16; /* kt_json_member_tag */
+			append(c, &last, item.node);
 		}
-		skip_space(ps);
-		char next = peek(ps);
-		ps->p++;
+		p = skip_space(p);
+		char next = *p++;
 		if (next == close)
 			break;
 		if (next != ',')
-			return NULL;
-		skip_space(ps);
+			return FAILED;
+		p = skip_space(p);
 	}
 	if (c->child)
 		c->child->prev = last; /* cJSON keeps the last item there */
 	ps->depth--;
-	return c;
+	return (step){p, c};
 }
 
-static cJSON *literal(parser *ps, const char *word, size_t len, int type)
+static step literal(parser *ps, char *p, const char *word, size_t len, int type)
 {
-	if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len))
-		return NULL;
-	cJSON *n = new_node(ps, type);
-	if (n) {
-		ps->p += len;
-		n->valueint = type == cJSON_True;
-	}
-	return n;
+	char *after = skip_literal(p, ps->end, word, len);
+	cJSON *n = after ? new_node(ps, type) : NULL;
+	if (!n)
+		return FAILED;
+	n->valueint = type == cJSON_True;
+	return (step){after, n};
 }
 
-static cJSON *parse_value(parser *ps)
+static step parse_value(parser *ps, char *p)
 {
-	switch (peek(ps)) {
+	switch (*p) {
 	case '{':
-		return parse_container(ps, true);
+		return parse_container(ps, p, true);
 	case '[':
-		return parse_container(ps, false);
+		return parse_container(ps, p, false);
 	case '"': {
 		size_t len;
-		char *str = parse_string(ps, &len);
-		cJSON *n = str && len <= INT_MAX ? new_node(ps, cJSON_String) : NULL;
-		if (n) {
-			n->valuestring = str;
-			n->valueint = (int)len;
-		}
-		return n;
+		char *str = p + 1;
+		p = parse_string(ps, p, &len);
+		cJSON *n = p && len <= INT_MAX ? new_node(ps, cJSON_String) : NULL;
+		if (!n)
+			return FAILED;
+		n->valuestring = str;
+		n->valueint = (int)len;
+		return (step){p, n};
 	}
 	case 't':
-		return literal(ps, "true", 4, cJSON_True);
+		return literal(ps, p, "true", 4, cJSON_True);
 	case 'f':
-		return literal(ps, "false", 5, cJSON_False);
+		return literal(ps, p, "false", 5, cJSON_False);
 	case 'n':
-		return literal(ps, "null", 4, cJSON_NULL);
+		return literal(ps, p, "null", 4, cJSON_NULL);
 	default:
-		return parse_number(ps);
+		return parse_number(ps, p);
 	}
 }
 
@@ -631,12 +630,10 @@ cJSON *kt_json_parse_some(const char *s, size_t len, kt_json_alloc_fn alloc, voi
 		return NULL;
 	memcpy(text, s, len);
 	memset(text + len, 0, PAD);
-	parser ps = {.p = text, .end = text + len, .alloc = alloc, .ctx = ctx,
-		     .keep = keep, .keep_ctx = keep_ctx};
-	skip_space(&ps);
-	cJSON *root = parse_value(&ps);
-	if (!root)
+	parser ps = {.end = text + len, .alloc = alloc, .ctx = ctx, .keep = keep,
+		     .keep_ctx = keep_ctx};
+	step root = parse_value(&ps, skip_space(text));
+	if (!root.p)
 		return NULL;
-	skip_space(&ps);
-	return ps.p == ps.end ? root : NULL;
+	return skip_space(root.p) == ps.end ? root.node : NULL;
 }
