@@ -339,7 +339,7 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 {
 	const cJSON *group[KT_MAX_GROUP_FIELDS] = {0};
 	const cJSON *time = NULL, *distinct = NULL;
-	bool distinct_twice = false;
+	bool distinct_twice = false, twice = false;
 	uint32_t seen = 0;
 	out->key = NULL;
 	out->keylen = 0;
@@ -370,17 +370,18 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 				take_stat(out, r->stat, c, &seen);
 			continue;
 		}
+		/* By name, a group or time field twice does not end the pass:
+		 * auto stats find every field of a record, in whatever order
+		 * they come, as in a record refused for a missing field. */
 		const char *name = c->string;
 		for (size_t i = 0; i < spec->ngroup; i++)
 			if (same(name, spec->group_by[i])) {
-				if (group[i])
-					goto duplicate;
-				group[i] = c;
+				twice |= group[i] != NULL;
+				group[i] = group[i] ? group[i] : c;
 			}
 		if (spec->time_field && same(name, spec->time_field)) {
-			if (time)
-				goto duplicate;
-			time = c;
+			twice |= time != NULL;
+			time = time ? time : c;
 		}
 		if (spec->distinct && same(name, spec->distinct)) {
 			distinct_twice = distinct != NULL;
@@ -394,6 +395,8 @@ int kt_fields_extract(kt_fieldspec *spec, const cJSON *root, kt_extracted *out,
 			take_stat(out, si, c, &seen);
 		}
 	}
+	if (twice)
+		goto duplicate;
 	size_t used = 0;
 	for (size_t i = 0; i < spec->ngroup; i++) {
 		if (!group[i]) {

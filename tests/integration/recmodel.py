@@ -24,7 +24,8 @@ The rules modelled:
   - a stat value is a finite JSON number given once (not a bool); anything
     else is no value, counted as skipped
   - without --stats: the first 16 numeric top-level fields found (not seq,
-    ts, the group-by fields), in the order records and members come
+    ts, the group-by fields), in the order records and members come, in
+    every object read (one refused too)
   - sums are exact: integers within int64 as the integers they are, every
     other number as its double (oracle.py rounds the exact sums once); min
     and max are exact integers within int64 from 2^53 up, doubles otherwise

@@ -112,13 +112,15 @@ R = [s if isinstance(s, bytes) else s.encode() for s in [
     '{}',
     '[{"category":"w","price":1}]',
     '{"category":"w","price":1}{}',
+    # refused, yet its fields are found, also those after the second copy
+    '{"category":"w","category":"w","found":1}',
 ]]
 PY
 
 syntax_both_ways() {
 	both syntax category price
 }
-test_case "consumer: control bytes, bad UTF-8, deep nesting in skipped and group values, whitespace, trailing NULs, {} and arrays" syntax_both_ways
+test_case "consumer: control bytes, bad UTF-8, deep nesting in skipped and group values, whitespace, trailing NULs, {} and arrays; a refused record's fields found" syntax_both_ways
 
 records longname <<'PY'
 F = "a_group_field_whose_name_is_long_enough_0123456789"

@@ -536,6 +536,26 @@ static void test_auto_stats(void **state)
 	/* A repeated unused string field is fine. */
 	OK(&s, "{\"user\":\"u\",\"when\":1,\"name\":\"a\",\"name\":\"b\"}", &out);
 	kt_fieldspec_release(&s);
+
+	/* A record that cannot be grouped still has its fields found, all of
+	 * them whatever their order: before or after a group or time field
+	 * given twice, as after one missing. */
+	static const char *const refused[] = {
+		"{\"user\":1,\"user\":2,\"when\":1,\"a\":1}",
+		"{\"b\":1,\"user\":1,\"user\":2,\"when\":1}",
+		"{\"user\":1,\"when\":1,\"when\":2,\"c\":1}",
+		"{\"when\":1,\"d\":1}",
+	};
+	spec_make(&s, "user", NULL, "when", NULL);
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+		REFUSED(&s, refused[i], &out,
+			i < 3 ? KT_INVALID_DUPLICATE_KEY : KT_INVALID_MISSING_FIELD);
+	assert_int_equal(s.nstats, 4);
+	assert_string_equal(s.stats[0], "a");
+	assert_string_equal(s.stats[1], "b");
+	assert_string_equal(s.stats[2], "c");
+	assert_string_equal(s.stats[3], "d");
+	kt_fieldspec_release(&s);
 }
 
 static void test_auto_stats_cap(void **state)
