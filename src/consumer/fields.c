@@ -270,7 +270,9 @@ static void take_stat(kt_extracted *out, int i, const cJSON *v, uint32_t *seen)
 	*seen |= BIT(i);
 	if (!is_type(cJSON_Number, v) || !isfinite(v->valuedouble))
 		return;
-	out->stat[i] = v->valuedouble;
+	/* -0 as 0, as in keys: min, max and the quantiles keep the first of
+	 * equal values, and would print 0 or -0 as the records came. */
+	out->stat[i] = v->valuedouble == 0 ? 0.0 : v->valuedouble;
 	out->stat_present |= BIT(i);
 	if (v->valuestring) { /* an integer of 2^53 or more, exact if it fits */
 		errno = 0;

@@ -65,7 +65,7 @@ typedef struct kt_extracted {
 	 * a key is as long as its values (hashed for lookup, never cut). */
 	const char *key;
 	size_t keylen;
-	double stat[KT_MAX_STATS];
+	double stat[KT_MAX_STATS]; /* -0 as 0 */
 	/* An integer stat value of 2^53 or more (whose double may be off)
 	 * exactly, when bit i of stat_exact is set: min and max keep it. */
 	int64_t stat_int[KT_MAX_STATS];

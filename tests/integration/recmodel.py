@@ -28,7 +28,9 @@ The rules modelled:
     every object read (one refused too)
   - sums are exact: integers within int64 as the integers they are, every
     other number as its double (oracle.py rounds the exact sums once); min
-    and max are exact integers within int64 from 2^53 up, doubles otherwise
+    and max are exact integers within int64 from 2^53 up, doubles otherwise;
+    -0 is 0, so no figure prints -0 (min and max do not hang on which of 0
+    and -0 came first)
 """
 import base64
 import json
@@ -122,7 +124,7 @@ def stat_value(vs):
     if len(vs) != 1 or not is_number(vs[0]) or not finite(vs[0]):
         return None
     v = vs[0]
-    return v if isinstance(v, int) and -2**63 <= v < 2**63 else float(v)
+    return v if isinstance(v, int) and -2**63 <= v < 2**63 else float(v) + 0.0  # -0 is 0
 
 
 def model(records, group_by, stats):
@@ -177,7 +179,8 @@ def same(got, want):
         return got is want
     if isinstance(want, int) and abs(want) >= 2**53:
         return got == want and isinstance(got, int)  # digit for digit
-    return float(got) == float(want)  # the shortest text of the double
+    # the shortest text of the double, and 0 is not -0
+    return float(got) == float(want) and math.copysign(1, got) == math.copysign(1, want)
 
 
 def check(records, window, group_by, stats):
@@ -210,6 +213,10 @@ def check(records, window, group_by, stats):
     return problems
 
 
+def _int(text):
+    return -0.0 if text == "-0" else int(text)  # a figure printed -0 stays -0
+
+
 def main(argv):
     if argv[1] == "lines":
         scope = {}
@@ -222,7 +229,8 @@ def main(argv):
     group_by = args["--group-by"].split(",")
     stats = args["--stats"].split(",") if "--stats" in args else None
     records = [base64.b64decode(json.loads(l)["vb64"]) for l in open(recs_path)]
-    windows = [json.loads(l) for l in open(out_path, encoding="utf-8").read().split("\n") if l]
+    windows = [json.loads(l, parse_int=_int) for l in
+               open(out_path, encoding="utf-8").read().split("\n") if l]
     if len(windows) != 1:
         print(f"{len(windows)} windows, expected 1")
         return 1

@@ -77,13 +77,17 @@ R = [s.encode() for s in [
     '{"category":-0,"price":3}',
     '{"category":0.0,"price":4}',
     '{"category":1e400,"price":5}',
+    # 0 and -0 in either order: the figures are 0 whichever came first
+    '{"category":"z","price":-0.0,"quantity":0}',
+    '{"category":"z","price":0,"quantity":-0}',
+    '{"category":"zz","price":-0.0}',
 ]]
 PY
 
 numbers_both_ways() {
 	both numbers category price,quantity
 }
-test_case "consumer: 2^53+1, -2^63, 2^64+1, 1e400, -0, 0.1+0.2-0.3 summed exactly, --stats and found" numbers_both_ways
+test_case "consumer: 2^53+1, -2^63, 2^64+1, 1e400, 0.1+0.2-0.3 summed exactly, -0 and 0 alike in either order, --stats and found" numbers_both_ways
 
 records syntax <<'PY'
 deep = lambda n: "[" * n + "]" * n

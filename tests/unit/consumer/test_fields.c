@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,6 +448,12 @@ static void test_explicit_stats(void **state)
 	}
 	OK(&s, "{\"price\":1,\"qty\":null}", &out);
 	assert_true(out.stat[0] == 1.0);
+	/* -0 is taken as 0: min, max and the quantiles keep the first of
+	 * equal values, so 0 and -0 would print as whichever came first. */
+	OK(&s, "{\"price\":-0,\"qty\":-0.0}", &out);
+	assert_int_equal(out.stat_present, 0x3);
+	assert_true(out.stat[0] == 0.0 && !signbit(out.stat[0]));
+	assert_true(out.stat[1] == 0.0 && !signbit(out.stat[1]));
 	kt_fieldspec_release(&s);
 }
 
