@@ -377,7 +377,10 @@ static void times_mag(const uint64_t *a, unsigned k, uint64_t m, uint64_t *out)
 	out[k] = carry;
 }
 
-double kt_exact_variance(const kt_exact *sum, const kt_exact *squares, uint64_t n)
+/* kt_exact_variance times 2^(-64 down): the same exact numerator, weighed
+ * down before its one rounding. */
+static double variance_down(const kt_exact *sum, const kt_exact *squares, uint64_t n,
+			    int down)
 {
 	if (n < 2 || negative(squares))
 		return NAN;
@@ -410,10 +413,30 @@ double kt_exact_variance(const kt_exact *sum, const kt_exact *squares, uint64_t 
 	}
 	if (borrow) /* below 0: not the sums of one set of values */
 		return 0;
-	double num = mag_to_double(t, w, lo);
+	double num = mag_to_double(t, w, lo - down);
 	if (isinf(num)) /* beyond a double, the quotient need not be */
-		return mag_quotient(t, w, lo, n, n - 1);
+		return mag_quotient(t, w, lo - down, n, n - 1);
 	return num / ((double)n * (double)(n - 1));
+}
+
+double kt_exact_variance(const kt_exact *sum, const kt_exact *squares, uint64_t n)
+{
+	return variance_down(sum, squares, n, 0);
+}
+
+/* Limbs a variance beyond a double is weighed down by before its square
+ * root: values within a double's range have a variance below 2^2050
+ * (their spread squared, times n / (n - 1) <= 2), so 2^-1152 brings any
+ * into range, still far above the subnormals; the root is then scaled
+ * back up by 2^576, exactly. */
+#define STDDEV_DOWN 18
+
+double kt_exact_stddev(const kt_exact *sum, const kt_exact *squares, uint64_t n)
+{
+	double v = variance_down(sum, squares, n, 0);
+	if (isinf(v))
+		return sqrt(variance_down(sum, squares, n, STDDEV_DOWN)) * 0x1p576;
+	return v > 0 ? sqrt(v) : isnan(v) ? v : 0.0;
 }
 
 double kt_exact_mean(const kt_exact *x, uint64_t n)

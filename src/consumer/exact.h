@@ -90,6 +90,12 @@ double kt_exact_mean_of(const kt_exact *x, double total, uint64_t n);
  * alone. NAN when n < 2. */
 double kt_exact_variance(const kt_exact *sum, const kt_exact *squares, uint64_t n);
 
+/* The sample standard deviation, the square root of that variance; finite
+ * also where the variance is beyond a double (values near 1e308: the
+ * variance is weighed down by a power of two before the root). NAN when
+ * n < 2. */
+double kt_exact_stddev(const kt_exact *sum, const kt_exact *squares, uint64_t n);
+
 /* Lossless: the limbs as they are. decode checks the shape (limb range,
  * no redundant top limb) and returns -1 (r marked bad) otherwise or when
  * out of memory; x is left zero then. */

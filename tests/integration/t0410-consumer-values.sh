@@ -206,3 +206,24 @@ assert st["v"]["max"] == 1700000000123457 and st["x"]["sum"] == 0.1 + 0.2 + 0.4,
 PY
 }
 test_case "consumer: CSV numbers read back as the same doubles (min/max/sum), an overflowed sum empty in CSV and null in JSON" csv_exact
+
+records huge "
+for w in ('1e308', '-1e308', '1e300', '1.5e308', '-1.7976931348623157e308'):
+    print('{\"g\":1,\"w\":%s,\"ts\":$T0}' % w)"
+
+huge_stddev() {
+	consume json --group-by g --stats w
+	python3 - "$WORK/out" <<'PY'
+import json, sys
+from decimal import Decimal, getcontext
+getcontext().prec = 100
+(w,) = [json.loads(l) for l in open(sys.argv[1])]
+st = w["groups"][0]["stats"]["w"]
+vals = [Decimal(float(t)) for t in ("1e308", "-1e308", "1e300", "1.5e308", "-1.7976931348623157e308")]
+n = len(vals)
+var = (n * sum(v * v for v in vals) - sum(vals) ** 2) / (n * (n - 1))
+assert var > Decimal(sys.float_info.max), var  # the variance is beyond a double
+assert st["stddev"] == float(var.sqrt()), (st["stddev"], float(var.sqrt()))
+PY
+}
+test_case "consumer: values near 1e308 have a finite stddev (their variance is beyond a double), as Python's exact decimal gives" huge_stddev

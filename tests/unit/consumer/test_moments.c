@@ -193,6 +193,37 @@ static void test_min_max_sum(void **state)
 	kt_moments_release(&w);
 }
 
+/* Values near the top of a double's range: their variance is beyond a
+ * double, their stddev is not (was printed null). Expected values from
+ * Python's decimal at 80 digits, rounded once: sqrt of the exact sample
+ * variance. */
+static void test_stddev_beyond_variance(void **state)
+{
+	(void)state;
+	kt_moments w;
+	kt_moments_init(&w);
+	kt_moments_add(&w, 1e308);
+	kt_moments_add(&w, -1e308);
+	assert_true(isinf(kt_moments_variance(&w)));
+	assert_true(kt_moments_stddev(&w) == 1.4142135623730951e+308);
+	kt_moments_init(&w);
+	kt_moments_add(&w, 1.5e308);
+	kt_moments_add(&w, -1e308);
+	kt_moments_add(&w, 1e300);
+	assert_true(kt_moments_stddev(&w) == 1.2583057385495254e+308);
+	/* {x, -x, 0}: variance x^2, stddev x itself */
+	kt_moments_init(&w);
+	kt_moments_add(&w, 1.7e308);
+	kt_moments_add(&w, -1.7e308);
+	kt_moments_add(&w, 0);
+	assert_true(kt_moments_stddev(&w) == 1.7e308);
+	/* a finite variance keeps its root as before */
+	kt_moments_init(&w);
+	kt_moments_add(&w, 1e150);
+	kt_moments_add(&w, -1e150);
+	assert_true(kt_moments_stddev(&w) == sqrt(kt_moments_variance(&w)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_vs_two_pass),
 		cmocka_unit_test(test_large_offset),
 		cmocka_unit_test(test_min_max_sum),
+		cmocka_unit_test(test_stddev_beyond_variance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
