@@ -206,22 +206,26 @@ static void test_stddev_beyond_variance(void **state)
 	kt_moments_add(&w, -1e308);
 	assert_true(isinf(kt_moments_variance(&w)));
 	assert_true(kt_moments_stddev(&w) == 1.4142135623730951e+308);
+	kt_moments_release(&w);
 	kt_moments_init(&w);
 	kt_moments_add(&w, 1.5e308);
 	kt_moments_add(&w, -1e308);
 	kt_moments_add(&w, 1e300);
 	assert_true(kt_moments_stddev(&w) == 1.2583057385495254e+308);
+	kt_moments_release(&w);
 	/* {x, -x, 0}: variance x^2, stddev x itself */
 	kt_moments_init(&w);
 	kt_moments_add(&w, 1.7e308);
 	kt_moments_add(&w, -1.7e308);
 	kt_moments_add(&w, 0);
 	assert_true(kt_moments_stddev(&w) == 1.7e308);
+	kt_moments_release(&w);
 	/* a finite variance keeps its root as before */
 	kt_moments_init(&w);
 	kt_moments_add(&w, 1e150);
 	kt_moments_add(&w, -1e150);
 	assert_true(kt_moments_stddev(&w) == sqrt(kt_moments_variance(&w)));
+	kt_moments_release(&w);
 }
 
 int main(void)
