@@ -60,7 +60,7 @@ say "machine: $machine"
 "$bin/generator" --dry-run --rate 0 --count "$produce_n" --seed 1 >"$work/events.jsonl" 2>/dev/null
 avg_size=$(awk '{s += length($0)} END {printf "%d", s / NR}' "$work/events.jsonl")
 mb=$(awk -v n="$produce_n" -v s="$avg_size" 'BEGIN {print n * s / 1e6}')
-ours=() kc=() kj=() gcpu=() grss=()
+ours=() kc=() kj=() gcpu=() grss=() pcpu=()
 # Each producer starts with the page cache written back (sync): the 210 MB
 # the run before left dirty is otherwise flushed during the next one, and
 # ours and kcat's take turns going first, so neither always follows the
@@ -75,13 +75,13 @@ produce_kcat() {
 	local t
 	t=$(topic kcat); create "$t"; sync
 	timed "$work/t" kcat -b "$brokers" -P -t "$t" -X acks=all -X enable.idempotence=true -l "$work/events.jsonl"
-	kc+=("$(elapsed "$work/t")")
+	kc+=("$(elapsed "$work/t")"); pcpu+=("$(cpu "$work/t")")
 }
 # One untimed run of each first: the broker's JVM, just started, is still
 # compiling its produce path, and the first run of the bench was always the
 # slowest (per-run ratio 0.59-0.82 in three quiet runs, whoever went first).
 produce_ours; produce_kcat
-ours=() kc=() gcpu=() grss=()
+ours=() kc=() gcpu=() grss=() pcpu=()
 for i in $(seq "$runs"); do
 	if [ $((i % 2)) = 1 ]; then produce_ours; produce_kcat; else produce_kcat; produce_ours; fi
 	t=$(topic java); create "$t"; sync
@@ -197,7 +197,10 @@ row "generator peak RSS, MB" "$(printf '%s\n' "${grss[@]}" | median)" "-" "-"
 # ---- 5. CPU per record --------------------------------------------------
 gcs=$(printf '%s\n' "${gcpu[@]}" | median)
 ccs=$(printf '%s\n' "${ccpu[@]}" | median)
-row "generator CPU s per million events" "$(awk -v c="$gcs" -v n="$produce_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "-" "-"
+pcs=$(printf '%s\n' "${pcpu[@]}" | median)
+row "generator CPU s per million events (user+sys, vs kcat -P in the same runs)" \
+	"$(awk -v c="$gcs" -v n="$produce_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" \
+	"$(awk -v c="$pcs" -v n="$produce_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" "$(ratio "$gcs" "$pcs")"
 kcs=$(printf '%s\n' "${kcpu[@]}" | median)
 row "consumer CPU s per million records (user+sys, vs kcat -C in the same runs; target 1.4)" \
 	"$(awk -v c="$ccs" -v n="$consume_n" 'BEGIN {printf "%.2f", c / n * 1e6}')" \
