@@ -93,9 +93,7 @@ double kt_moments_variance(const kt_moments *m)
 
 double kt_moments_stddev(const kt_moments *m)
 {
-	if (m->count < 2)
-		return NAN;
-	return kt_exact_stddev(&m->sum, &m->squares, m->count);
+	return kt_exact_stddev(&m->sum, &m->squares, m->count); /* NAN below 2 */
 }
 
 void kt_moments_figures(const kt_moments *m, double *sum, double *mean, double *stddev)

@@ -444,6 +444,16 @@ static char *skip_number(char *q, const char *stop)
 	return q;
 }
 
+/* A member's key at p (decoded in place at p + 1, its length in *len),
+ * the colon and the space around it: where its value starts, or NULL. */
+static inline char *member_key(parser *ps, char *p, size_t *len)
+{
+	if (*p != '"' || !(p = parse_string(ps, p, len)))
+		return NULL;
+	p = skip_space(p);
+	return *p == ':' ? skip_space(p + 1) : NULL;
+}
+
 /* parse_container's grammar and depth limit, without nodes. */
 static char *skip_container(parser *ps, char *p, bool object)
 {
@@ -457,14 +467,8 @@ static char *skip_container(parser *ps, char *p, bool object)
 	}
 	for (;;) {
 		size_t keylen;
-		if (object) {
-			if (*p != '"' || !(p = parse_string(ps, p, &keylen)))
-				return NULL;
-			p = skip_space(p);
-			if (*p != ':')
-				return NULL;
-			p = skip_space(p + 1);
-		}
+		if (object && !(p = member_key(ps, p, &keylen)))
+			return NULL;
 		if (!(p = skip_value(ps, p)))
 			return NULL;
 		p = skip_space(p);
@@ -543,13 +547,9 @@ static step parse_container(parser *ps, char *p, bool object)
 		char *key = NULL;
 		size_t keylen = 0;
 		if (object) {
-			key = p + 1; /* where parse_string decodes it */
-			if (*p != '"' || !(p = parse_string(ps, p, &keylen)))
+			key = p + 1; /* where member_key decodes it */
+			if (!(p = member_key(ps, p, &keylen)))
 				return FAILED;
-			p = skip_space(p);
-			if (*p != ':')
-				return FAILED;
-			p = skip_space(p + 1);
 		}
 		int tag = -1;
 		if (choose && (tag = ps->keep(ps->keep_ctx, key, keylen)) < 0) {

@@ -193,6 +193,19 @@ static void test_min_max_sum(void **state)
 	kt_moments_release(&w);
 }
 
+/* The stddev and variance of the n values v. */
+static double stddev_of(const double *v, size_t n, double *variance)
+{
+	kt_moments w;
+	kt_moments_init(&w);
+	for (size_t i = 0; i < n; i++)
+		kt_moments_add(&w, v[i]);
+	double sd = kt_moments_stddev(&w);
+	*variance = kt_moments_variance(&w);
+	kt_moments_release(&w);
+	return sd;
+}
+
 /* Values near the top of a double's range: their variance is beyond a
  * double, their stddev is not (was printed null). Expected values from
  * Python's decimal at 80 digits, rounded once: sqrt of the exact sample
@@ -200,32 +213,15 @@ static void test_min_max_sum(void **state)
 static void test_stddev_beyond_variance(void **state)
 {
 	(void)state;
-	kt_moments w;
-	kt_moments_init(&w);
-	kt_moments_add(&w, 1e308);
-	kt_moments_add(&w, -1e308);
-	assert_true(isinf(kt_moments_variance(&w)));
-	assert_true(kt_moments_stddev(&w) == 1.4142135623730951e+308);
-	kt_moments_release(&w);
-	kt_moments_init(&w);
-	kt_moments_add(&w, 1.5e308);
-	kt_moments_add(&w, -1e308);
-	kt_moments_add(&w, 1e300);
-	assert_true(kt_moments_stddev(&w) == 1.2583057385495254e+308);
-	kt_moments_release(&w);
+	double var;
+	assert_true(stddev_of((double[]){1e308, -1e308}, 2, &var) == 1.4142135623730951e+308);
+	assert_true(isinf(var));
+	assert_true(stddev_of((double[]){1.5e308, -1e308, 1e300}, 3, &var) ==
+		    1.2583057385495254e+308);
 	/* {x, -x, 0}: variance x^2, stddev x itself */
-	kt_moments_init(&w);
-	kt_moments_add(&w, 1.7e308);
-	kt_moments_add(&w, -1.7e308);
-	kt_moments_add(&w, 0);
-	assert_true(kt_moments_stddev(&w) == 1.7e308);
-	kt_moments_release(&w);
+	assert_true(stddev_of((double[]){1.7e308, -1.7e308, 0}, 3, &var) == 1.7e308);
 	/* a finite variance keeps its root as before */
-	kt_moments_init(&w);
-	kt_moments_add(&w, 1e150);
-	kt_moments_add(&w, -1e150);
-	assert_true(kt_moments_stddev(&w) == sqrt(kt_moments_variance(&w)));
-	kt_moments_release(&w);
+	assert_true(stddev_of((double[]){1e150, -1e150}, 2, &var) == sqrt(var));
 }
 
 int main(void)
